@@ -52,10 +52,8 @@ def sql_rows(path: Path) -> Iterator[list[str | None]]:
             pos = match.end()
             if match[2] != ",":
                 break
-        if not text[pos:].lstrip().startswith(("INSERT", "--", "/*", "COMMIT", "CREATE")) and (
-            text[pos:].strip()
-        ):
-            warn(f"{path.name}: unparsed text after tuples: {text[pos : pos + 60]!r}")
+        else:  # no tuple where one was expected: report rather than silently drop rows
+            warn(f"{path.name}: cannot parse {text[pos : pos + 60]!r}")
 
 
 def warn(message: str) -> None:

@@ -1,0 +1,47 @@
+# The two commands: `make demo` and `make test`. Each bootstraps .venv by itself.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: demo test venv lint format migrations-check deploy-check bench clean browser-deps
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+venv: $(VENV)/.installed
+
+demo: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_reference_data
+	$(PY) manage.py load_demo_data
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The whole suite: unit, integration and browser tests (Debian's Chromium at /usr/bin/chromium).
+test: venv
+	$(PY) -m pytest
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+migrations-check: venv
+	$(PY) manage.py makemigrations --check --dry-run
+
+deploy-check: venv
+	DEBUG=False SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=mpp.example.go.id \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
+bench: venv
+	$(PY) bench/bench_load_regions.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3* staticfiles

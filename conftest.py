@@ -1,0 +1,97 @@
+"""Shared fixtures: the reference data (loaded once per test database) and named personas."""
+
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+
+from mpp.accounts.models import Role, User
+from mpp.registry.models import Agency, Mall, OfficerPosting
+
+
+def load_reference_data():
+    """Regions (without villages, which only the region tests need), agencies and malls."""
+    call_command("load_reference_data", skip_villages=True, verbosity=0, stdout=_Quiet())
+
+
+class _Quiet:
+    def write(self, *args, **kwargs):
+        pass
+
+    def flush(self):
+        pass
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_reference_data()
+
+
+@pytest.fixture
+def mall_sampit(db) -> Mall:
+    return Mall.objects.get(code="mpp-6202")
+
+
+@pytest.fixture
+def mall_jakarta(db) -> Mall:
+    return Mall.objects.get(code="mpp-31")
+
+
+@pytest.fixture
+def mall_makassar(db) -> Mall:
+    return Mall.objects.get(code="mpp-7371")
+
+
+def make_user(username: str, role: str, **extra) -> User:
+    return User.objects.create_user(username=username, password="s3cret-pass-123", role=role,
+                                    email=f"{username}@example.org", **extra)
+
+
+@pytest.fixture
+def ministry_analyst(db) -> User:
+    return make_user("analyst", Role.MINISTRY_ANALYST)
+
+
+@pytest.fixture
+def mall_manager_sampit(mall_sampit) -> User:
+    user = make_user("manager_sampit", Role.MALL_MANAGER)
+    mall_sampit.managers.add(user)
+    return user
+
+
+@pytest.fixture
+def mall_manager_jakarta(mall_jakarta) -> User:
+    user = make_user("manager_jakarta", Role.MALL_MANAGER)
+    mall_jakarta.managers.add(user)
+    return user
+
+
+@pytest.fixture
+def officer_jakarta(mall_jakarta) -> User:
+    user = make_user("officer_jakarta", Role.COUNTER_OFFICER)
+    OfficerPosting.objects.create(officer=user, mall=mall_jakarta,
+                                  agency=Agency.objects.get(code="bpjs-kesehatan"))
+    return user
+
+
+@pytest.fixture
+def citizen(db) -> User:
+    return make_user("citizen", Role.CITIZEN)
+
+
+@pytest.fixture
+def standard_fields() -> dict:
+    """A complete, valid set of the 14 components."""
+    return {
+        "effective_from": date(2025, 1, 1),
+        "requirements": ["KTP-el", "Kartu Keluarga"],
+        "procedure": ["Ambil antrean", "Verifikasi", "Cetak"],
+        "completion_time_value": 60, "completion_time_unit": "minutes",
+        "fee_amount": 0, "fee_note": "Gratis", "product": "KTP-el",
+        "complaint_channel": "SP4N-LAPOR!", "legal_basis": "UU 24/2013",
+        "facilities": "Ruang tunggu", "staff_competence": "Terlatih",
+        "internal_supervision": "Atasan langsung", "staff_count": 2,
+        "service_guarantee": "Sesuai standar", "safety_guarantee": "Data dijaga",
+        "performance_evaluation": "SKM tiap semester",
+    }
