@@ -44,8 +44,13 @@ def mall_makassar(db) -> Mall:
 
 
 def make_user(username: str, role: str, **extra) -> User:
-    return User.objects.create_user(username=username, password="s3cret-pass-123", role=role,
-                                    email=f"{username}@example.org", **extra)
+    return User.objects.create_user(
+        username=username,
+        password="s3cret-pass-123",
+        role=role,
+        email=f"{username}@example.org",
+        **extra,
+    )
 
 
 @pytest.fixture
@@ -70,8 +75,9 @@ def mall_manager_jakarta(mall_jakarta) -> User:
 @pytest.fixture
 def officer_jakarta(mall_jakarta) -> User:
     user = make_user("officer_jakarta", Role.COUNTER_OFFICER)
-    OfficerPosting.objects.create(officer=user, mall=mall_jakarta,
-                                  agency=Agency.objects.get(code="bpjs-kesehatan"))
+    OfficerPosting.objects.create(
+        officer=user, mall=mall_jakarta, agency=Agency.objects.get(code="bpjs-kesehatan")
+    )
     return user
 
 
@@ -87,11 +93,18 @@ def standard_fields() -> dict:
         "effective_from": date(2025, 1, 1),
         "requirements": ["KTP-el", "Kartu Keluarga"],
         "procedure": ["Ambil antrean", "Verifikasi", "Cetak"],
-        "completion_time_value": 60, "completion_time_unit": "minutes",
-        "fee_amount": 0, "fee_note": "Gratis", "product": "KTP-el",
-        "complaint_channel": "SP4N-LAPOR!", "legal_basis": "UU 24/2013",
-        "facilities": "Ruang tunggu", "staff_competence": "Terlatih",
-        "internal_supervision": "Atasan langsung", "staff_count": 2,
-        "service_guarantee": "Sesuai standar", "safety_guarantee": "Data dijaga",
+        "completion_time_value": 60,
+        "completion_time_unit": "minutes",
+        "fee_amount": 0,
+        "fee_note": "Gratis",
+        "product": "KTP-el",
+        "complaint_channel": "SP4N-LAPOR!",
+        "legal_basis": "UU 24/2013",
+        "facilities": "Ruang tunggu",
+        "staff_competence": "Terlatih",
+        "internal_supervision": "Atasan langsung",
+        "staff_count": 2,
+        "service_guarantee": "Sesuai standar",
+        "safety_guarantee": "Data dijaga",
         "performance_evaluation": "SKM tiap semester",
     }

@@ -39,6 +39,8 @@ def unquote(literal: str) -> str | None:
         return literal
     quote, body = literal[0], literal[1:-1]
     body = body.replace(quote * 2, quote)
+    if "\\" not in body:  # the common case; skip the regex
+        return body
     return re.sub(r"\\(.)", lambda m: BACKSLASH_ESCAPES.get(m[1], m[1]), body)
 
 
@@ -66,8 +68,11 @@ def clean_name(name: str | None) -> str:
 
 
 def normalise_code(code: str) -> str:
-    """Repair codes that went through a float: '11.1' was kab/kota 11.10 in wilayah_luas."""
+    """Repair codes that went through a float in wilayah_luas: '11.1' is kab/kota 11.10,
+    '31.0' is province 31."""
     parts = code.strip().split(".")
+    if len(parts) == 2 and parts[1] == "0":
+        return parts[0]
     if len(parts) == 2 and len(parts[1]) == 1:
         parts[1] += "0"
     return ".".join(parts)
@@ -148,7 +153,9 @@ def build(source: Path) -> None:
     ]
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     write_tsv_gz(OUT_DIR / "regions.tsv.gz", rows)
-    write_tsv_gz(OUT_DIR / "historical_regions.tsv.gz", historical_rows(current, archive_tables(source)))
+    write_tsv_gz(
+        OUT_DIR / "historical_regions.tsv.gz", historical_rows(current, archive_tables(source))
+    )
     shutil.copyfile(source / "LICENSE", OUT_DIR / "LICENSE-wilayah.txt")
     (OUT_DIR / "SOURCE.md").write_text(SOURCE_MD, encoding="utf-8")
 
@@ -156,13 +163,22 @@ def build(source: Path) -> None:
 SOURCE_MD = f"""# Region data (Kemendagri codes)
 
 Derived from the public repository [cahyadsn/wilayah](https://github.com/cahyadsn/wilayah),
-commit `{SOURCE_COMMIT}`, folder `db/`. MIT License, copyright Cahya DSN: see
-`LICENSE-wilayah.txt`, which must ship with these files.
+commit `{SOURCE_COMMIT}`, folder `db/`.
+MIT License, copyright Cahya DSN: see `LICENSE-wilayah.txt`, which must ship with these
+files.
 
-| File | Content | Source files |
-| --- | --- | --- |
-| `regions.tsv.gz` | one line per current region (province, kab/kota, kecamatan, desa/kelurahan): `code`, `name`, `population`, `population_male`, `population_female`, `area_km2` (empty where unknown; population and area exist for provinces and kab/kota only) | `wilayah.sql` (Kepmendagri 300.2.2-2138/2025), `wilayah_penduduk.sql` (Dukcapil, December 2024), `wilayah_luas.sql` (BIG, December 2024) |
-| `historical_regions.tsv.gz` | province, kab/kota and kecamatan codes found in an earlier table but not in the current one: `code`, `name` (from the newest table that has it), `last_edition` (year of that table). NIKs issued under these codes remain valid. | `archive/wilayah_2016.sql`, `wilayah_2018.sql`, `wilayah_2020.sql`, `wilayah_2022.sql`, `wilayah_2023.sql` |
+- `regions.tsv.gz`: one line per current region (province, kab/kota, kecamatan,
+  desa/kelurahan): `code`, `name`, `population`, `population_male`, `population_female`,
+  `area_km2`, empty where unknown (population and area exist for provinces and kab/kota
+  only). From `wilayah.sql` (codes and names, Kepmendagri 300.2.2-2138/2025),
+  `wilayah_penduduk.sql` (population, Dukcapil, December 2024) and `wilayah_luas.sql`
+  (area, Badan Informasi Geospasial, December 2024).
+- `historical_regions.tsv.gz`: province, kab/kota and kecamatan codes found in an earlier
+  table but not in the current one: `code`, `name` (from the newest table that has it),
+  `last_edition` (year of that table). NIKs issued under these codes stay valid. From
+  `archive/wilayah_2016.sql`, `wilayah_2018.sql`, `wilayah_2020.sql`, `wilayah_2022.sql`
+  and `wilayah_2023.sql`, compared with `wilayah.sql`.
+- `LICENSE-wilayah.txt`: the MIT notice of the source repository.
 
 Both files are UTF-8, tab-separated, no header, sorted by code, gzip'd with mtime 0 so
 rebuilding from the same sources produces identical bytes.

@@ -3,8 +3,9 @@ from django.db import models
 from .models import AuditEntry
 
 
-def audit_record(*, actor, action: str, target: models.Model, summary: str = "",
-                 details: dict | None = None) -> AuditEntry:
+def audit_record(
+    *, actor, action: str, target: models.Model, summary: str = "", details: dict | None = None
+) -> AuditEntry:
     """Append one audit entry; call it inside the service's transaction."""
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,

@@ -23,18 +23,32 @@ class RegencySerializer(serializers.ModelSerializer):
 
 
 class MallSerializer(serializers.ModelSerializer):
-    regency_code = serializers.CharField(source="region_code",
-                                         help_text="Kab/kota code, or the province code "
-                                                   "for a province-wide mall (DKI Jakarta).")
+    regency_code = serializers.CharField(
+        source="region_code",
+        help_text="Kab/kota code, or the province code for a province-wide mall (DKI Jakarta).",
+    )
     province_code = serializers.CharField(source="province_id")
     timezone = serializers.CharField(source="timezone_name")
     url = serializers.HyperlinkedIdentityField(view_name="api-mall-detail", lookup_field="code")
 
     class Meta:
         model = Mall
-        fields = ["code", "name", "regency_code", "province_code", "timezone", "status",
-                  "inaugurated_on", "closed_on", "is_digital_pilot", "latitude", "longitude",
-                  "address", "is_demo", "url"]
+        fields = [
+            "code",
+            "name",
+            "regency_code",
+            "province_code",
+            "timezone",
+            "status",
+            "inaugurated_on",
+            "closed_on",
+            "is_digital_pilot",
+            "latitude",
+            "longitude",
+            "address",
+            "is_demo",
+            "url",
+        ]
 
 
 class AgencySerializer(serializers.ModelSerializer):
@@ -46,9 +60,18 @@ class AgencySerializer(serializers.ModelSerializer):
 class StandardSerializer(serializers.ModelSerializer):
     class Meta:
         model = ServiceStandard
-        fields = ["version", "effective_from", "requirements", "procedure",
-                  "completion_time_value", "completion_time_unit", "fee_amount", "fee_note",
-                  "product", "complaint_channel"]
+        fields = [
+            "version",
+            "effective_from",
+            "requirements",
+            "procedure",
+            "completion_time_value",
+            "completion_time_unit",
+            "fee_amount",
+            "fee_note",
+            "product",
+            "complaint_channel",
+        ]
 
 
 class ServiceSerializer(serializers.ModelSerializer):
@@ -63,8 +86,11 @@ class ServiceSerializer(serializers.ModelSerializer):
     def get_standard(self, service) -> dict | None:
         # The version in force today (from the prefetched rows); public components only.
         today = timezone.localdate()
-        standards = sorted((s for s in service.standards.all() if s.effective_from <= today),
-                           key=lambda s: (s.effective_from, s.version), reverse=True)
+        standards = sorted(
+            (s for s in service.standards.all() if s.effective_from <= today),
+            key=lambda s: (s.effective_from, s.version),
+            reverse=True,
+        )
         return StandardSerializer(standards[0]).data if standards else None
 
 

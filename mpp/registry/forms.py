@@ -40,20 +40,38 @@ class LinesField(forms.CharField):
 
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    province = forms.ModelChoiceField(label=_("Province"), queryset=Province.objects.all(),
-                                      required=False, empty_label=_("All provinces"))
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("All statuses")), *MallStatus.choices])
+    province = forms.ModelChoiceField(
+        label=_("Province"),
+        queryset=Province.objects.all(),
+        required=False,
+        empty_label=_("All provinces"),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *MallStatus.choices]
+    )
     digital = forms.BooleanField(label=_("MPP Digital pilots only"), required=False)
 
 
 class MallForm(forms.ModelForm):
     class Meta:
         model = Mall
-        fields = ["name", "address", "latitude", "longitude", "phone", "email",
-                  "inaugurated_on", "closed_on", "status", "is_digital_pilot"]
-        widgets = {"inaugurated_on": DateInput, "closed_on": DateInput,
-                   "address": forms.Textarea(attrs={"rows": 2})}
+        fields = [
+            "name",
+            "address",
+            "latitude",
+            "longitude",
+            "phone",
+            "email",
+            "inaugurated_on",
+            "closed_on",
+            "status",
+            "is_digital_pilot",
+        ]
+        widgets = {
+            "inaugurated_on": DateInput,
+            "closed_on": DateInput,
+            "address": forms.Textarea(attrs={"rows": 2}),
+        }
 
 
 class OpeningHoursForm(forms.ModelForm):
@@ -64,7 +82,8 @@ class OpeningHoursForm(forms.ModelForm):
 
 
 OpeningHoursFormSet = forms.inlineformset_factory(
-    Mall, OpeningHours, form=OpeningHoursForm, extra=2, can_delete=True)
+    Mall, OpeningHours, form=OpeningHoursForm, extra=2, can_delete=True
+)
 
 
 class ClosureForm(forms.ModelForm):
@@ -89,24 +108,53 @@ class ServiceForm(forms.ModelForm):
     def __init__(self, *args, mall: Mall, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.mall = mall
-        self.fields["agency"].queryset = self.fields["agency"].queryset.filter(
-            tenancies__mall=mall)
+        self.fields["agency"].queryset = self.fields["agency"].queryset.filter(tenancies__mall=mall)
+
+
+STANDARD_TEXTAREAS = [
+    "complaint_channel",
+    "legal_basis",
+    "facilities",
+    "staff_competence",
+    "internal_supervision",
+    "service_guarantee",
+    "safety_guarantee",
+    "performance_evaluation",
+]
 
 
 class StandardForm(forms.ModelForm):
     requirements = LinesField(label=_("Requirements"), help_text=_("One per line."))
     procedure = LinesField(label=_("Procedure"), help_text=_("One step per line."))
-    completion_time_unit = forms.ChoiceField(label=_("Unit of completion time"),
-                                             choices=CompletionUnit.choices)
+    completion_time_unit = forms.ChoiceField(
+        label=_("Unit of completion time"), choices=CompletionUnit.choices
+    )
 
     class Meta:
         model = ServiceStandard
-        exclude = ["service", "version", "created_by"]
-        widgets = {"effective_from": DateInput}
-        for_textareas = ["complaint_channel", "legal_basis", "facilities", "staff_competence",
-                         "internal_supervision", "service_guarantee", "safety_guarantee",
-                         "performance_evaluation"]
-        widgets |= {name: forms.Textarea(attrs={"rows": 2}) for name in for_textareas}
+        # The six public components first, then the eight about management.
+        fields = [
+            "effective_from",
+            "requirements",
+            "procedure",
+            "completion_time_value",
+            "completion_time_unit",
+            "fee_amount",
+            "fee_note",
+            "product",
+            "complaint_channel",
+            "legal_basis",
+            "facilities",
+            "staff_competence",
+            "internal_supervision",
+            "staff_count",
+            "service_guarantee",
+            "safety_guarantee",
+            "performance_evaluation",
+        ]
+        widgets = {"effective_from": DateInput} | {
+            name: forms.Textarea(attrs={"rows": 2}) for name in STANDARD_TEXTAREAS
+        }
 
 
 class PledgeForm(forms.Form):
@@ -126,5 +174,4 @@ class CounterForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.mall = mall
         self.fields["services"].queryset = mall.services.select_related("agency")
-        self.fields["agency"].queryset = self.fields["agency"].queryset.filter(
-            tenancies__mall=mall)
+        self.fields["agency"].queryset = self.fields["agency"].queryset.filter(tenancies__mall=mall)

@@ -17,10 +17,18 @@ from .models import Mall, MallStatus, Province, Regency
 REQUIRED_COLUMNS = ["kode_wilayah", "nama_mpp"]
 # Column in the CSV → field of Mall, for error messages that name both.
 FIELD_OF_COLUMN = {
-    "kode_wilayah": "regency", "nama_mpp": "name", "tanggal_peresmian": "inaugurated_on",
-    "tanggal_tutup": "closed_on", "status": "status", "digital_pilot": "is_digital_pilot",
-    "jumlah_layanan": "reported_services", "jumlah_instansi": "reported_agencies",
-    "alamat": "address", "lat": "latitude", "lng": "longitude", "batch": "inauguration_batch",
+    "kode_wilayah": "regency",
+    "nama_mpp": "name",
+    "tanggal_peresmian": "inaugurated_on",
+    "tanggal_tutup": "closed_on",
+    "status": "status",
+    "digital_pilot": "is_digital_pilot",
+    "jumlah_layanan": "reported_services",
+    "jumlah_instansi": "reported_agencies",
+    "alamat": "address",
+    "lat": "latitude",
+    "lng": "longitude",
+    "batch": "inauguration_batch",
     "sumber": "sources",
 }
 COLUMN_OF_FIELD = {v: k for k, v in FIELD_OF_COLUMN.items()} | {"province": "kode_wilayah"}
@@ -105,8 +113,11 @@ def _build_mall(row: dict, values: dict, region, pilot: bool) -> Mall:
     status = (row.get("status") or "").strip()
     if not status:
         future = inaugurated and inaugurated > timezone.localdate()
-        status = MallStatus.CLOSED if values["tanggal_tutup"] else (
-            MallStatus.PLANNED if future else MallStatus.OPEN)
+        status = (
+            MallStatus.CLOSED
+            if values["tanggal_tutup"]
+            else (MallStatus.PLANNED if future else MallStatus.OPEN)
+        )
     is_regency = isinstance(region, Regency)
     return Mall(
         code=mall_code_for_region(region.code),
@@ -114,11 +125,15 @@ def _build_mall(row: dict, values: dict, region, pilot: bool) -> Mall:
         province_id=region.province_id if is_regency else region.code,
         regency=region if is_regency else None,
         address=(row.get("alamat") or "").strip(),
-        latitude=values["lat"], longitude=values["lng"],
-        inaugurated_on=inaugurated, closed_on=values["tanggal_tutup"], status=status,
+        latitude=values["lat"],
+        longitude=values["lng"],
+        inaugurated_on=inaugurated,
+        closed_on=values["tanggal_tutup"],
+        status=status,
         is_digital_pilot=pilot,
         inauguration_batch=(row.get("batch") or "").strip(),
-        reported_services=values["jumlah_layanan"], reported_agencies=values["jumlah_instansi"],
+        reported_services=values["jumlah_layanan"],
+        reported_agencies=values["jumlah_instansi"],
         sources="\n".join(s.strip() for s in (row.get("sumber") or "").split(" | ") if s.strip()),
     )
 
@@ -132,14 +147,28 @@ def _validate(line: int, mall: Mall, errors: list[RowError]) -> None:
                 errors.append(RowError(line, COLUMN_OF_FIELD.get(name, name), message))
 
 
-COPIED_FIELDS = ["name", "province_id", "regency_id", "address", "latitude", "longitude",
-                 "inaugurated_on", "closed_on", "status", "is_digital_pilot",
-                 "inauguration_batch", "reported_services", "reported_agencies", "sources"]
+COPIED_FIELDS = [
+    "name",
+    "province_id",
+    "regency_id",
+    "address",
+    "latitude",
+    "longitude",
+    "inaugurated_on",
+    "closed_on",
+    "status",
+    "is_digital_pilot",
+    "inauguration_batch",
+    "reported_services",
+    "reported_agencies",
+    "sources",
+]
 
 
 def _check_rows(rows: list[dict]) -> list[tuple[int, Mall]]:
     regions = {r.code: r for r in Regency.objects.all()} | {
-        p.code: p for p in Province.objects.all()}
+        p.code: p for p in Province.objects.all()
+    }
     errors: list[RowError] = []
     malls, seen = [], {}
     for line, row in enumerate(rows, start=2):
@@ -151,8 +180,7 @@ def _check_rows(rows: list[dict]) -> list[tuple[int, Mall]]:
             continue
         _validate(line, mall, errors)
         if mall.code in seen:
-            errors.append(RowError(line, "kode_wilayah",
-                                   f"same region as row {seen[mall.code]}"))
+            errors.append(RowError(line, "kode_wilayah", f"same region as row {seen[mall.code]}"))
         seen[mall.code] = line
         malls.append((line, mall))
     if errors:
@@ -161,8 +189,9 @@ def _check_rows(rows: list[dict]) -> list[tuple[int, Mall]]:
 
 
 @transaction.atomic
-def malls_import(*, rows: list[dict], update_existing: bool = False,
-                 progress=None) -> ImportSummary:
+def malls_import(
+    *, rows: list[dict], update_existing: bool = False, progress=None
+) -> ImportSummary:
     """Create the malls in `rows` (CSV columns as in data/malls.csv). Existing malls are left
     as their managers corrected them unless `update_existing`."""
     summary = ImportSummary()
@@ -174,7 +203,8 @@ def malls_import(*, rows: list[dict], update_existing: bool = False,
             mall.save()
             summary.created.append(mall.code)
         elif update_existing and any(
-                getattr(current, f) != getattr(mall, f) for f in COPIED_FIELDS):
+            getattr(current, f) != getattr(mall, f) for f in COPIED_FIELDS
+        ):
             for name in COPIED_FIELDS:
                 setattr(current, name, getattr(mall, name))
             current.save()

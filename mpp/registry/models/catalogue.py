@@ -48,8 +48,9 @@ class Tenancy(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="tenancies")
     booth = models.CharField(_("booth"), max_length=60, blank=True)
     since = models.DateField(_("since"), null=True, blank=True)
-    agreement_number = models.CharField(_("cooperation agreement number"), max_length=100,
-                                        blank=True)
+    agreement_number = models.CharField(
+        _("cooperation agreement number"), max_length=100, blank=True
+    )
     agreement_date = models.DateField(_("cooperation agreement date"), null=True, blank=True)
 
     class Meta:
@@ -86,15 +87,20 @@ class Service(models.Model):
         return self.name
 
     def clean(self):
-        if (self.mall_id and self.agency_id
-                and not Tenancy.objects.filter(mall_id=self.mall_id,
-                                               agency_id=self.agency_id).exists()):
+        if (
+            self.mall_id
+            and self.agency_id
+            and not Tenancy.objects.filter(mall_id=self.mall_id, agency_id=self.agency_id).exists()
+        ):
             raise ValidationError({"agency": _("This agency is not a tenant of the mall.")})
 
     def standard_on(self, day: date):
         """The standard in force on `day`: the newest version already effective."""
-        return (self.standards.filter(effective_from__lte=day)
-                .order_by("-effective_from", "-version").first())
+        return (
+            self.standards.filter(effective_from__lte=day)
+            .order_by("-effective_from", "-version")
+            .first()
+        )
 
     def current_standard(self):
         return self.standard_on(timezone.localdate(timezone=self.mall.tz))
@@ -111,23 +117,32 @@ class ServiceStandard(models.Model):
     """One version of a service's *standar pelayanan* (PermenPANRB 15/2014): 14 components.
     The first six are the public "service delivery" part; the rest concern management."""
 
-    PUBLIC_COMPONENTS = ["requirements", "procedure", "completion_time", "fee", "product",
-                         "complaint_channel"]
+    PUBLIC_COMPONENTS = [
+        "requirements",
+        "procedure",
+        "completion_time",
+        "fee",
+        "product",
+        "complaint_channel",
+    ]
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="standards")
     version = models.PositiveIntegerField(_("version"))
     effective_from = models.DateField(_("in force from"))
     # Service delivery (public)
-    requirements = models.JSONField(_("requirements"), default=list,
-                                    help_text=_("One requirement per line."))
+    requirements = models.JSONField(
+        _("requirements"), default=list, help_text=_("One requirement per line.")
+    )
     procedure = models.JSONField(_("procedure"), default=list, help_text=_("One step per line."))
     completion_time_value = models.PositiveIntegerField(
         _("completion time"), validators=[MinValueValidator(1)]
     )
-    completion_time_unit = models.CharField(_("unit of completion time"), max_length=16,
-                                            choices=CompletionUnit.choices)
-    fee_amount = models.DecimalField(_("fee (Rp)"), max_digits=14, decimal_places=0, default=0,
-                                     validators=[MinValueValidator(0)])
+    completion_time_unit = models.CharField(
+        _("unit of completion time"), max_length=16, choices=CompletionUnit.choices
+    )
+    fee_amount = models.DecimalField(
+        _("fee (Rp)"), max_digits=14, decimal_places=0, default=0, validators=[MinValueValidator(0)]
+    )
     fee_note = models.CharField(_("fee basis"), max_length=300, blank=True)
     product = models.CharField(_("product"), max_length=300)
     complaint_channel = models.TextField(_("complaints, suggestions and feedback"))
@@ -141,8 +156,9 @@ class ServiceStandard(models.Model):
     safety_guarantee = models.TextField(_("security and safety guarantee"), blank=True)
     performance_evaluation = models.TextField(_("staff performance evaluation"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["service", "-version"]
@@ -150,10 +166,13 @@ class ServiceStandard(models.Model):
         verbose_name_plural = _("service standards")
         constraints = [
             models.UniqueConstraint(fields=["service", "version"], name="standard_version_unique"),
-            models.CheckConstraint(condition=models.Q(completion_time_value__gt=0),
-                                   name="standard_completion_time_positive"),
-            models.CheckConstraint(condition=models.Q(fee_amount__gte=0),
-                                   name="standard_fee_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(completion_time_value__gt=0),
+                name="standard_completion_time_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fee_amount__gte=0), name="standard_fee_not_negative"
+            ),
         ]
 
     def __str__(self):
@@ -178,10 +197,12 @@ class Counter(models.Model):
 
     mall = models.ForeignKey(Mall, on_delete=models.CASCADE, related_name="counters")
     number = models.CharField(_("counter number"), max_length=20)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="counters",
-                               null=True, blank=True)
-    services = models.ManyToManyField(Service, related_name="counters", blank=True,
-                                      verbose_name=_("services"))
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="counters", null=True, blank=True
+    )
+    services = models.ManyToManyField(
+        Service, related_name="counters", blank=True, verbose_name=_("services")
+    )
     is_active = models.BooleanField(_("in use"), default=True)
 
     class Meta:
@@ -199,8 +220,9 @@ class Counter(models.Model):
 class OfficerPosting(models.Model):
     """Where a counter officer works: one mall, one agency."""
 
-    officer = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                   related_name="posting")
+    officer = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posting"
+    )
     mall = models.ForeignKey(Mall, on_delete=models.CASCADE, related_name="postings")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="postings")
 

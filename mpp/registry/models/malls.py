@@ -78,7 +78,9 @@ class Mall(models.Model):
         _("demo data"), default=False, help_text=_("Made up for demonstrations, not a real mall.")
     )
     managers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="managed_malls",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="managed_malls",
         verbose_name=_("managers"),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -105,8 +107,10 @@ class Mall(models.Model):
         errors = {}
         if self.inaugurated_on and self.closed_on and self.inaugurated_on > self.closed_on:
             errors["inaugurated_on"] = _("The inauguration date lies after the closure date.")
-        if self.regency_id and self.province_id and not self.regency_id.startswith(
-            f"{self.province_id}."
+        if (
+            self.regency_id
+            and self.province_id
+            and not self.regency_id.startswith(f"{self.province_id}.")
         ):
             errors["regency"] = _("This regency/city is not in the chosen province.")
         if self.status == MallStatus.CLOSED and not self.closed_on:
@@ -211,7 +215,10 @@ class Pledge(models.Model):
     signed_on = models.DateField(_("signed on"))
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
 

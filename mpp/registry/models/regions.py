@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 # Indonesia's three zones; West and Central Kalimantan run on WIB like Java but
 # have their own IANA name.
 ZONE_BY_PROVINCE_PREFIX = {
-    **dict.fromkeys(["51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"],
-                    "Asia/Makassar"),
+    **dict.fromkeys(
+        ["51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"], "Asia/Makassar"
+    ),
     **dict.fromkeys(["81", "82", "91", "92", "93", "94", "95", "96"], "Asia/Jayapura"),
     **dict.fromkeys(["61", "62"], "Asia/Pontianak"),
 }
@@ -31,8 +32,9 @@ class RegionLevel(models.TextChoices):
 
 
 def level_of_code(code: str) -> str:
-    return [RegionLevel.PROVINCE, RegionLevel.REGENCY, RegionLevel.DISTRICT,
-            RegionLevel.VILLAGE][code.count(".")]
+    return [RegionLevel.PROVINCE, RegionLevel.REGENCY, RegionLevel.DISTRICT, RegionLevel.VILLAGE][
+        code.count(".")
+    ]
 
 
 class Province(models.Model):

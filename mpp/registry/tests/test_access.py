@@ -15,12 +15,15 @@ def pledge_form(mall):
     return reverse("registry:pledge_new", args=[mall.code])
 
 
-PLEDGE = {"text": "Kami sanggup menyelenggarakan pelayanan sesuai standar.",
-          "signer_name": "Bupati", "signer_title": "Bupati", "signed_on": "2025-02-01"}
+PLEDGE = {
+    "text": "Kami sanggup menyelenggarakan pelayanan sesuai standar.",
+    "signer_name": "Bupati",
+    "signer_title": "Bupati",
+    "signed_on": "2025-02-01",
+}
 
 
-def test_a_ministry_analyst_reads_every_mall_but_edits_none(client, ministry_analyst,
-                                                            mall_sampit):
+def test_a_ministry_analyst_reads_every_mall_but_edits_none(client, ministry_analyst, mall_sampit):
     client.force_login(ministry_analyst)
     assert malls_visible_to(ministry_analyst).count() == Mall.objects.count()
     assert client.get(console(mall_sampit)).status_code == 200
@@ -36,8 +39,7 @@ def test_a_manager_edits_their_own_mall(client, mall_manager_sampit, mall_sampit
     assert mall_sampit.current_pledge().text == PLEDGE["text"]
 
 
-def test_a_manager_can_neither_see_nor_edit_another_mall(client, mall_manager_sampit,
-                                                          mall_jakarta):
+def test_a_manager_can_neither_see_nor_edit_another_mall(client, mall_manager_sampit, mall_jakarta):
     client.force_login(mall_manager_sampit)
     assert client.get(console(mall_jakarta)).status_code == 403
     assert client.post(pledge_form(mall_jakarta), PLEDGE).status_code == 403
@@ -48,8 +50,9 @@ def test_a_manager_can_neither_see_nor_edit_another_mall(client, mall_manager_sa
     assert list(malls_visible_to(mall_manager_sampit)) == [Mall.objects.get(code="mpp-6202")]
 
 
-def test_an_officer_sees_only_their_mall_and_edits_nothing(client, officer_jakarta,
-                                                           mall_jakarta, mall_sampit):
+def test_an_officer_sees_only_their_mall_and_edits_nothing(
+    client, officer_jakarta, mall_jakarta, mall_sampit
+):
     client.force_login(officer_jakarta)
     assert client.get(console(mall_jakarta)).status_code == 200
     assert client.get(console(mall_sampit)).status_code == 403
@@ -71,10 +74,21 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client, mall_sampit):
     assert response.url.startswith(reverse("accounts:login"))
 
 
-@pytest.mark.parametrize("name", ["mall_edit", "hours_edit", "closure_add", "pledge_new",
-                                  "tenancy_add", "service_add", "counter_add"])
-def test_every_edit_page_refuses_a_manager_of_another_mall(client, mall_manager_jakarta,
-                                                           mall_sampit, name):
+@pytest.mark.parametrize(
+    "name",
+    [
+        "mall_edit",
+        "hours_edit",
+        "closure_add",
+        "pledge_new",
+        "tenancy_add",
+        "service_add",
+        "counter_add",
+    ],
+)
+def test_every_edit_page_refuses_a_manager_of_another_mall(
+    client, mall_manager_jakarta, mall_sampit, name
+):
     client.force_login(mall_manager_jakarta)
     assert client.get(reverse(f"registry:{name}", args=[mall_sampit.code])).status_code == 403
     assert client.post(reverse(f"registry:{name}", args=[mall_sampit.code]), {}).status_code == 403

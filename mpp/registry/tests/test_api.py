@@ -1,6 +1,10 @@
+import pytest
+
 from mpp.registry.models import Mall
 
 MALLS = "/api/v1/malls/"
+
+pytestmark = pytest.mark.django_db
 
 
 def test_the_mall_list_is_paginated_with_count_and_results(client, db):

@@ -5,8 +5,10 @@ from mpp.registry.importers import MallImportError, malls_import, read_csv_rows
 from mpp.registry.models import Mall, MallStatus
 from mpp.registry.services import DATA_DIR
 
-HEADER = "kode_wilayah,nama_wilayah,nama_mpp,tanggal_peresmian,batch,digital_pilot," \
-         "jumlah_layanan,jumlah_instansi,sumber,tanggal_tutup\n"
+HEADER = (
+    "kode_wilayah,nama_wilayah,nama_mpp,tanggal_peresmian,batch,digital_pilot,"
+    "jumlah_layanan,jumlah_instansi,sumber,tanggal_tutup\n"
+)
 
 
 def rows(*lines: str) -> list[dict]:
@@ -43,20 +45,28 @@ def test_loading_the_reference_malls_twice_changes_nothing(db):
 
 def test_an_unknown_region_code_names_the_row_and_column(empty_registry):
     with pytest.raises(MallImportError) as caught:
-        malls_import(rows=rows("62.02,,MPP Kotim,2023-09-26,,0,,,,",
-                               "99.99,,MPP Nowhere,2023-09-26,,0,,,,"))
+        malls_import(
+            rows=rows("62.02,,MPP Kotim,2023-09-26,,0,,,,", "99.99,,MPP Nowhere,2023-09-26,,0,,,,")
+        )
     assert [str(e) for e in caught.value.errors] == [
-        "row 3, column 'kode_wilayah': unknown region code '99.99'"]
+        "row 3, column 'kode_wilayah': unknown region code '99.99'"
+    ]
 
 
 def test_a_broken_row_saves_nothing_at_all(empty_registry):
     with pytest.raises(MallImportError) as caught:
-        malls_import(rows=rows("62.02,,MPP Kotim,2023-09-26,,0,,,,",
-                               "73.71,,MPP Makassar,26/09/2023,,0,,,,",
-                               "31,,MPP DKI,2017-10-12,,0,-5,,,"))
+        malls_import(
+            rows=rows(
+                "62.02,,MPP Kotim,2023-09-26,,0,,,,",
+                "73.71,,MPP Makassar,26/09/2023,,0,,,,",
+                "31,,MPP DKI,2017-10-12,,0,-5,,,",
+            )
+        )
     messages = [str(e) for e in caught.value.errors]
-    assert "row 3, column 'tanggal_peresmian': expected a date as YYYY-MM-DD, got " \
-           "'26/09/2023'" in messages
+    assert (
+        "row 3, column 'tanggal_peresmian': expected a date as YYYY-MM-DD, got "
+        "'26/09/2023'" in messages
+    )
     assert any(m.startswith("row 4, column 'jumlah_layanan'") for m in messages)
     assert Mall.objects.count() == 0
 

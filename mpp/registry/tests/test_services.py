@@ -16,7 +16,8 @@ def ktp_service(mall_sampit):
 
 
 def test_a_standard_with_all_fourteen_components_is_published_as_version_one(
-        ktp_service, standard_fields, mall_manager_sampit):
+    ktp_service, standard_fields, mall_manager_sampit
+):
     standard = standard_publish(service=ktp_service, by=mall_manager_sampit, **standard_fields)
     assert standard.version == 1
     assert ktp_service.current_standard() == standard
@@ -25,16 +26,17 @@ def test_a_standard_with_all_fourteen_components_is_published_as_version_one(
 
 def test_a_new_version_takes_effect_only_from_its_date(ktp_service, standard_fields):
     first = standard_publish(service=ktp_service, **standard_fields)
-    second = standard_publish(service=ktp_service, **standard_fields | {
-        "effective_from": date(2099, 1, 1), "completion_time_value": 30})
+    second = standard_publish(
+        service=ktp_service,
+        **standard_fields | {"effective_from": date(2099, 1, 1), "completion_time_value": 30},
+    )
     assert second.version == 2
     assert ktp_service.standard_on(date(2030, 1, 1)) == first
     assert ktp_service.standard_on(date(2099, 1, 2)) == second
 
 
 @pytest.mark.parametrize("value", [-1, 0])
-def test_a_negative_or_zero_completion_time_is_refused_by_name(ktp_service, standard_fields,
-                                                                 value):
+def test_a_negative_or_zero_completion_time_is_refused_by_name(ktp_service, standard_fields, value):
     with pytest.raises(ValidationError) as caught:
         standard_publish(service=ktp_service, **standard_fields | {"completion_time_value": value})
     assert "completion_time_value" in caught.value.message_dict
@@ -55,8 +57,9 @@ def test_a_standard_without_requirements_is_refused(ktp_service, standard_fields
 
 
 def test_a_service_of_an_agency_that_is_not_a_tenant_is_refused(mall_sampit):
-    service = Service(mall=mall_sampit, agency=Agency.objects.get(code="imigrasi"), slug="paspor",
-                      name="Paspor")
+    service = Service(
+        mall=mall_sampit, agency=Agency.objects.get(code="imigrasi"), slug="paspor", name="Paspor"
+    )
     with pytest.raises(ValidationError) as caught:
         service.full_clean()
     assert "agency" in caught.value.message_dict
@@ -64,8 +67,13 @@ def test_a_service_of_an_agency_that_is_not_a_tenant_is_refused(mall_sampit):
 
 def test_each_pledge_is_a_new_version_and_the_newest_is_in_force(mall_sampit):
     for signer in ["Bupati A", "Bupati B"]:
-        pledge_publish(mall=mall_sampit, text="Kami sanggup …", signer_name=signer,
-                       signer_title="Bupati", signed_on=date(2025, 1, 2))
+        pledge_publish(
+            mall=mall_sampit,
+            text="Kami sanggup …",
+            signer_name=signer,
+            signer_title="Bupati",
+            signed_on=date(2025, 1, 2),
+        )
     assert mall_sampit.current_pledge().version == 2
     assert mall_sampit.current_pledge().signer_name == "Bupati B"
 

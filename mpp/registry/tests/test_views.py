@@ -9,6 +9,8 @@ from mpp.registry.services import pledge_publish, standard_publish
 
 DIRECTORY = "/malls/"
 
+pytestmark = pytest.mark.django_db
+
 
 def test_the_directory_lists_every_real_mall_across_pages(client):
     response = client.get(DIRECTORY)
@@ -51,17 +53,23 @@ def test_the_directory_runs_a_fixed_number_of_queries(client, django_assert_max_
 def sampit_with_service(mall_sampit, standard_fields):
     agency = Agency.objects.get(code="dukcapil")
     Tenancy.objects.create(mall=mall_sampit, agency=agency, booth="B-01")
-    service = Service.objects.create(mall=mall_sampit, agency=agency, slug="ktp-el",
-                                     name="Perekaman KTP-el")
+    service = Service.objects.create(
+        mall=mall_sampit, agency=agency, slug="ktp-el", name="Perekaman KTP-el"
+    )
     standard_publish(service=service, **standard_fields | {"fee_amount": 350000})
-    pledge_publish(mall=mall_sampit, text="Kami sanggup melayani sesuai standar.",
-                   signer_name="Bupati Kotim", signer_title="Bupati",
-                   signed_on="2025-01-02")
+    pledge_publish(
+        mall=mall_sampit,
+        text="Kami sanggup melayani sesuai standar.",
+        signer_name="Bupati Kotim",
+        signer_title="Bupati",
+        signed_on="2025-01-02",
+    )
     return service
 
 
-def test_the_mall_page_shows_agencies_services_hours_and_pledge(client, sampit_with_service,
-                                                                django_assert_max_num_queries):
+def test_the_mall_page_shows_agencies_services_hours_and_pledge(
+    client, sampit_with_service, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(12):
         response = client.get(reverse("registry:mall_detail", args=["mpp-6202"]))
     page = response.content.decode()
@@ -71,8 +79,9 @@ def test_the_mall_page_shows_agencies_services_hours_and_pledge(client, sampit_w
 
 
 def test_the_service_page_shows_the_six_public_components_only(client, sampit_with_service):
-    page = client.get(reverse("registry:service_detail", args=["mpp-6202", "ktp-el"]),
-                      HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(
+        reverse("registry:service_detail", args=["mpp-6202", "ktp-el"]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     for text in ["KTP-el", "Ambil antrean", "60", "Rp 350.000", "SP4N-LAPOR!"]:
         assert text in page
     assert "Atasan langsung" not in page  # internal supervision is not public
@@ -83,38 +92,54 @@ def test_an_unknown_mall_is_not_found(client, db):
 
 
 def test_a_manager_publishes_a_new_standard_version_from_the_console(
-        client, mall_manager_sampit, sampit_with_service, standard_fields):
+    client, mall_manager_sampit, sampit_with_service, standard_fields
+):
     client.force_login(mall_manager_sampit)
     url = reverse("registry:standard_new", args=["mpp-6202", "ktp-el"])
     form = client.get(url).context["form"]
     assert form.initial["completion_time_value"] == 60
-    data = standard_fields | {"requirements": "KTP-el\nKK\n", "procedure": "Antre\nCetak",
-                              "completion_time_value": 45, "effective_from": "2025-06-01",
-                              "staff_count": 2}
+    data = standard_fields | {
+        "requirements": "KTP-el\nKK\n",
+        "procedure": "Antre\nCetak",
+        "completion_time_value": 45,
+        "effective_from": "2025-06-01",
+        "staff_count": 2,
+    }
     assert client.post(url, data).status_code == 302
     current = sampit_with_service.current_standard()
     assert (current.version, current.completion_time_value) == (2, 45)
     assert current.requirements == ["KTP-el", "KK"]
 
 
-def test_a_negative_completion_time_in_the_form_is_named(client, mall_manager_sampit,
-                                                         sampit_with_service, standard_fields):
+def test_a_negative_completion_time_in_the_form_is_named(
+    client, mall_manager_sampit, sampit_with_service, standard_fields
+):
     client.force_login(mall_manager_sampit)
     url = reverse("registry:standard_new", args=["mpp-6202", "ktp-el"])
-    data = standard_fields | {"requirements": "KTP-el", "procedure": "Antre",
-                              "completion_time_value": -3}
+    data = standard_fields | {
+        "requirements": "KTP-el",
+        "procedure": "Antre",
+        "completion_time_value": -3,
+    }
     response = client.post(url, data)
     assert response.status_code == 200
     assert "completion_time_value" in response.context["form"].errors
     assert sampit_with_service.standards.count() == 1
 
 
-def test_a_closure_before_the_inauguration_is_refused_on_the_form(client, mall_manager_sampit,
-                                                                  mall_sampit):
+def test_a_closure_before_the_inauguration_is_refused_on_the_form(
+    client, mall_manager_sampit, mall_sampit
+):
     client.force_login(mall_manager_sampit)
-    response = client.post(reverse("registry:mall_edit", args=["mpp-6202"]), {
-        "name": mall_sampit.name, "status": "closed", "inaugurated_on": "2023-09-26",
-        "closed_on": "2020-01-01"})
+    response = client.post(
+        reverse("registry:mall_edit", args=["mpp-6202"]),
+        {
+            "name": mall_sampit.name,
+            "status": "closed",
+            "inaugurated_on": "2023-09-26",
+            "closed_on": "2020-01-01",
+        },
+    )
     assert response.status_code == 200
     assert "inaugurated_on" in response.context["form"].errors
     mall_sampit.refresh_from_db()
@@ -123,10 +148,16 @@ def test_a_closure_before_the_inauguration_is_refused_on_the_form(client, mall_m
 
 def test_opening_hours_must_close_after_they_open(client, mall_manager_sampit):
     client.force_login(mall_manager_sampit)
-    response = client.post(reverse("registry:hours_edit", args=["mpp-6202"]), {
-        "opening_hours-TOTAL_FORMS": "1", "opening_hours-INITIAL_FORMS": "0",
-        "opening_hours-0-weekday": "0", "opening_hours-0-opens_at": "16:00",
-        "opening_hours-0-closes_at": "08:00"})
+    response = client.post(
+        reverse("registry:hours_edit", args=["mpp-6202"]),
+        {
+            "opening_hours-TOTAL_FORMS": "1",
+            "opening_hours-INITIAL_FORMS": "0",
+            "opening_hours-0-weekday": "0",
+            "opening_hours-0-opens_at": "16:00",
+            "opening_hours-0-closes_at": "08:00",
+        },
+    )
     assert response.status_code == 200
     assert Mall.objects.get(code="mpp-6202").opening_hours.count() == 0
 

@@ -33,26 +33,43 @@ def _mall(request, code, *, edit=False) -> Mall:
 
 @login_required
 def manage_home(request):
-    malls = malls_visible_to(request.user).select_related("province", "regency").annotate(
-        service_count=Count("services", distinct=True))
+    malls = (
+        malls_visible_to(request.user)
+        .select_related("province", "regency")
+        .annotate(service_count=Count("services", distinct=True))
+    )
     if malls.count() == 1:
         return redirect("registry:manage_mall", code=malls.get().code)
-    return render(request, "registry/manage/home.html", {"malls": malls[:500],
-                                                         "total": malls.count()})
+    return render(
+        request, "registry/manage/home.html", {"malls": malls[:500], "total": malls.count()}
+    )
 
 
 @login_required
 def manage_mall(request, code):
     mall = _mall(request, code)
     services = Service.objects.select_related("agency").prefetch_related("standards")
-    mall = Mall.objects.prefetch_related(
-        Prefetch("services", services), Prefetch("tenancies", Tenancy.objects.select_related(
-            "agency")), Prefetch("counters", Counter.objects.prefetch_related("services")),
-        "opening_hours", "closures", "pledges").select_related("province", "regency").get(
-        pk=mall.pk)
-    return render(request, "registry/manage/mall.html", {
-        "mall": mall, "can_edit": can_edit_mall(request.user, mall),
-        "pledge": mall.current_pledge()})
+    mall = (
+        Mall.objects.prefetch_related(
+            Prefetch("services", services),
+            Prefetch("tenancies", Tenancy.objects.select_related("agency")),
+            Prefetch("counters", Counter.objects.prefetch_related("services")),
+            "opening_hours",
+            "closures",
+            "pledges",
+        )
+        .select_related("province", "regency")
+        .get(pk=mall.pk)
+    )
+    return render(
+        request,
+        "registry/manage/mall.html",
+        {
+            "mall": mall,
+            "can_edit": can_edit_mall(request.user, mall),
+            "pledge": mall.current_pledge(),
+        },
+    )
 
 
 def _save_form(request, mall, form, action, message):
@@ -62,8 +79,9 @@ def _save_form(request, mall, form, action, message):
         audit_record(actor=request.user, action=action, target=obj, summary=f"{mall.code}: {obj}")
         messages.success(request, message)
         return redirect("registry:manage_mall", code=mall.code)
-    return render(request, "registry/manage/form.html", {"mall": mall, "form": form,
-                                                         "title": message})
+    return render(
+        request, "registry/manage/form.html", {"mall": mall, "form": form, "title": message}
+    )
 
 
 @login_required
@@ -131,9 +149,17 @@ def standard_new(request, code, slug):
         else:
             messages.success(request, _("New version of the service standard published."))
             return redirect("registry:manage_mall", code=mall.code)
-    return render(request, "registry/manage/form.html", {
-        "mall": mall, "form": form, "service": service, "current": current,
-        "title": _("Service standard: %(name)s") % {"name": service.name}})
+    return render(
+        request,
+        "registry/manage/form.html",
+        {
+            "mall": mall,
+            "form": form,
+            "service": service,
+            "current": current,
+            "title": _("Service standard: %(name)s") % {"name": service.name},
+        },
+    )
 
 
 def _copy(standard):
@@ -151,8 +177,15 @@ def _attach_errors(form, exc: ValidationError):
 def pledge_new(request, code):
     mall = _mall(request, code, edit=True)
     current = mall.current_pledge()
-    initial = {"text": current.text, "signer_name": current.signer_name,
-               "signer_title": current.signer_title} if current else {}
+    initial = (
+        {
+            "text": current.text,
+            "signer_name": current.signer_name,
+            "signer_title": current.signer_title,
+        }
+        if current
+        else {}
+    )
     form = PledgeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -162,8 +195,11 @@ def pledge_new(request, code):
         else:
             messages.success(request, _("The pledge (maklumat pelayanan) was published."))
             return redirect("registry:manage_mall", code=mall.code)
-    return render(request, "registry/manage/form.html", {
-        "mall": mall, "form": form, "title": _("Service pledge (maklumat pelayanan)")})
+    return render(
+        request,
+        "registry/manage/form.html",
+        {"mall": mall, "form": form, "title": _("Service pledge (maklumat pelayanan)")},
+    )
 
 
 @login_required

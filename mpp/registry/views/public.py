@@ -10,8 +10,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from ..forms import DirectoryFilterForm
 from ..models import Mall, Province, Service, Tenancy
 
-CSV_COLUMNS = ["code", "name", "region_code", "region", "province", "timezone", "status",
-               "inaugurated_on", "is_digital_pilot"]
+CSV_COLUMNS = [
+    "code",
+    "name",
+    "region_code",
+    "region",
+    "province",
+    "timezone",
+    "status",
+    "inaugurated_on",
+    "is_digital_pilot",
+]
 
 
 def home(request):
@@ -37,14 +46,25 @@ def mall_directory(request):
     form, malls = filtered_malls(request.GET)
     if request.GET.get("format") == "csv":
         return _directory_csv(malls)
-    page = Paginator(malls.annotate(service_count=Count("services")), 30).get_page(
-        request.GET.get("page"))
+    page = Paginator(
+        malls.annotate(service_count=Count("services")).order_by(
+            "province_id", "regency_id", "name"
+        ),
+        30,
+    ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "registry/mall_directory.html", {
-        "form": form, "page": page, "total": page.paginator.count, "query": query.urlencode(),
-        "provinces_with_malls": Province.objects.annotate(n=Count("malls")).filter(n__gt=0),
-    })
+    return render(
+        request,
+        "registry/mall_directory.html",
+        {
+            "form": form,
+            "page": page,
+            "total": page.paginator.count,
+            "query": query.urlencode(),
+            "provinces_with_malls": Province.objects.annotate(n=Count("malls")).filter(n__gt=0),
+        },
+    )
 
 
 def _directory_csv(malls):
@@ -53,10 +73,19 @@ def _directory_csv(malls):
     writer = csv.writer(response)
     writer.writerow(CSV_COLUMNS)
     for mall in malls:
-        writer.writerow([
-            mall.code, mall.name, mall.region_code, mall.regency or mall.province,
-            mall.province, mall.timezone_name, mall.status,
-            mall.inaugurated_on or "", int(mall.is_digital_pilot)])
+        writer.writerow(
+            [
+                mall.code,
+                mall.name,
+                mall.region_code,
+                mall.regency or mall.province,
+                mall.province,
+                mall.timezone_name,
+                mall.status,
+                mall.inaugurated_on or "",
+                int(mall.is_digital_pilot),
+            ]
+        )
     return response
 
 
@@ -65,14 +94,22 @@ def mall_detail(request, code):
     mall = get_object_or_404(
         Mall.objects.select_related("province", "regency").prefetch_related(
             Prefetch("tenancies", Tenancy.objects.select_related("agency")),
-            Prefetch("services", services), "opening_hours", "pledges"),
-        code=code)
-    return render(request, "registry/mall_detail.html", {
-        "mall": mall,
-        "pledge": mall.current_pledge(),
-        "services_by_agency": _group_by_agency(mall.services.all()),
-        "upcoming_closures": mall.closures.filter(date__gte=mall.local_now().date())[:10],
-    })
+            Prefetch("services", services),
+            "opening_hours",
+            "pledges",
+        ),
+        code=code,
+    )
+    return render(
+        request,
+        "registry/mall_detail.html",
+        {
+            "mall": mall,
+            "pledge": mall.current_pledge(),
+            "services_by_agency": _group_by_agency(mall.services.all()),
+            "upcoming_closures": mall.closures.filter(date__gte=mall.local_now().date())[:10],
+        },
+    )
 
 
 def _group_by_agency(services):
@@ -85,7 +122,11 @@ def _group_by_agency(services):
 def service_detail(request, code, slug):
     service = get_object_or_404(
         Service.objects.select_related("mall", "mall__province", "agency"),
-        mall__code=code, slug=slug)
-    return render(request, "registry/service_detail.html", {
-        "service": service, "mall": service.mall, "standard": service.current_standard()})
-
+        mall__code=code,
+        slug=slug,
+    )
+    return render(
+        request,
+        "registry/service_detail.html",
+        {"service": service, "mall": service.mall, "standard": service.current_standard()},
+    )

@@ -8,8 +8,10 @@ from mpp.registry.services import DATA_DIR, agencies_load
 
 
 class Command(BaseCommand):
-    help = ("Load the reference data shipped in the repository: Kemendagri regions, the "
-            "national agency catalogue and the known malls. Safe to run again.")
+    help = (
+        "Load the reference data shipped in the repository: Kemendagri regions, the "
+        "national agency catalogue and the known malls. Safe to run again."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--skip-villages", action="store_true")
@@ -22,9 +24,12 @@ class Command(BaseCommand):
         created, unchanged = agencies_load()
         self.stdout.write(f"  agencies: {created} created, {unchanged} unchanged")
         self.stdout.write("3/3 Malls (mpp/registry/data/malls.csv)")
-        summary = malls_import(rows=read_csv_rows(DATA_DIR / "malls.csv"),
-                               progress=self.stdout.write)
-        self.stdout.write(f"  malls: {len(summary.created)} created, "
-                          f"{len(summary.unchanged)} unchanged")
-        self.stdout.write(self.style.SUCCESS(
-            f"Reference data loaded in {time.monotonic() - started:.1f} s"))
+        summary = malls_import(
+            rows=read_csv_rows(DATA_DIR / "malls.csv"), progress=self.stdout.write
+        )
+        self.stdout.write(
+            f"  malls: {len(summary.created)} created, {len(summary.unchanged)} unchanged"
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"Reference data loaded in {time.monotonic() - started:.1f} s")
+        )
