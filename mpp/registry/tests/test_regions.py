@@ -34,10 +34,12 @@ def db_counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in models}
 
 
-@pytest.fixture
-def regions() -> dict[str, int]:
-    """Regions without villages: enough for every test but the village counts."""
-    return regions_load(include_villages=False)
+@pytest.fixture(scope="module")
+def regions(django_db_setup, django_db_blocker) -> dict[str, int]:
+    """Regions without villages, enough for most tests, loaded once for the module and
+    kept like the root conftest keeps them (a no-op when it has loaded them already)."""
+    with django_db_blocker.unblock():
+        return regions_load(include_villages=False)
 
 
 def test_a_full_load_creates_every_province_kab_kota_kecamatan_and_village():
@@ -129,7 +131,7 @@ def test_loading_twice_leaves_the_counts_unchanged():
     again = regions_load()
 
     assert db_counts() == before
-    assert again == {name: count for name, count in before.items()}
+    assert again == before
     assert before["Village"] == VILLAGES
 
 
