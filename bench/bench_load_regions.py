@@ -60,8 +60,9 @@ def timed_naive_baseline(total_rows: int) -> tuple[int, float]:
     started = time.perf_counter()
     with transaction.atomic():
         for code, name in sample:
-            Village.objects.update_or_create(code="X" + code[1:], defaults={
-                "name": name, "district": district})
+            Village.objects.update_or_create(
+                code="X" + code[1:], defaults={"name": name, "district": district}
+            )
         transaction.set_rollback(True)
     elapsed = time.perf_counter() - started
     return total_rows, elapsed * total_rows / len(sample)
@@ -73,8 +74,12 @@ def main() -> None:
         import django
 
         results = [("first load", *timed_load()), ("second load (idempotent)", *timed_load())]
-        results.append(("baseline: update_or_create per row (scaled from "
-                        f"{BASELINE_SAMPLE:,} rows)", *timed_naive_baseline(results[0][1])))
+        results.append(
+            (
+                f"baseline: update_or_create per row (scaled from {BASELINE_SAMPLE:,} rows)",
+                *timed_naive_baseline(results[0][1]),
+            )
+        )
         print(
             f"regions_load on SQLite {sqlite3.sqlite_version}, Django {django.get_version()}, "
             f"Python {platform.python_version()}, {platform.machine()}"

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "mpp.core",
     "mpp.accounts",
     "mpp.registry",
+    "mpp.visits",
 ]
 
 MIDDLEWARE = [
@@ -205,3 +206,24 @@ LOGGING = {
 
 # Where reference data comes from when building the compact files shipped in the repository.
 SHARED_DATA_DIR = Path(os.environ.get("SHARED_DATA_DIR", BASE_DIR.parent / "shared" / "data"))
+
+# Keyed hash for NIK look-ups (bookings, citizen accounts). Set it once in production and
+# never change it: existing hashes would stop matching.
+NIK_HASH_KEY = os.environ.get("NIK_HASH_KEY", "") or f"nik:{SECRET_KEY}"
+
+# SMS/WhatsApp/e-mail notifications (mpp.core.messaging).
+MESSAGING_BACKEND = os.environ.get("MESSAGING_BACKEND", "mpp.core.messaging.ConsoleBackend")
+
+# Queue rules (see docs/decisions/0004-queue-order.md).
+QUEUE_PRIORITY_HEAD_START_MINUTES = env_int("QUEUE_PRIORITY_HEAD_START_MINUTES", 15)
+BOOKING_SLOT_MINUTES = env_int("BOOKING_SLOT_MINUTES", 30)
+BOOKING_SHARE_PERCENT = env_int("BOOKING_SHARE_PERCENT", 50)
+BOOKING_GRACE_MINUTES = env_int("BOOKING_GRACE_MINUTES", 15)
+BOOKINGS_PER_NIK_PER_DAY = env_int("BOOKINGS_PER_NIK_PER_DAY", 3)
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "mpp",
+    }
+}

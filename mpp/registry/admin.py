@@ -78,8 +78,15 @@ class TenancyInline(admin.TabularInline):
 
 @admin.register(Mall)
 class MallAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "province", "status", "inaugurated_on", "is_digital_pilot",
-                    "is_demo"]
+    list_display = [
+        "code",
+        "name",
+        "province",
+        "status",
+        "inaugurated_on",
+        "is_digital_pilot",
+        "is_demo",
+    ]
     list_filter = ["status", "is_digital_pilot", "is_demo", "province"]
     search_fields = ["code", "name", "regency__name"]
     list_select_related = ["province"]

@@ -103,7 +103,7 @@ class TenancyForm(forms.ModelForm):
 class ServiceForm(forms.ModelForm):
     class Meta:
         model = Service
-        fields = ["agency", "slug", "name", "description", "is_active"]
+        fields = ["agency", "slug", "name", "description", "ticket_prefix", "is_active"]
 
     def __init__(self, *args, mall: Mall, **kwargs):
         super().__init__(*args, **kwargs)

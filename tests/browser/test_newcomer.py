@@ -36,7 +36,7 @@ def test_a_newcomer_finds_a_mall_and_its_manager_updates_the_pledge(page, demo_d
     # The manager logs in and publishes a new pledge.
     page.get_by_role("link", name="Masuk").click()
     page.get_by_label("Nama pengguna").fill("manajer.sampit")
-    page.get_by_label("Kata sandi").fill("mpp-demo-2026")
+    page.get_by_label("Sandi").fill("mpp-demo-2026")
     page.get_by_role("button", name="Masuk").click()
     expect(page).to_have_url(re.compile(r"/manage/mpp-6202/$"))
     page.get_by_role("link", name="Terbitkan maklumat baru").click()

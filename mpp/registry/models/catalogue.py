@@ -74,6 +74,15 @@ class Service(models.Model):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("offered now"), default=True)
+    ticket_prefix = models.CharField(
+        _("ticket prefix"),
+        max_length=4,
+        blank=True,
+        help_text=_(
+            "Letter(s) before the queue number, e.g. A for A-012. Services sharing "
+            "a prefix share one sequence of numbers."
+        ),
+    )
 
     class Meta:
         ordering = ["mall", "agency__short_name", "name"]
@@ -93,6 +102,9 @@ class Service(models.Model):
             and not Tenancy.objects.filter(mall_id=self.mall_id, agency_id=self.agency_id).exists()
         ):
             raise ValidationError({"agency": _("This agency is not a tenant of the mall.")})
+
+    def queue_prefix(self) -> str:
+        return (self.ticket_prefix or self.agency.short_name[:1] or "A").upper()
 
     def standard_on(self, day: date):
         """The standard in force on `day`: the newest version already effective."""

@@ -3,8 +3,19 @@ from django.urls import reverse
 
 from mpp.accounts.models import User
 
-MODELS = ["province", "regency", "district", "village", "historicalregion", "mall", "agency",
-          "service", "pledge", "counter", "officerposting"]
+MODELS = [
+    "province",
+    "regency",
+    "district",
+    "village",
+    "historicalregion",
+    "mall",
+    "agency",
+    "service",
+    "pledge",
+    "counter",
+    "officerposting",
+]
 
 
 @pytest.fixture
@@ -19,13 +30,18 @@ def test_national_staff_open_every_registry_list_in_the_admin(client, national_s
     assert response.status_code == 200
 
 
-def test_the_admin_refuses_a_closure_before_the_inauguration(client, national_staff,
-                                                              mall_sampit):
+def test_the_admin_refuses_a_closure_before_the_inauguration(client, national_staff, mall_sampit):
     client.force_login(national_staff)
     url = reverse("admin:registry_mall_change", args=[mall_sampit.pk])
-    data = {"code": mall_sampit.code, "name": mall_sampit.name, "province": "62",
-            "regency": "62.02", "status": "closed", "inaugurated_on": "2023-09-26",
-            "closed_on": "2020-01-01"}
+    data = {
+        "code": mall_sampit.code,
+        "name": mall_sampit.name,
+        "province": "62",
+        "regency": "62.02",
+        "status": "closed",
+        "inaugurated_on": "2023-09-26",
+        "closed_on": "2020-01-01",
+    }
     for prefix in ["opening_hours", "closures", "tenancies"]:
         data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
     response = client.post(url, data)

@@ -76,7 +76,7 @@ def test_an_inauguration_after_the_closure_is_refused(empty_registry):
         malls_import(rows=rows("62.02,,MPP Kotim,2024-05-01,,0,,,,2023-01-01"))
     error = caught.value.errors[0]
     assert (error.row, error.column) == (2, "tanggal_peresmian")
-    assert "after the closure" in error.message
+    assert "setelah tanggal penutupan" in error.message  # Indonesian is the default language
     assert Mall.objects.count() == 0
 
 

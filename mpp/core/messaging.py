@@ -1,0 +1,55 @@
+"""Sending SMS, WhatsApp and e-mail behind one small interface. The backend is chosen by the
+MESSAGING_BACKEND setting; development and tests use the console or the fake one."""
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+CHANNELS = ["sms", "whatsapp", "email"]
+
+
+@dataclass
+class Message:
+    channel: str
+    address: str
+    body: str
+
+
+class ConsoleBackend:
+    """Prints messages (address masked) instead of sending them."""
+
+    def send(self, message: Message) -> None:
+        masked = message.address[:3] + "…" + message.address[-2:]
+        logger.info("[%s → %s] %s", message.channel, masked, message.body)
+
+
+class FakeBackend:
+    """Keeps messages in memory for tests; `fail_next` simulates an outage."""
+
+    outbox: list[Message] = []
+    fail_next = 0
+
+    def send(self, message: Message) -> None:
+        if FakeBackend.fail_next:
+            FakeBackend.fail_next -= 1
+            raise ConnectionError("fake gateway unavailable")
+        FakeBackend.outbox.append(message)
+
+
+class EmailOnlyBackend(ConsoleBackend):
+    """Sends e-mail through Django's mail settings; SMS/WhatsApp go to the console."""
+
+    def send(self, message: Message) -> None:
+        if message.channel == "email":
+            send_mail("MPP", message.body, None, [message.address])
+        else:
+            super().send(message)
+
+
+def get_backend():
+    return import_string(settings.MESSAGING_BACKEND)()

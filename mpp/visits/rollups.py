@@ -1,0 +1,144 @@
+"""Daily rollups per mall × service × local day: bumped in the same transaction as every
+ticket state change, and rebuildable from the tickets."""
+
+from datetime import date
+
+from django.db import transaction
+from django.db.models import F
+
+from mpp.registry.models import CompletionUnit, ServiceStandard
+
+from .models import DailyRollup, Ticket, TicketStatus, wait_bucket_field
+
+MINUTES_PER_UNIT = {CompletionUnit.MINUTES: 1, CompletionUnit.HOURS: 60}
+
+
+def rollup_bump(ticket: Ticket, **deltas: int) -> None:
+    """Add `deltas` (field → amount) to the ticket's rollup row, creating it if needed."""
+    key = {
+        "mall_id": ticket.mall_id,
+        "service_id": ticket.service_id,
+        "local_date": ticket.local_date,
+    }
+    rows = DailyRollup.objects.filter(**key)
+    updates = {field: F(field) + amount for field, amount in deltas.items() if amount}
+    if updates and rows.update(**updates):
+        return
+    with transaction.atomic():  # savepoint: a concurrent creator may win the insert
+        _, created = DailyRollup.objects.get_or_create(
+            **key, defaults={"agency_id": ticket.agency_id, **deltas}
+        )
+    if not created and updates:
+        rows.update(**updates)
+
+
+def within_standard(ticket: Ticket, limit_minutes: int | None) -> bool:
+    """Same-day services: queue to finish within the standard's time. Services measured in
+    days are within the standard when handled the same day."""
+    if limit_minutes is None:
+        return True
+    total = (ticket.finished_at - ticket.queued_at).total_seconds()
+    return total <= limit_minutes * 60
+
+
+def limit_minutes_of(standard) -> int | None:
+    """The standard's completion time in minutes, for same-day services; else None."""
+    if standard is None or standard.completion_time_unit not in MINUTES_PER_UNIT:
+        return None
+    return standard.completion_time_value * MINUTES_PER_UNIT[standard.completion_time_unit]
+
+
+class StandardLimits:
+    """Completion-time limits per service and day, from standards read once."""
+
+    def __init__(self, service_ids=None):
+        standards = ServiceStandard.objects.order_by("effective_from", "version")
+        if service_ids is not None:
+            standards = standards.filter(service_id__in=service_ids)
+        self.by_service: dict[int, list] = {}
+        for standard in standards:
+            self.by_service.setdefault(standard.service_id, []).append(standard)
+
+    def minutes(self, service_id: int, day: date) -> int | None:
+        in_force = [s for s in self.by_service.get(service_id, []) if s.effective_from <= day]
+        return limit_minutes_of(in_force[-1] if in_force else None)
+
+
+def rollup_deltas_for(ticket: Ticket, limit_minutes: int | None) -> dict[str, int]:
+    """What one ticket contributes to its rollup, given its current state."""
+    deltas = {"issued": 1}
+    wait = ticket.wait_seconds()
+    if wait is not None:
+        deltas |= {"called": 1, "wait_seconds_sum": wait, wait_bucket_field(wait): 1}
+    if ticket.status == TicketStatus.NO_SHOW:
+        deltas["no_shows"] = 1
+    if ticket.status == TicketStatus.FINISHED:
+        deltas["served"] = 1
+        deltas["service_seconds_sum"] = ticket.service_seconds() or 0
+        deltas["served_within_standard"] = int(within_standard(ticket, limit_minutes))
+    return deltas
+
+
+ROLLUP_FIELDS = [
+    "issued",
+    "served",
+    "no_shows",
+    "called",
+    "wait_seconds_sum",
+    "service_seconds_sum",
+    "served_within_standard",
+    "wait_le_5",
+    "wait_le_15",
+    "wait_le_30",
+    "wait_le_60",
+    "wait_gt_60",
+]
+
+
+def rollups_compute(tickets) -> dict[tuple, dict[str, int]]:
+    """Rollup values recomputed from raw tickets: {(mall, service, day): {field: value}}."""
+    limits = StandardLimits()
+    totals: dict[tuple, dict[str, int]] = {}
+    for ticket in tickets.iterator(chunk_size=5000):
+        limit = limits.minutes(ticket.service_id, ticket.local_date)
+        key = (ticket.mall_id, ticket.service_id, ticket.local_date)
+        row = totals.setdefault(
+            key, dict.fromkeys(ROLLUP_FIELDS, 0) | {"agency_id": ticket.agency_id}
+        )
+        for field, amount in rollup_deltas_for(ticket, limit).items():
+            row[field] += amount
+    return totals
+
+
+@transaction.atomic
+def rollups_rebuild(
+    *, mall_ids=None, since: date | None = None, until: date | None = None, progress=None
+) -> int:
+    """Recompute rollups from raw tickets for the given malls and days (all by default)."""
+    tickets = Ticket.objects.all()
+    rollups = DailyRollup.objects.all()
+    if mall_ids is not None:
+        tickets, rollups = (
+            tickets.filter(mall_id__in=mall_ids),
+            rollups.filter(mall_id__in=mall_ids),
+        )
+    if since:
+        tickets, rollups = (
+            tickets.filter(local_date__gte=since),
+            rollups.filter(local_date__gte=since),
+        )
+    if until:
+        tickets, rollups = (
+            tickets.filter(local_date__lte=until),
+            rollups.filter(local_date__lte=until),
+        )
+    totals = rollups_compute(tickets)
+    rollups.delete()
+    objects = [
+        DailyRollup(mall_id=m, service_id=s, local_date=d, **values)
+        for (m, s, d), values in totals.items()
+    ]
+    DailyRollup.objects.bulk_create(objects, batch_size=2000)
+    if progress:
+        progress(f"{len(objects)} rollup rows rebuilt")
+    return len(objects)
