@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: demo test venv lint format migrations-check deploy-check bench clean browser-deps
+.PHONY: demo test venv lint format migrations-check deploy-check bench clean browser-deps messages
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -45,3 +45,12 @@ bench: venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3* staticfiles
+
+# Translations. Each helper-owned app keeps its own catalogue in mpp/<app>/locale/;
+# the project catalogue (locale/) covers core, accounts, registry, visits and the templates.
+APP_CATALOGUES := citizens surveys monitoring
+messages: venv
+	$(PY) manage.py makemessages -l id -l en --ignore=.venv --ignore=tests --ignore=scripts \
+		--ignore=bench $(foreach a,$(APP_CATALOGUES),--ignore=mpp/$(a)/*)
+	for a in $(APP_CATALOGUES); do (cd mpp/$$a && ../../$(PY) ../../manage.py makemessages -l id -l en) || exit 1; done
+	$(PY) manage.py compilemessages --ignore=.venv

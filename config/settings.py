@@ -59,7 +59,10 @@ INSTALLED_APPS = [
     "mpp.core",
     "mpp.accounts",
     "mpp.registry",
+    "mpp.citizens",
     "mpp.visits",
+    "mpp.surveys",
+    "mpp.monitoring",
 ]
 
 MIDDLEWARE = [

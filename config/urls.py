@@ -11,8 +11,16 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("mpp.registry.api_urls")),
+    path("api/v1/", include("mpp.citizens.api_urls")),
+    path("api/v1/", include("mpp.visits.api_urls")),
+    path("api/v1/", include("mpp.surveys.api_urls")),
+    path("api/v1/", include("mpp.monitoring.api_urls")),
     path("", include("mpp.core.urls")),
     path("", include("mpp.registry.urls")),
+    path("citizen/", include("mpp.citizens.urls")),
+    path("queue/", include("mpp.visits.urls")),
+    path("quality/", include("mpp.surveys.urls")),
+    path("monitoring/", include("mpp.monitoring.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,1 @@
+"""Face detection, quality, embedding, liveness and matching: a pure library (no Django)."""

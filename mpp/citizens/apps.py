@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CitizensConfig(AppConfig):
+    name = "mpp.citizens"
+    verbose_name = _("Citizen data")
