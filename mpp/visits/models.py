@@ -17,6 +17,8 @@ from mpp.registry.models import Agency, Counter, Mall, Service
 class DeviceKind(models.TextChoices):
     KIOSK = "kiosk", _("Kiosk")
     BOARD = "board", _("Display board")
+    # A mall's own queue system reporting counts and visits through the ingest API.
+    SYSTEM = "system", _("Other queue system")
 
 
 def hash_token(token: str) -> str:
