@@ -192,12 +192,20 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "MPP platform API",
-    "DESCRIPTION": "National registry of public service malls (Mal Pelayanan Publik).",
+    "DESCRIPTION": (
+        "Public service malls (Mal Pelayanan Publik): registry, queue, citizen data, "
+        "service quality and national monitoring."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status"; name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "mpp.visits.models.TicketStatus",
+        "MallStatusEnum": "mpp.registry.models.MallStatus",
+    },
 }
 
 LOGGING = {

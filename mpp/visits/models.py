@@ -189,7 +189,8 @@ class Ticket(models.Model):
     sort_key = models.DateTimeField(
         help_text="Queue order: queued_at less any priority head start."
     )
-    called_at = models.DateTimeField(null=True, blank=True)
+    called_at = models.DateTimeField(null=True, blank=True, help_text="First call.")
+    last_called_at = models.DateTimeField(null=True, blank=True, help_text="Latest (re)call.")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     call_count = models.PositiveSmallIntegerField(default=0)

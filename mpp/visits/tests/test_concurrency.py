@@ -1,0 +1,122 @@
+"""Sixteen kiosks and counters at once against PostgreSQL: every number is unique and no
+ticket is called by two counters. (SQLite serialises writers with IMMEDIATE transactions;
+its in-memory test database cannot host parallel writers, so this runs on PostgreSQL.)"""
+
+import threading
+from collections import Counter as Tally
+from datetime import date
+
+import pytest
+from django.db import connection
+
+from mpp.accounts.models import Role, User
+from mpp.registry.models import (
+    Agency,
+    Counter,
+    Mall,
+    OfficerPosting,
+    Province,
+    Regency,
+    Service,
+    Tenancy,
+)
+from mpp.visits import services as q
+from mpp.visits.models import DailyRollup, Ticket, TicketStatus
+
+WORKERS = 16
+TICKETS_PER_WORKER = 25
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        "connection.vendor != 'postgresql'", reason="parallel writers need PostgreSQL"
+    ),
+]
+
+
+def small_mall():
+    """A mall built from scratch: the transactional test database starts empty."""
+    province, _ = Province.objects.get_or_create(code="62", defaults={"name": "KALIMANTAN TENGAH"})
+    regency, _ = Regency.objects.get_or_create(
+        code="62.02", defaults={"name": "KAB. KOTAWARINGIN TIMUR", "province": province}
+    )
+    mall = Mall.objects.create(
+        code="mpp-test",
+        name="MPP Uji",
+        province=province,
+        regency=regency,
+        inaugurated_on=date(2024, 1, 1),
+    )
+    agency = Agency.objects.create(
+        code="dukcapil-t", short_name="Dukcapil", name="Dukcapil", level="regional"
+    )
+    Tenancy.objects.create(mall=mall, agency=agency)
+    service = Service.objects.create(
+        mall=mall, agency=agency, name="KTP", slug="ktp", ticket_prefix="A"
+    )
+    counters, officers = [], []
+    for number in range(WORKERS):
+        counter = Counter.objects.create(mall=mall, number=str(number + 1), agency=agency)
+        counter.services.set([service])
+        officer = User.objects.create_user(f"officer{number}", role=Role.COUNTER_OFFICER)
+        OfficerPosting.objects.create(officer=officer, mall=mall, agency=agency)
+        q.counter_open(counter=counter, officer=officer)
+        counters.append(counter)
+        officers.append(officer)
+    return mall, service, counters, officers
+
+
+def run_in_parallel(work):
+    barrier = threading.Barrier(WORKERS)
+    errors = []
+
+    def runner(index):
+        try:
+            barrier.wait()
+            work(index)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+
+
+def test_sixteen_kiosks_and_counters_never_share_a_number_or_a_ticket():
+    mall, service, counters, officers = small_mall()
+    calls: dict[int, list[int]] = {i: [] for i in range(WORKERS)}
+
+    def kiosk_and_counter(index):
+        mall_row, service_row = Mall.objects.get(pk=mall.pk), Service.objects.get(pk=service.pk)
+        counter = Counter.objects.select_related("mall").get(pk=counters[index].pk)
+        officer = User.objects.select_related("posting").get(pk=officers[index].pk)
+        for _ in range(TICKETS_PER_WORKER):
+            q.ticket_issue(mall=mall_row, service=service_row)
+            ticket = q.call_next(counter=counter, officer=officer)
+            if ticket is not None:
+                calls[index].append(ticket.pk)
+                q.ticket_no_show(ticket=ticket, officer=officer)
+
+    run_in_parallel(kiosk_and_counter)
+
+    numbers = list(Ticket.objects.values_list("local_date", "prefix", "number"))
+    assert len(numbers) == WORKERS * TICKETS_PER_WORKER
+    assert len(set(numbers)) == len(numbers)
+    assert sorted(n for _, _, n in numbers) == list(range(1, len(numbers) + 1))
+    called = [pk for pks in calls.values() for pk in pks]
+    duplicates = [pk for pk, n in Tally(called).items() if n > 1]
+    assert not duplicates
+    # Whatever was not called by its issuer's counter is still waiting, exactly once.
+    waiting = Ticket.objects.filter(status=TicketStatus.WAITING).count()
+    assert len(called) + waiting == len(numbers)
+    rollup = DailyRollup.objects.get()
+    assert (rollup.issued, rollup.called, rollup.no_shows) == (
+        len(numbers),
+        len(called),
+        len(called),
+    )

@@ -1,0 +1,150 @@
+from django.urls import reverse
+
+from mpp.visits import services as q
+from mpp.visits.devices import device_issue, device_revoke
+from mpp.visits.models import DeviceKind, Ticket, TicketStatus
+
+
+def kiosk_client(client, queue, manager):
+    device, token = device_issue(mall=queue.mall, kind=DeviceKind.KIOSK, name="Pintu", by=manager)
+    response = client.post(reverse("visits:device_activate"), {"token": token})
+    assert response.status_code == 302
+    return device, token
+
+
+def test_the_kiosk_walks_agency_service_lane_and_prints_a_ticket(
+    client, queue, mall_manager_sampit
+):
+    kiosk_client(client, queue, mall_manager_sampit)
+    home = client.get(reverse("visits:kiosk", args=[queue.mall.code]))
+    assert "Dukcapil" in home.content.decode()
+    lane = client.get(reverse("visits:kiosk", args=[queue.mall.code]), {"service": queue.ktp.pk})
+    assert lane.status_code == 200
+    issued = client.post(
+        reverse("visits:kiosk_issue", args=[queue.mall.code]),
+        {"service": queue.ktp.pk, "priority": "elderly"},
+    )
+    ticket = Ticket.objects.get()
+    assert issued.url == reverse("visits:ticket_print", args=[ticket.uuid])
+    receipt = client.get(issued.url).content.decode()
+    assert "A-001" in receipt and "<svg" in receipt and str(ticket.uuid) in receipt
+    assert ticket.priority_reason == "elderly"
+
+
+def test_a_kiosk_of_another_mall_or_a_revoked_one_cannot_issue(
+    client, queue, mall_manager_sampit, mall_jakarta
+):
+    device, token = kiosk_client(client, queue, mall_manager_sampit)
+    url = reverse("visits:kiosk_issue", args=[mall_jakarta.code])
+    assert client.post(url, {"service": queue.ktp.pk}).status_code == 403
+    device_revoke(device=device, by=mall_manager_sampit)
+    api = client.post(
+        reverse("api-queue-issue"), {"service": queue.ktp.pk}, HTTP_AUTHORIZATION=f"Device {token}"
+    )
+    assert api.status_code in (401, 403)
+    assert not Ticket.objects.exists()
+
+
+def test_the_api_issues_tickets_and_reports_their_status(client, queue, mall_manager_sampit):
+    _, token = device_issue(
+        mall=queue.mall, kind=DeviceKind.KIOSK, name="API", by=mall_manager_sampit
+    )
+    auth = {"HTTP_AUTHORIZATION": f"Device {token}"}
+    response = client.post(reverse("api-queue-issue"), {"service": queue.ktp.pk}, **auth)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["number"] == "A-001" and body["status"] == "waiting"
+    refused = client.post(reverse("api-queue-issue"), {"service": 999999}, **auth)
+    assert refused.status_code == 400 and refused.json()["field"] == "service"
+    status = client.get(reverse("api-queue-ticket", args=[body["uuid"]])).json()
+    assert status["people_ahead"] == 0 and status["wait_minutes_high"] is not None
+
+
+def test_officer_api_actions_and_refusals(client, queue):
+    client.force_login(queue.ani)
+    open_url = reverse("api-queue-counter-action", args=[queue.counter1.pk, "open"])
+    assert client.post(open_url).status_code == 200
+    ticket = q.ticket_issue(mall=queue.mall, service=queue.ktp)
+    called = client.post(reverse("api-queue-counter-action", args=[queue.counter1.pk, "call-next"]))
+    assert called.json()["ticket"]["number"] == ticket.display_number
+    start = client.post(reverse("api-queue-ticket-action", args=[ticket.uuid, "start"]))
+    assert start.json()["status"] == "serving"
+    bad = client.post(
+        reverse("api-queue-ticket-action", args=[ticket.uuid, "finish"]), {"outcome": "nope"}
+    )
+    assert bad.status_code == 400 and bad.json()["field"] == "outcome"
+    done = client.post(
+        reverse("api-queue-ticket-action", args=[ticket.uuid, "finish"]), {"outcome": "completed"}
+    )
+    assert done.json()["status"] == "finished"
+    again = client.post(reverse("api-queue-ticket-action", args=[ticket.uuid, "recall"]))
+    assert again.status_code == 409 and again.json()["code"] == "bad_transition"
+    # Another mall's officer cannot open this counter.
+    client.force_login(queue.citra)
+    other = client.post(reverse("api-queue-counter-action", args=[queue.counter1.pk, "open"]))
+    assert other.status_code == 400 and other.json()["code"] == "not_your_agency"
+
+
+def test_the_console_serves_via_htmx(client, queue):
+    client.force_login(queue.ani)
+    client.post(reverse("visits:console_action", args=[queue.counter1.pk, "open"]))
+    ticket = q.ticket_issue(mall=queue.mall, service=queue.ktp)
+    panel = client.post(
+        reverse("visits:console_action", args=[queue.counter1.pk, "call_next"]),
+        HTTP_HX_REQUEST="true",
+    )
+    assert ticket.display_number in panel.content.decode()
+    assert "<html" not in panel.content.decode()  # a fragment for htmx
+    client.post(
+        reverse("visits:console_action", args=[queue.counter1.pk, "start"]), {"ticket": ticket.uuid}
+    )
+    client.post(
+        reverse("visits:console_action", args=[queue.counter1.pk, "finish"]),
+        {"ticket": ticket.uuid, "outcome": "referred"},
+    )
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.FINISHED and ticket.outcome == "referred"
+
+
+def test_the_board_shows_calls_from_the_cache(client, queue, mall_manager_sampit):
+    _, token = device_issue(
+        mall=queue.mall, kind=DeviceKind.BOARD, name="Papan", by=mall_manager_sampit
+    )
+    q.counter_open(counter=queue.counter1, officer=queue.ani)
+    ticket = q.ticket_issue(mall=queue.mall, service=queue.ktp)
+    q.ticket_issue(mall=queue.mall, service=queue.kk)
+    q.call_next(counter=queue.counter1, officer=queue.ani)
+    url = reverse("api-queue-board", args=[queue.mall.code])
+    state = client.get(url, HTTP_AUTHORIZATION=f"Device {token}").json()
+    assert state["current"][0] == state["last_calls"][0]
+    assert (state["current"][0]["ticket"], state["current"][0]["counter"]) == (
+        ticket.display_number,
+        "1",
+    )
+    assert state["waiting"] == [{"service": "Kartu Keluarga", "prefix": "K", "waiting": 1}]
+    assert client.get(url).status_code in (401, 403)  # not a device, not staff
+
+
+def test_public_booking_page_errors_name_the_field(client, queue):
+    url = reverse("visits:booking_new", args=[queue.mall.code])
+    response = client.post(
+        url,
+        {
+            "service": queue.ktp.pk,
+            "date": "2099-01-01",
+            "slot": "09:00",
+            "nik": "1",
+            "phone": "08123456789",
+        },
+    )
+    assert response.status_code == 400
+    assert "16" in response.content.decode()  # the NIK must have 16 digits
+
+
+def test_the_managers_day_list_exports_csv(client, queue, mall_manager_sampit):
+    q.ticket_issue(mall=queue.mall, service=queue.ktp)
+    client.force_login(mall_manager_sampit)
+    url = reverse("visits:queue_today", args=[queue.mall.code])
+    assert "A-001" in client.get(url).content.decode()
+    csv_text = client.get(url, {"format": "csv"}).content.decode()
+    assert csv_text.splitlines()[1].startswith("A-001,KTP-el,Dukcapil,walk_in")

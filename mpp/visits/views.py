@@ -1,0 +1,462 @@
+"""Queue pages: kiosk, ticket (printable and followable), display board, officer console,
+booking, and the manager's device list. Views are thin: the rules live in services.py."""
+
+import csv
+from datetime import date, timedelta
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mpp.accounts.models import Role
+from mpp.registry.access import access_mall, can_edit_mall
+from mpp.registry.models import Agency, Counter, Mall, Service
+
+from . import services as q
+from .board import board_state
+from .devices import device_activate, device_issue, device_revoke, may_use_device_page
+from .models import Booking, Device, DeviceKind, Outcome, PriorityReason, Ticket, TicketStatus
+
+
+def _mall(code: str) -> Mall:
+    return get_object_or_404(Mall.objects.select_related("province", "regency"), code=code)
+
+
+def _qr_svg(url: str) -> str:
+    return segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff")
+
+
+# --- devices --------------------------------------------------------------------------------
+
+
+def device_activate_view(request):
+    """A kiosk or board is set up once: paste the token the manager issued."""
+    error = None
+    if request.method == "POST":
+        try:
+            device = device_activate(request, request.POST.get("token", ""))
+        except PermissionDenied as refused:
+            error = str(refused)
+        else:
+            name = "visits:kiosk" if device.kind == DeviceKind.KIOSK else "visits:board"
+            return redirect(name, code=device.mall.code)
+    return render(
+        request, "visits/device_activate.html", {"error": error}, status=400 if error else 200
+    )
+
+
+@login_required
+def device_list(request, code):
+    mall = access_mall(request.user, _mall(code), edit=True)
+    new_token = None
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            device = get_object_or_404(Device, pk=request.POST["revoke"], mall=mall)
+            device_revoke(device=device, by=request.user)
+            messages.success(request, _("Device %(name)s revoked.") % {"name": device.name})
+            return redirect("visits:device_list", code=code)
+        kind, name = request.POST.get("kind"), request.POST.get("name", "").strip()
+        if kind not in DeviceKind.values or not name:
+            messages.error(request, _("Give the device a name and a kind."))
+        else:
+            device, new_token = device_issue(mall=mall, kind=kind, name=name, by=request.user)
+    devices = mall.devices.all()
+    return render(
+        request,
+        "visits/device_list.html",
+        {"mall": mall, "devices": devices, "kinds": DeviceKind.choices, "new_token": new_token},
+    )
+
+
+# --- kiosk ------------------------------------------------------------------------------------
+
+
+def _kiosk_mall(request, code) -> Mall:
+    mall = _mall(code)
+    if not may_use_device_page(request, mall, DeviceKind.KIOSK):
+        if not request.user.is_authenticated:
+            return None
+        raise PermissionDenied
+    return mall
+
+
+def kiosk(request, code):
+    """Step by step in large type: agency → service → lane → ticket."""
+    mall = _kiosk_mall(request, code)
+    if mall is None:
+        return redirect(f"{reverse('visits:device_activate')}")
+    services = Service.objects.filter(mall=mall, is_active=True).select_related("agency")
+    agency_id = request.GET.get("agency")
+    context = {"mall": mall}
+    if request.GET.get("service"):
+        context["service"] = get_object_or_404(services, pk=request.GET["service"])
+        context["lanes"] = PriorityReason.choices
+        return render(request, "visits/kiosk_lane.html", context)
+    if agency_id:
+        context["agency"] = get_object_or_404(Agency, pk=agency_id)
+        context["services"] = services.filter(agency_id=agency_id).order_by("name")
+        return render(request, "visits/kiosk_services.html", context)
+    agency_ids = services.values_list("agency_id", flat=True)
+    context["agencies"] = Agency.objects.filter(pk__in=agency_ids).order_by("short_name")
+    return render(request, "visits/kiosk.html", context)
+
+
+@require_POST
+def kiosk_issue(request, code):
+    mall = _kiosk_mall(request, code)
+    if mall is None:
+        raise PermissionDenied
+    service = Service.objects.filter(pk=request.POST.get("service")).first()
+    try:
+        if service is None:
+            raise q.QueueError(_("Choose a service."), code="no_service", field="service")
+        ticket = q.ticket_issue(
+            mall=mall, service=service, priority_reason=request.POST.get("priority", "")
+        )
+    except q.QueueError as refused:
+        messages.error(request, refused.message)
+        return redirect("visits:kiosk", code=code)
+    return redirect("visits:ticket_print", uuid=ticket.uuid)
+
+
+@require_POST
+def kiosk_check_in(request, code):
+    mall = _kiosk_mall(request, code)
+    if mall is None:
+        raise PermissionDenied
+    try:
+        ticket = q.booking_check_in(
+            mall=mall,
+            code=request.POST.get("code", ""),
+            priority_reason=request.POST.get("priority", ""),
+        )
+    except q.QueueError as refused:
+        messages.error(request, refused.message)
+        return redirect("visits:kiosk", code=code)
+    return redirect("visits:ticket_print", uuid=ticket.uuid)
+
+
+# --- the ticket -------------------------------------------------------------------------------
+
+
+def _ticket(uuid) -> Ticket:
+    return get_object_or_404(
+        Ticket.objects.select_related("mall", "service", "agency", "counter"), uuid=uuid
+    )
+
+
+def ticket_print(request, uuid):
+    """The printable receipt (58/80 mm) with a QR code to follow the queue on a phone."""
+    ticket = _ticket(uuid)
+    url = request.build_absolute_uri(reverse("visits:ticket_status", args=[ticket.uuid]))
+    return render(
+        request,
+        "visits/ticket_print.html",
+        {"ticket": ticket, "qr": _qr_svg(url), "url": url, "estimate": q.wait_estimate(ticket)},
+    )
+
+
+def ticket_status(request, uuid):
+    """The citizen's page: people ahead, a wait range, and 'tell me when my turn is near'."""
+    ticket = _ticket(uuid)
+    if request.method == "POST":
+        try:
+            q.ticket_follow(
+                ticket=ticket,
+                when_ahead=int(request.POST.get("when_ahead") or 0),
+                channel=request.POST.get("channel", ""),
+                address=request.POST.get("address", ""),
+            )
+        except (q.QueueError, ValueError) as refused:
+            messages.error(request, getattr(refused, "message", _("Choose a number.")))
+        else:
+            messages.success(request, _("We will let you know when your turn is near."))
+        return redirect("visits:ticket_status", uuid=ticket.uuid)
+    template = "visits/_ticket_live.html" if request.headers.get("HX-Request") else None
+    context = {
+        "ticket": ticket,
+        "estimate": q.wait_estimate(ticket),
+        "trip": Ticket.objects.filter(trip=ticket.trip)
+        .exclude(pk=ticket.pk)
+        .select_related("service"),
+        "channels": [("sms", "SMS"), ("whatsapp", "WhatsApp"), ("email", _("E-mail"))],
+    }
+    return render(request, template or "visits/ticket_status.html", context)
+
+
+# --- display board -----------------------------------------------------------------------------
+
+
+def board(request, code):
+    mall = _mall(code)
+    if not may_use_device_page(request, mall, DeviceKind.BOARD):
+        if not request.user.is_authenticated:
+            return redirect("visits:device_activate")
+        raise PermissionDenied
+    return render(request, "visits/board.html", {"mall": mall, "state": board_state(mall.code)})
+
+
+# --- officer console ---------------------------------------------------------------------------
+
+
+def _officer_counters(user):
+    if user.is_superuser:
+        return Counter.objects.select_related("mall", "agency")
+    posting = getattr(user, "posting", None)
+    if user.role != Role.COUNTER_OFFICER or posting is None:
+        raise PermissionDenied
+    counters = Counter.objects.filter(mall=posting.mall, is_active=True).select_related(
+        "mall", "agency"
+    )
+    return counters.filter(agency=posting.agency) | counters.filter(agency__isnull=True)
+
+
+@login_required
+def console_home(request):
+    counters = _officer_counters(request.user).prefetch_related("services", "sessions")
+    mine = next(
+        (c for c in counters if (s := q.open_session_of(c)) and s.officer_id == request.user.pk),
+        None,
+    )
+    if mine:
+        return redirect("visits:console", counter_id=mine.pk)
+    return render(request, "visits/console_home.html", {"counters": counters})
+
+
+def _console_context(counter: Counter, user) -> dict:
+    session = q.open_session_of(counter)
+    current = q.current_ticket_at(counter)
+    today = counter.mall.local_now().date()
+    waiting = (
+        Ticket.objects.filter(
+            mall=counter.mall,
+            local_date=today,
+            status=TicketStatus.WAITING,
+            service__in=counter.services.all(),
+        )
+        .select_related("service")
+        .order_by("sort_key", "id")
+    )
+    parked = Ticket.objects.filter(counter=counter, status=TicketStatus.PARKED, local_date=today)
+    served_today = Ticket.objects.filter(
+        counter=counter, local_date=today, status=TicketStatus.FINISHED
+    ).count()
+    return {
+        "counter": counter,
+        "session": session,
+        "current": current,
+        "waiting": waiting[:15],
+        "waiting_count": waiting.count(),
+        "parked": parked.select_related("service"),
+        "served_today": served_today,
+        "outcomes": [(o, label) for o, label in Outcome.choices if o != Outcome.TRANSFERRED],
+        "transfer_services": Service.objects.filter(mall=counter.mall, is_active=True)
+        .select_related("agency")
+        .order_by("agency__short_name", "name"),
+    }
+
+
+@login_required
+def console(request, counter_id):
+    counter = get_object_or_404(_officer_counters(request.user), pk=counter_id)
+    context = _console_context(counter, request.user)
+    if request.headers.get("HX-Request"):
+        return render(request, "visits/_console_panel.html", context)
+    return render(request, "visits/console.html", context)
+
+
+CONSOLE_ACTIONS = {
+    "open": lambda c, u, t, p: q.counter_open(counter=c, officer=u),
+    "pause": lambda c, u, t, p: q.counter_pause(counter=c, officer=u),
+    "resume_counter": lambda c, u, t, p: q.counter_resume(counter=c, officer=u),
+    "close": lambda c, u, t, p: q.counter_close(counter=c, officer=u),
+    "call_next": lambda c, u, t, p: q.call_next(counter=c, officer=u),
+    "recall": lambda c, u, t, p: q.ticket_recall(ticket=t, officer=u),
+    "start": lambda c, u, t, p: q.ticket_start(ticket=t, officer=u),
+    "finish": lambda c, u, t, p: q.ticket_finish(ticket=t, officer=u, outcome=p.get("outcome", "")),
+    "no_show": lambda c, u, t, p: q.ticket_no_show(ticket=t, officer=u),
+    "park": lambda c, u, t, p: q.ticket_park(ticket=t, officer=u),
+    "resume": lambda c, u, t, p: q.ticket_resume(ticket=t, officer=u),
+    "transfer": lambda c, u, t, p: q.ticket_transfer(
+        ticket=t, officer=u, to_service=get_object_or_404(Service, pk=p.get("to_service") or 0)
+    ),
+}
+
+
+@login_required
+@require_POST
+def console_action(request, counter_id, action):
+    counter = get_object_or_404(_officer_counters(request.user), pk=counter_id)
+    if action not in CONSOLE_ACTIONS:
+        raise Http404
+    ticket = None
+    if request.POST.get("ticket"):
+        ticket = get_object_or_404(Ticket, uuid=request.POST["ticket"], mall=counter.mall)
+    try:
+        result = CONSOLE_ACTIONS[action](counter, request.user, ticket, request.POST)
+    except q.QueueError as refused:
+        messages.error(request, refused.message)
+    else:
+        if action == "call_next" and result is None:
+            messages.info(request, _("Nobody is waiting for this counter."))
+        elif action == "transfer":
+            messages.success(
+                request,
+                _("Transferred as %(number)s to %(service)s.")
+                % {"number": result.display_number, "service": result.service.name},
+            )
+    if request.headers.get("HX-Request"):
+        return render(
+            request, "visits/_console_panel.html", _console_context(counter, request.user)
+        )
+    return redirect("visits:console", counter_id=counter.pk)
+
+
+# --- booking -----------------------------------------------------------------------------------
+
+
+def booking_new(request, code):
+    """Public booking: choose a service and a day, then a slot, then give NIK and phone."""
+    mall = _mall(code)
+    services = Service.objects.filter(mall=mall, is_active=True).select_related("agency")
+    today = mall.local_now().date()
+    days = [today + timedelta(days=n) for n in range(q.BOOKING_DAYS_AHEAD + 1)]
+    service = services.filter(pk=request.GET.get("service") or 0).first()
+    try:
+        day = date.fromisoformat(request.GET.get("date", "")) if request.GET.get("date") else today
+    except ValueError:
+        day = today
+    errors = {}
+    if request.method == "POST":
+        service = services.filter(pk=request.POST.get("service") or 0).first()
+        try:
+            day = date.fromisoformat(request.POST.get("date", ""))
+            slot = timezone.datetime.strptime(request.POST.get("slot", ""), "%H:%M").time()
+            if service is None:
+                raise q.QueueError(_("Choose a service."), code="no_service", field="service")
+            booking = q.booking_create(
+                service=service,
+                day=day,
+                slot_start=slot,
+                nik=request.POST.get("nik", ""),
+                phone=request.POST.get("phone", ""),
+            )
+        except ValueError:
+            errors["slot"] = _("Choose a day and a time slot.")
+        except q.QueueError as refused:
+            errors[refused.field or "general"] = refused.message
+        else:
+            return redirect("visits:booking_detail", uuid=booking.uuid)
+    slots = q.booking_slots(service=service, day=day) if service else []
+    now = timezone.now()
+    return render(
+        request,
+        "visits/booking_new.html",
+        {
+            "mall": mall,
+            "services": services.order_by("agency__short_name", "name"),
+            "service": service,
+            "days": days,
+            "day": day,
+            "slots": [s for s in slots if s.starts_at > now],
+            "errors": errors,
+            "posted": request.POST,
+        },
+        status=400 if errors else 200,
+    )
+
+
+def booking_detail(request, uuid):
+    booking = get_object_or_404(Booking.objects.select_related("mall", "service"), uuid=uuid)
+    return render(
+        request,
+        "visits/booking_detail.html",
+        {"booking": booking, "qr": _qr_svg(booking.code), "grace": settings.BOOKING_GRACE_MINUTES},
+    )
+
+
+# --- today's queue for managers ------------------------------------------------------------------
+
+
+@login_required
+def queue_today(request, code):
+    """The manager's view of the day: tickets with filters, exportable to CSV."""
+    mall = access_mall(request.user, _mall(code))
+    day = mall.local_now().date()
+    if request.GET.get("date"):
+        try:
+            day = date.fromisoformat(request.GET["date"])
+        except ValueError:
+            messages.error(request, _("Enter a date as YYYY-MM-DD."))
+    tickets = (
+        Ticket.objects.filter(mall=mall, local_date=day)
+        .select_related("service", "agency", "counter")
+        .order_by("issued_at")
+    )
+    if request.GET.get("status"):
+        tickets = tickets.filter(status=request.GET["status"])
+    if request.GET.get("service"):
+        tickets = tickets.filter(service_id=request.GET["service"])
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="antrean-{mall.code}-{day}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "ticket",
+                "service",
+                "agency",
+                "channel",
+                "priority",
+                "status",
+                "outcome",
+                "counter",
+                "issued_at",
+                "called_at",
+                "started_at",
+                "finished_at",
+                "wait_seconds",
+                "service_seconds",
+            ]
+        )
+        for t in tickets.iterator():
+            writer.writerow(
+                [
+                    t.display_number,
+                    t.service.name,
+                    t.agency.short_name,
+                    t.channel,
+                    t.priority_reason,
+                    t.status,
+                    t.outcome,
+                    t.counter.number if t.counter else "",
+                    t.issued_at.isoformat(),
+                    t.called_at.isoformat() if t.called_at else "",
+                    t.started_at.isoformat() if t.started_at else "",
+                    t.finished_at.isoformat() if t.finished_at else "",
+                    t.wait_seconds() if t.wait_seconds() is not None else "",
+                    t.service_seconds() if t.service_seconds() is not None else "",
+                ]
+            )
+        return response
+    return render(
+        request,
+        "visits/queue_today.html",
+        {
+            "mall": mall,
+            "day": day,
+            "tickets": tickets[:500],
+            "total": tickets.count(),
+            "statuses": TicketStatus.choices,
+            "services": Service.objects.filter(mall=mall).order_by("name"),
+            "can_edit": can_edit_mall(request.user, mall),
+        },
+    )
