@@ -19,6 +19,8 @@ demo: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py load_demo_data
+	$(PY) manage.py load_demo_visits
+	$(PY) manage.py shell -c "from mpp.surveys.demo import surveys_demo_generate; print(surveys_demo_generate())"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite: unit, integration and browser tests (Debian's Chromium at /usr/bin/chromium).

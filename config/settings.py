@@ -6,6 +6,7 @@ ALLOWED_HOSTS and DATABASE_URL (see docs/operations.md).
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -114,7 +115,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
     }
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME") or None}
+    # Tests use a file (one per run), not shared-cache memory: the live server's threads
+    # (browser tests, boards polling) then read while the test writes, as in production.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("SQLITE_TEST_NAME")
+        or os.path.join(tempfile.gettempdir(), f"mpp-test-{os.getpid()}.sqlite3")
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -231,6 +237,9 @@ BOOKING_SLOT_MINUTES = env_int("BOOKING_SLOT_MINUTES", 30)
 BOOKING_SHARE_PERCENT = env_int("BOOKING_SHARE_PERCENT", 50)
 BOOKING_GRACE_MINUTES = env_int("BOOKING_GRACE_MINUTES", 15)
 BOOKINGS_PER_NIK_PER_DAY = env_int("BOOKINGS_PER_NIK_PER_DAY", 3)
+
+# Complaints (mpp.surveys): working days to answer.
+COMPLAINT_ANSWER_WORKING_DAYS = env_int("COMPLAINT_ANSWER_WORKING_DAYS", 14)
 
 CACHES = {
     "default": {

@@ -218,6 +218,13 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["service", "status", "sort_key"], name="ticket_queue_idx"),
             models.Index(fields=["mall", "local_date"], name="ticket_mall_day_idx"),
+            # The queue itself: only waiting tickets, in calling order. Stays small all day
+            # however many visits the table holds.
+            models.Index(
+                fields=["mall", "local_date", "sort_key"],
+                condition=models.Q(status="waiting"),
+                name="ticket_waiting_idx",
+            ),
         ]
 
     def __str__(self):

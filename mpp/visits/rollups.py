@@ -3,7 +3,7 @@ ticket state change, and rebuildable from the tickets."""
 
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from mpp.registry.models import CompletionUnit, ServiceStandard
@@ -14,22 +14,37 @@ MINUTES_PER_UNIT = {CompletionUnit.MINUTES: 1, CompletionUnit.HOURS: 60}
 
 
 def rollup_bump(ticket: Ticket, **deltas: int) -> None:
-    """Add `deltas` (field → amount) to the ticket's rollup row, creating it if needed."""
-    key = {
-        "mall_id": ticket.mall_id,
-        "service_id": ticket.service_id,
-        "local_date": ticket.local_date,
-    }
-    rows = DailyRollup.objects.filter(**key)
-    updates = {field: F(field) + amount for field, amount in deltas.items() if amount}
-    if updates and rows.update(**updates):
+    """Add `deltas` (field → amount) to the ticket's rollup row, creating it if needed.
+
+    Growth is one upsert statement (the hot path: every issued ticket); a correction with
+    negative amounts updates the row the earlier state already created."""
+    deltas = {field: amount for field, amount in deltas.items() if amount}
+    if not deltas:
         return
-    with transaction.atomic():  # savepoint: a concurrent creator may win the insert
-        _, created = DailyRollup.objects.get_or_create(
-            **key, defaults={"agency_id": ticket.agency_id, **deltas}
+    if min(deltas.values()) < 0:
+        DailyRollup.objects.filter(
+            mall_id=ticket.mall_id, service_id=ticket.service_id, local_date=ticket.local_date
+        ).update(**{field: F(field) + amount for field, amount in deltas.items()})
+        return
+    ops = connection.ops
+    table = ops.quote_name(DailyRollup._meta.db_table)
+    fields = list(deltas)
+    columns = ["mall_id", "service_id", "agency_id", "local_date", *ROLLUP_FIELDS]
+    values = [ticket.mall_id, ticket.service_id, ticket.agency_id]
+    values += [ops.adapt_datefield_value(ticket.local_date)]
+    values += [deltas.get(field, 0) for field in ROLLUP_FIELDS]
+    updates = ", ".join(
+        f"{ops.quote_name(f)} = {table}.{ops.quote_name(f)} + EXCLUDED.{ops.quote_name(f)}"
+        for f in fields
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Identifiers come from the model; values are parameters.
+            f"INSERT INTO {table} ({', '.join(ops.quote_name(c) for c in columns)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(columns))}) "
+            f"ON CONFLICT (mall_id, service_id, local_date) DO UPDATE SET {updates}",
+            values,
         )
-    if not created and updates:
-        rows.update(**updates)
 
 
 def within_standard(ticket: Ticket, limit_minutes: int | None) -> bool:

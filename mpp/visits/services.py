@@ -91,19 +91,20 @@ def _rollup_apply(before: dict[str, int], ticket: Ticket) -> None:
 
 
 def _next_number(*, mall: Mall, prefix: str, local_date: date) -> int:
-    """The next ticket number for the mall, prefix and day. The UPDATE takes the row lock,
-    so concurrent kiosks queue up here instead of reading the same max()."""
-    rows = TicketSequence.objects.filter(mall=mall, prefix=prefix, local_date=local_date)
-    if not rows.update(last_number=F("last_number") + 1):
-        try:
-            with transaction.atomic():
-                TicketSequence.objects.create(
-                    mall=mall, prefix=prefix, local_date=local_date, last_number=1
-                )
-                return 1
-        except IntegrityError:  # another kiosk created today's row first
-            rows.update(last_number=F("last_number") + 1)
-    return rows.values_list("last_number", flat=True).get()
+    """The next ticket number for the mall, prefix and day, in one statement. The upsert
+    takes the row lock, so concurrent kiosks queue up here instead of reading the same
+    max() (which handed out duplicate numbers under load)."""
+    ops = connection.ops
+    table = ops.quote_name(TicketSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Identifiers come from the model; values are parameters.
+            f"INSERT INTO {table} (mall_id, prefix, local_date, last_number) "  # noqa: S608
+            "VALUES (%s, %s, %s, 1) ON CONFLICT (mall_id, prefix, local_date) "
+            f"DO UPDATE SET last_number = {table}.last_number + 1 RETURNING last_number",
+            [mall.pk, prefix, ops.adapt_datefield_value(local_date)],
+        )
+        return cursor.fetchone()[0]
 
 
 def _check_service(mall: Mall, service: Service) -> None:

@@ -268,8 +268,8 @@ def _console_context(counter: Counter, user) -> dict:
 def console(request, counter_id):
     counter = get_object_or_404(_officer_counters(request.user), pk=counter_id)
     context = _console_context(counter, request.user)
-    if request.headers.get("HX-Request"):
-        return render(request, "visits/_console_panel.html", context)
+    if request.headers.get("HX-Request") and request.GET.get("part") == "queue":
+        return render(request, "visits/_console_queue.html", context)
     return render(request, "visits/console.html", context)
 
 

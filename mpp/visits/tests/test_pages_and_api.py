@@ -148,3 +148,15 @@ def test_the_managers_day_list_exports_csv(client, queue, mall_manager_sampit):
     assert "A-001" in client.get(url).content.decode()
     csv_text = client.get(url, {"format": "csv"}).content.decode()
     assert csv_text.splitlines()[1].startswith("A-001,KTP-el,Dukcapil,walk_in")
+
+
+def test_a_finished_tickets_page_offers_the_signed_survey(client, queue):
+    q.counter_open(counter=queue.counter1, officer=queue.ani)
+    ticket = q.ticket_issue(mall=queue.mall, service=queue.ktp)
+    page = client.get(reverse("visits:ticket_status", args=[ticket.uuid])).content.decode()
+    assert "/quality/survey/" not in page  # not before the visit is over
+    q.call_next(counter=queue.counter1, officer=queue.ani)
+    q.ticket_start(ticket=ticket, officer=queue.ani)
+    q.ticket_finish(ticket=ticket, officer=queue.ani, outcome="completed")
+    page = client.get(reverse("visits:ticket_status", args=[ticket.uuid])).content.decode()
+    assert f"/quality/survey/{ticket.uuid}/?k=" in page

@@ -210,3 +210,56 @@ def test_followers_are_told_when_their_turn_is_near(queue, settings):
     with pytest.raises(q.QueueError) as refused:
         q.ticket_follow(ticket=mine, when_ahead=2, channel="sms", address="abc")
     assert refused.value.field == "address"
+
+
+def test_demo_history_matches_its_rollups_and_is_idempotent(mall_sampit):
+    from datetime import date
+
+    from django.core.management import call_command
+
+    from mpp.visits.demo import demo_visits_generate
+
+    call_command("load_demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    today = date(2026, 11, 28)
+    malls, tickets = demo_visits_generate(today=today, weeks=2, mall_codes=["mpp-6202"])
+    assert malls == 1 and tickets > 100
+    assert Ticket.objects.filter(agency__code="dukcapil").count() > tickets / 3  # the busiest
+    assert not Ticket.objects.filter(local_date__gte=today).exists()
+    assert not Ticket.objects.filter(local_date__week_day=1).exists()  # closed on Sundays
+    assert rollup_matches_recomputation()
+    assert demo_visits_generate(today=today, weeks=2, mall_codes=["mpp-6202"]) == (0, 0)
+
+
+def test_rebuild_rollups_command_restores_a_damaged_rollup(queue):
+    from django.core.management import call_command
+
+    q.counter_open(counter=queue.counter1, officer=queue.ani, now=at(8))
+    q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(8))
+    ticket = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(8, 5))
+    q.ticket_start(ticket=ticket, officer=queue.ani, now=at(8, 6))
+    q.ticket_finish(ticket=ticket, officer=queue.ani, outcome="completed", now=at(8, 16))
+    DailyRollup.objects.update(served=0, issued=7)
+    call_command("rebuild_rollups", mall=[queue.mall.code], stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert rollup_matches_recomputation()
+    assert DailyRollup.objects.get().served == 1
+
+
+def test_the_outbox_sends_once_and_retries_failures(queue, settings):
+    from django.core.management import call_command
+
+    from mpp.core.messaging import FakeBackend
+    from mpp.visits.models import Notification
+
+    settings.MESSAGING_BACKEND = "mpp.core.messaging.FakeBackend"
+    FakeBackend.outbox.clear()
+    Notification.objects.create(channel="sms", address="081234567890", body="Giliran Anda")
+    Notification.objects.create(channel="email", address="warga@example.org", body="Giliran")
+    FakeBackend.fail_next = 1
+    call_command("send_notifications", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert len(FakeBackend.outbox) == 1
+    assert Notification.objects.filter(status="pending", attempts=1).count() == 1
+    Notification.objects.update(send_after=at(0))  # the retry is due
+    call_command("send_notifications", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("send_notifications", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert len(FakeBackend.outbox) == 2
+    assert Notification.objects.filter(status="sent").count() == 2

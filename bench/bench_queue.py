@@ -1,0 +1,361 @@
+"""Queue throughput over HTTP: gunicorn + PostgreSQL on this machine.
+
+Usage: .venv/bin/python bench/bench_queue.py [--seconds 10] [--workers 4] [--clients 16]
+       [--database-url postgres://postgres@127.0.0.1:5432/mpp_bench_queue]
+
+It creates (drops and re-creates) the benchmark database, seeds one mall with 16 counters,
+officers, a kiosk and a board, starts gunicorn (DEBUG off, persistent DB connections) and
+measures, each for --seconds:
+
+1. baseline: a naive write endpoint (number = max()+1, no lock; only in this benchmark's
+   URLconf, bench/queue_naive_urls.py) — its rate, and how many duplicate numbers it made;
+2. ticket issue through the kiosk API (device token): rate, p50, p99, duplicates;
+3. full lifecycles: 16 officers each call-next → start → finish through the API while the
+   kiosks keep issuing; completed lifecycles per second;
+4. the display board state (cached 1 s) with a board token.
+
+The load generator runs on the same 2 cores as the server and the database, so every figure
+is a floor for a machine where they are separate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PORT = 8765
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def server_env(database_url: str) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        DEBUG="False",
+        SECRET_KEY="bench-" + secrets.token_hex(24),
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="False",
+        SESSION_COOKIE_SECURE="False",
+        CSRF_COOKIE_SECURE="False",
+        DB_CONN_MAX_AGE="600",
+        DJANGO_SETTINGS_MODULE="config.settings",
+        PYTHONPATH=str(REPO_ROOT),
+    )
+    return env
+
+
+def recreate_database(database_url: str) -> None:
+    import psycopg
+
+    name = database_url.rsplit("/", 1)[1]
+    admin = database_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+SEED = r"""
+import json, secrets
+from datetime import date, time
+from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.management import call_command
+from mpp.accounts.models import Role, User
+from mpp.registry.models import Agency, Counter, Mall, OfficerPosting, Service, Tenancy
+from mpp.visits.devices import device_issue
+from mpp.visits.models import DeviceKind
+
+call_command("migrate", verbosity=0)
+call_command("load_reference_data", skip_villages=True, verbosity=0)
+mall = Mall.objects.get(code="mpp-31")
+manager = User.objects.create_user("bench-manager", role=Role.MALL_MANAGER)
+mall.managers.add(manager)
+agency = Agency.objects.get(code="dukcapil")
+Tenancy.objects.get_or_create(mall=mall, agency=agency)
+services = [Service.objects.create(mall=mall, agency=agency, name=f"Layanan {p}", slug=f"l-{p}",
+            ticket_prefix=p) for p in "ABCD"]
+sessions = []
+for number in range(16):
+    counter = Counter.objects.create(mall=mall, number=str(number + 1), agency=agency)
+    counter.services.set(services)
+    officer = User.objects.create_user(f"bench-officer-{number}", role=Role.COUNTER_OFFICER)
+    OfficerPosting.objects.create(officer=officer, mall=mall, agency=agency)
+    store = SessionStore()
+    store[SESSION_KEY] = str(officer.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = officer.get_session_auth_hash()
+    store.create()
+    sessions.append({"counter": counter.pk, "session": store.session_key})
+_, kiosk = device_issue(mall=mall, kind=DeviceKind.KIOSK, name="bench kiosk", by=manager)
+_, board = device_issue(mall=mall, kind=DeviceKind.BOARD, name="bench board", by=manager)
+print(json.dumps({"mall": mall.code, "mall_id": mall.pk, "services": [s.pk for s in services],
+                  "officers": sessions, "kiosk": kiosk, "board": board}))
+"""
+
+
+def seed(env: dict) -> dict:
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SEED],
+        cwd=REPO_ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def start_server(env: dict, workers: int, wsgi: str) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            str(REPO_ROOT / ".venv/bin/gunicorn"),
+            wsgi,
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+            "--backlog",
+            "2048",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+def request(method: str, path: str, body: dict | None = None, headers: dict | None = None):
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    payload = json.dumps(body) if body is not None else None
+    all_headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    all_headers.update(headers or {})
+    started = time.perf_counter()
+    conn.request(method, path, payload, all_headers)
+    response = conn.getresponse()
+    data = response.read()
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return response.status, data, elapsed
+
+
+def run_clients(clients: int, seconds: float, work) -> tuple[int, list[float], int]:
+    """Run `work(index)` in a loop in `clients` threads; it returns (latency, ok)."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def loop(index):
+        mine, failed = [], 0
+        while time.perf_counter() < deadline:
+            elapsed, ok = work(index)
+            if ok:
+                mine.append(elapsed)
+            else:
+                failed += 1
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return len(latencies), latencies, errors[0]
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))] * 1000
+
+
+def duplicates(env: dict, mall_id: int, prefix: str | None = None) -> tuple[int, int]:
+    code = (
+        "from django.db.models import Count; from mpp.visits.models import Ticket;"
+        f"t = Ticket.objects.filter(mall_id={mall_id});"
+        + (f"t = t.filter(prefix={prefix!r});" if prefix else "t = t.exclude(prefix='Z');")
+        + "d = t.values('prefix','local_date','number').annotate(n=Count('id')).filter(n__gt=1);"
+        "print(t.count(), sum(r['n'] - 1 for r in d))"
+    )
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=REPO_ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    total, dup = out.stdout.split()[-2:]
+    return int(total), int(dup)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument(
+        "--database-url", default="postgres://postgres@127.0.0.1:5432/mpp_bench_queue"
+    )
+    args = parser.parse_args()
+    env = server_env(args.database_url)
+    log("re-creating the benchmark database")
+    recreate_database(args.database_url)
+    log("migrating and seeding one mall, 16 counters and officers")
+    fixture = seed(env)
+    log(f"starting gunicorn with {args.workers} workers")
+    server = start_server(env, args.workers, "bench.queue_naive_wsgi:application")
+    rows = []
+    try:
+        kiosk = {"Authorization": f"Device {fixture['kiosk']}"}
+        services = fixture["services"]
+
+        log(f"1/4 baseline: naive max()+1 write endpoint, {args.clients} clients")
+
+        collided = [0]
+
+        def naive(i):
+            status, _, elapsed = request("POST", f"/bench/naive-issue/{services[0]}/")
+            if status == 409:
+                collided[0] += 1  # a race: the unique constraint refused a duplicate number
+            return elapsed, status in (201, 409)
+
+        n, lat, err = run_clients(args.clients, args.seconds, naive)
+        rows.append(
+            (
+                "Baseline: naive write (max()+1, no lock)",
+                n / args.seconds,
+                pct(lat, 0.5),
+                pct(lat, 0.99),
+                err,
+                f"{collided[0]} of {n} attempts picked a number already taken",
+            )  # fmt: skip
+        )
+
+        log(f"2/4 ticket issue through the kiosk API, {args.clients} clients")
+
+        def issue(i):
+            body = {"service": services[i % len(services)]}
+            status, _, elapsed = request("POST", "/api/v1/queue/tickets/", body, kiosk)
+            return elapsed, status == 201
+
+        n, lat, err = run_clients(args.clients, args.seconds, issue)
+        total, dup = duplicates(env, fixture["mall_id"])
+        rows.append(
+            (
+                "Issue ticket (kiosk API)",
+                n / args.seconds,
+                pct(lat, 0.5),
+                pct(lat, 0.99),
+                err,
+                f"{dup} duplicate numbers of {total}",
+            )  # fmt: skip
+        )
+
+        log("3/4 full lifecycles: 16 officers call → start → finish, kiosks keep issuing")
+        csrf = secrets.token_hex(16)
+        officers = fixture["officers"]
+        for officer in officers:
+            headers = {
+                "Cookie": f"sessionid={officer['session']}; csrftoken={csrf}",
+                "X-CSRFToken": csrf,
+            }
+            officer["headers"] = headers
+            request("POST", f"/api/v1/queue/counters/{officer['counter']}/open/", None, headers)
+        completed = [0]
+        lock = threading.Lock()
+
+        def lifecycle(i):
+            officer = officers[i % len(officers)]
+            h = officer["headers"]
+            started = time.perf_counter()
+            request("POST", "/api/v1/queue/tickets/", {"service": services[i % 4]}, kiosk)
+            status, data, _ = request(
+                "POST", f"/api/v1/queue/counters/{officer['counter']}/call-next/", None, h
+            )
+            ticket = json.loads(data).get("ticket") if status == 200 else None
+            if not ticket:
+                return time.perf_counter() - started, False
+            uuid = ticket["uuid"]
+            request("POST", f"/api/v1/queue/tickets/{uuid}/start/", None, h)
+            status, _, _ = request(
+                "POST", f"/api/v1/queue/tickets/{uuid}/finish/", {"outcome": "completed"}, h
+            )
+            if status == 200:
+                with lock:
+                    completed[0] += 1
+            return time.perf_counter() - started, status == 200
+
+        n, lat, err = run_clients(len(officers), args.seconds, lifecycle)
+        rows.append(
+            (
+                "Full lifecycle (issue+call+start+finish, 4 requests)",
+                n / args.seconds,
+                pct(lat, 0.5),
+                pct(lat, 0.99),
+                err,
+                f"{completed[0]} visits completed",
+            )  # fmt: skip
+        )
+
+        log(f"4/4 display board state, {args.clients * 2} clients")
+        board = {"Authorization": f"Device {fixture['board']}"}
+
+        def board_get(i):
+            status, _, elapsed = request(
+                "GET", f"/api/v1/queue/malls/{fixture['mall']}/board/", None, board
+            )
+            return elapsed, status == 200
+
+        n, lat, err = run_clients(args.clients * 2, args.seconds, board_get)
+        rows.append(
+            ("Board state (cached 1 s)", n / args.seconds, pct(lat, 0.5), pct(lat, 0.99), err, "")
+        )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+
+    print(
+        f"\nQueue over HTTP — gunicorn {args.workers} sync workers + PostgreSQL, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {args.seconds:.0f} s each, "
+        f"{args.clients} clients (load generator on the same machine)\n"
+    )
+    print("| Measure | per second | p50 ms | p99 ms | errors | notes |")
+    print("|---|---:|---:|---:|---:|---|")
+    for name, rate, p50, p99, err, note in rows:
+        print(f"| {name} | {rate:,.0f} | {p50:.1f} | {p99:.1f} | {err} | {note} |")
+    print(
+        "\nLifecycles per second count whole visits (4 requests each). Median of latencies is "
+        "per request for rows 1, 2, 4 and per whole lifecycle for row 3."
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,387 @@
+"""State changes for service quality: survey responses, old reports, complaints."""
+
+import csv
+import io
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mpp.core.audit import audit_record
+from mpp.registry.models import Closure, Mall, Service
+from mpp.visits.models import Ticket, TicketStatus
+
+from .ikm import ELEMENTS, METHOD_2004, METHOD_2017, Period
+from .models import (
+    COMPLAINT_TRANSITIONS,
+    ELEMENT_FIELDS,
+    AgeBand,
+    Complaint,
+    ComplaintCategory,
+    ComplaintChannel,
+    ComplaintEvent,
+    ComplaintStatus,
+    Education,
+    LegacyReport,
+    Occupation,
+    Sex,
+    SurveyChannel,
+    SurveyResponse,
+)
+
+SURVEY_LINK_SALT = "mpp.surveys.ticket"
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+# --- the signed link on a ticket -------------------------------------------------------
+
+
+def survey_signature(ticket_uuid) -> str:
+    """The signature that makes /quality/survey/<uuid>/?k=… unforgeable."""
+    return signing.Signer(salt=SURVEY_LINK_SALT).signature(str(ticket_uuid))
+
+
+def survey_path(ticket: Ticket) -> str:
+    """The path printed as a QR code on the ticket and linked from its status page."""
+    url = reverse("surveys:ticket_survey", kwargs={"uuid": ticket.uuid})
+    return f"{url}?k={survey_signature(ticket.uuid)}"
+
+
+def ticket_for_survey(*, uuid, signature: str) -> Ticket:
+    """The ticket behind a survey link, or a ValidationError for a forged or unknown link."""
+    expected = survey_signature(uuid)
+    if not signature or not signing.constant_time_compare(expected, signature):
+        raise ValidationError(_("This survey link is not valid."), code="forged_link")
+    try:
+        return Ticket.objects.select_related("mall", "service", "agency").get(uuid=uuid)
+    except Ticket.DoesNotExist:
+        raise ValidationError(_("This survey link is not valid."), code="forged_link") from None
+
+
+# --- survey responses ----------------------------------------------------------------------
+
+
+def scores_clean(scores: dict, *, method: str = METHOD_2017) -> dict[str, int]:
+    """Every element present and an integer 1–4; errors name the element (u1…)."""
+    errors, clean = {}, {}
+    for number in range(1, ELEMENTS[method] + 1):
+        name = f"u{number}"
+        raw = scores.get(name, scores.get(name.upper()))
+        if raw is None or str(raw).strip() == "":
+            errors[name] = _("U%(n)s: missing answer.") % {"n": number}
+            continue
+        try:
+            value = int(str(raw).strip())
+        except ValueError:
+            value = 0
+        if not 1 <= value <= 4:
+            errors[name] = _("U%(n)s: the answer must be 1, 2, 3 or 4 (got %(v)s).") % {
+                "n": number,
+                "v": raw,
+            }
+        clean[name] = value
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+PROFILE_CHOICES = {
+    "age_band": AgeBand,
+    "sex": Sex,
+    "education": Education,
+    "occupation": Occupation,
+}
+
+
+def _profile_clean(profile: dict) -> dict[str, str]:
+    errors, clean = {}, {}
+    for name, choices in PROFILE_CHOICES.items():
+        value = (profile.get(name) or "").strip()
+        if value and value not in choices.values:
+            errors[name] = _("Unknown value %(v)s.") % {"v": value}
+        clean[name] = value
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+@transaction.atomic
+def survey_submit(
+    *,
+    scores: dict,
+    channel: str,
+    ticket: Ticket | None = None,
+    mall: Mall | None = None,
+    service: Service | None = None,
+    profile: dict | None = None,
+    suggestion: str = "",
+    by=None,
+    now: datetime | None = None,
+) -> SurveyResponse:
+    """Save one questionnaire. With a ticket, the ticket gives the mall and service, must
+    have been served, and may be rated once. Without one (kiosk, paper) mall and service
+    are required."""
+    now = _now(now)
+    clean = scores_clean(scores)
+    profile = _profile_clean(profile or {})
+    if channel not in SurveyChannel.values:
+        raise ValidationError({"channel": _("Unknown channel.")})
+    if ticket is not None:
+        if ticket.status != TicketStatus.FINISHED:
+            raise ValidationError(
+                _("This ticket has not been served yet: rate the service after it."),
+                code="not_served",
+            )
+        mall, service = ticket.mall, ticket.service
+        if SurveyResponse.objects.filter(ticket=ticket).exists():
+            raise ValidationError(_("This ticket has already been rated. Thank you!"), code="dup")
+    if mall is None or service is None:
+        raise ValidationError({"service": _("Choose the service you used.")})
+    if service.mall_id != mall.pk:
+        raise ValidationError({"service": _("This service is not offered at this mall.")})
+    response = SurveyResponse(
+        mall=mall,
+        agency_id=service.agency_id,
+        service=service,
+        ticket=ticket,
+        channel=channel,
+        local_date=now.astimezone(mall.tz).date(),
+        submitted_at=now,
+        suggestion=(suggestion or "").strip()[:2000],
+        entered_by=by if getattr(by, "is_authenticated", False) else None,
+        **clean,
+        **profile,
+    )
+    try:
+        with transaction.atomic():
+            response.save()
+    except IntegrityError:  # a second tab submitted the same ticket at the same moment
+        raise ValidationError(
+            _("This ticket has already been rated. Thank you!"), code="dup"
+        ) from None
+    return response
+
+
+# --- questionnaires from CSV (skm_index command, old reports) ------------------------------
+
+
+def questionnaires_read(text: str, *, method: str = METHOD_2017) -> list[list[int]]:
+    """Rows of scores from a CSV with one questionnaire per row and columns U1..Un.
+    All-or-nothing: the first problem raises, naming the row and the column."""
+    count = ELEMENTS[method]
+    columns = [f"U{i}" for i in range(1, count + 1)]
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = {(name or "").strip().upper(): name for name in reader.fieldnames or []}
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise ValidationError(
+            _("The CSV has no column %(cols)s (expected %(first)s..%(last)s).")
+            % {"cols": ", ".join(missing), "first": columns[0], "last": columns[-1]}
+        )
+    rows = []
+    for line, record in enumerate(reader, start=2):
+        if not any((v or "").strip() for v in record.values() if isinstance(v, str)):
+            continue  # blank line
+        try:
+            clean = scores_clean({c.lower(): record.get(header[c]) for c in columns}, method=method)
+        except ValidationError as exc:
+            first = next(iter(exc.message_dict.values()))[0]
+            raise ValidationError(
+                _("Row %(row)s, column %(col)s: %(error)s")
+                % {
+                    "row": line,
+                    "col": next(iter(exc.message_dict)).upper(),
+                    "error": first.split(": ", 1)[-1],
+                }
+            ) from None
+        rows.append([clean[c.lower()] for c in columns])
+    return rows
+
+
+@transaction.atomic
+def legacy_report_import(
+    *,
+    mall: Mall,
+    period: Period,
+    csv_text: str,
+    service: Service | None = None,
+    by=None,
+    source_name: str = "",
+    reported_ikm=None,
+) -> LegacyReport:
+    """Store an old 2004-method report from its questionnaires (columns U1..U14)."""
+    rows = questionnaires_read(csv_text, method=METHOD_2004)
+    if not rows:
+        raise ValidationError(_("The CSV has no questionnaires."))
+    report = LegacyReport.objects.create(
+        mall=mall,
+        service=service,
+        period_label=str(period),
+        period_start=period.start,
+        period_end=period.end,
+        respondents=len(rows),
+        element_sums=[sum(r[i] for r in rows) for i in range(ELEMENTS[METHOD_2004])],
+        reported_ikm=reported_ikm,
+        source_name=source_name[:200],
+        imported_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    audit_record(actor=by, action="legacy_skm_import", target=report, summary=str(report))
+    return report
+
+
+# --- complaints ----------------------------------------------------------------------------
+
+
+def answer_working_days() -> int:
+    return int(getattr(settings, "COMPLAINT_ANSWER_WORKING_DAYS", 14))
+
+
+def working_days_add(*, mall: Mall, start: date, days: int) -> date:
+    """The date `days` working days after `start`: Monday–Friday, skipping the mall's
+    closures (public holidays, collective leave)."""
+    closed = set(
+        Closure.objects.filter(
+            mall=mall, date__gt=start, date__lte=start + timedelta(days=days * 3 + 30)
+        ).values_list("date", flat=True)
+    )
+    day, left = start, days
+    while left > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in closed:
+            left -= 1
+    return day
+
+
+def _check_place(mall: Mall, agency, service) -> None:
+    if service is not None and service.mall_id != mall.pk:
+        raise ValidationError({"service": _("This service is not offered at this mall.")})
+    if service is not None and agency is not None and service.agency_id != agency.pk:
+        raise ValidationError({"agency": _("This service belongs to another agency.")})
+
+
+@transaction.atomic
+def complaint_file(
+    *,
+    mall: Mall,
+    category: str,
+    description: str,
+    channel: str,
+    agency=None,
+    service: Service | None = None,
+    contact_name: str = "",
+    contact: str = "",
+    lapor_number: str = "",
+    by=None,
+    now: datetime | None = None,
+) -> Complaint:
+    """Register a complaint and set its answer deadline in working days."""
+    now = _now(now)
+    errors = {}
+    if category not in ComplaintCategory.values:
+        errors["category"] = _("Choose a category.")
+    if channel not in ComplaintChannel.values:
+        errors["channel"] = _("Unknown channel.")
+    if len((description or "").strip()) < 10:
+        errors["description"] = _("Describe what happened (at least 10 characters).")
+    if errors:
+        raise ValidationError(errors)
+    _check_place(mall, agency, service)
+    received_on = now.astimezone(mall.tz).date()
+    complaint = Complaint.objects.create(
+        mall=mall,
+        agency=agency or (service.agency if service else None),
+        service=service,
+        category=category,
+        channel=channel,
+        description=description.strip(),
+        contact_name=contact_name.strip(),
+        contact=contact.strip(),
+        lapor_number=lapor_number.strip(),
+        received_at=now,
+        received_on=received_on,
+        due_on=working_days_add(mall=mall, start=received_on, days=answer_working_days()),
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    ComplaintEvent.objects.create(
+        complaint=complaint, at=now, to_status=ComplaintStatus.RECEIVED, is_public=True
+    )
+    audit_record(actor=by, action="complaint_file", target=complaint, summary=str(complaint))
+    return complaint
+
+
+@transaction.atomic
+def complaint_update(
+    *,
+    complaint: Complaint,
+    by,
+    status: str = "",
+    message: str = "",
+    is_public: bool = True,
+    now: datetime | None = None,
+) -> Complaint:
+    """Move a complaint along its workflow and/or reply. Answering needs a message."""
+    now = _now(now)
+    complaint = Complaint.objects.select_for_update().select_related("mall").get(pk=complaint.pk)
+    current = ComplaintStatus(complaint.status)
+    target = ComplaintStatus(status) if status else current
+    message = (message or "").strip()
+    if target != current and target not in COMPLAINT_TRANSITIONS[current]:
+        raise ValidationError(
+            {
+                "status": _("A complaint that is %(from)s cannot become %(to)s.")
+                % {"from": current.label, "to": target.label}
+            }
+        )
+    if target == current and not message:
+        raise ValidationError({"message": _("Write a reply or choose a new status.")})
+    if target in (ComplaintStatus.ANSWERED, ComplaintStatus.REJECTED) and not (
+        message and is_public
+    ):
+        raise ValidationError({"message": _("Write the answer the complainant will read.")})
+    if current in (ComplaintStatus.CLOSED, ComplaintStatus.REJECTED):
+        raise ValidationError({"status": _("This complaint is closed.")})
+    complaint.status = target
+    if target in (ComplaintStatus.ANSWERED, ComplaintStatus.REJECTED):
+        complaint.first_answered_on = (
+            complaint.first_answered_on or now.astimezone(complaint.mall.tz).date()
+        )
+    if target in (ComplaintStatus.CLOSED, ComplaintStatus.REJECTED):
+        complaint.closed_at = now
+    complaint.save()
+    ComplaintEvent.objects.create(
+        complaint=complaint,
+        at=now,
+        from_status=current,
+        to_status=target,
+        message=message,
+        is_public=is_public,
+        by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    audit_record(
+        actor=by,
+        action="complaint_update",
+        target=complaint,
+        summary=f"{complaint.tracking_code}: {current} → {target}",
+    )
+    return complaint
+
+
+__all__ = [
+    "ELEMENT_FIELDS",
+    "complaint_file",
+    "complaint_update",
+    "legacy_report_import",
+    "questionnaires_read",
+    "survey_path",
+    "survey_submit",
+    "ticket_for_survey",
+    "working_days_add",
+]

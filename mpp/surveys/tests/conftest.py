@@ -1,0 +1,73 @@
+"""A small mall for service-quality tests: Sampit with Dukcapil and Polri, three services,
+two counters, opening hours Monday–Saturday 08:00–15:00 and one officer each."""
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from conftest import make_user
+from mpp.accounts.models import Role
+from mpp.registry.models import Agency, Counter, OfficerPosting, OpeningHours, Service, Tenancy
+from mpp.registry.services import standard_publish
+from mpp.visits import services as queue
+
+SAMPIT = ZoneInfo("Asia/Pontianak")
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=SAMPIT)
+
+
+@pytest.fixture
+def quality(mall_sampit, standard_fields):
+    dukcapil = Agency.objects.get(code="dukcapil")
+    polri = Agency.objects.get(code="polri-skck")
+    for agency in (dukcapil, polri):
+        Tenancy.objects.get_or_create(mall=mall_sampit, agency=agency)
+    ktp = Service.objects.create(
+        mall=mall_sampit, agency=dukcapil, name="KTP-el", slug="ktp-el", ticket_prefix="A"
+    )
+    kk = Service.objects.create(
+        mall=mall_sampit, agency=dukcapil, name="Kartu Keluarga", slug="kk", ticket_prefix="K"
+    )
+    skck = Service.objects.create(
+        mall=mall_sampit, agency=polri, name="SKCK", slug="skck", ticket_prefix="S"
+    )
+    for service in (ktp, kk, skck):
+        standard_publish(service=service, **(standard_fields | {"completion_time_value": 30}))
+    counter1 = Counter.objects.create(mall=mall_sampit, number="1", agency=dukcapil)
+    counter1.services.set([ktp, kk])
+    counter2 = Counter.objects.create(mall=mall_sampit, number="2", agency=polri)
+    counter2.services.set([skck])
+    for weekday in range(6):
+        OpeningHours.objects.create(
+            mall=mall_sampit, weekday=weekday, opens_at=time(8), closes_at=time(15)
+        )
+    ani = make_user("ani", Role.COUNTER_OFFICER)
+    OfficerPosting.objects.create(officer=ani, mall=mall_sampit, agency=dukcapil)
+    citra = make_user("citra", Role.COUNTER_OFFICER)
+    OfficerPosting.objects.create(officer=citra, mall=mall_sampit, agency=polri)
+
+    class Q:
+        mall = mall_sampit
+
+    Q.ktp, Q.kk, Q.skck = ktp, kk, skck
+    Q.counter1, Q.counter2 = counter1, counter2
+    Q.ani, Q.citra = ani, citra
+    return Q
+
+
+def serve(q, *, day: date = date(2026, 11, 23), start_hour: int = 9, minutes: int = 10):
+    """Issue a KTP ticket and serve it at counter 1; returns the finished ticket."""
+    ticket = queue.ticket_issue(mall=q.mall, service=q.ktp, now=at(day, start_hour))
+    queue.counter_open(counter=q.counter1, officer=q.ani, now=at(day, start_hour))
+    called = queue.call_next(counter=q.counter1, officer=q.ani, now=at(day, start_hour, 1))
+    assert called.pk == ticket.pk
+    queue.ticket_start(ticket=called, officer=q.ani, now=at(day, start_hour, 2))
+    return queue.ticket_finish(
+        ticket=called, officer=q.ani, outcome="completed", now=at(day, start_hour, 2 + minutes)
+    )
+
+
+GOOD = {f"u{i}": 4 for i in range(1, 10)}
