@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: demo test venv lint format migrations-check deploy-check bench clean browser-deps messages
+.PHONY: demo test venv lint format migrations-check deploy-check bench bench-queue bench-report bench-face bench-surveys clean browser-deps messages
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -44,6 +44,18 @@ deploy-check: venv
 
 bench: venv
 	$(PY) bench/bench_load_regions.py
+
+bench-queue: venv
+	$(PY) bench/bench_queue.py
+
+bench-report: venv
+	$(PY) bench/report.py
+
+bench-face: venv
+	$(PY) bench/face.py
+
+bench-surveys: venv
+	$(PY) bench/surveys_ikm.py --database-url postgres://postgres@127.0.0.1:5432/surveys_bench
 
 clean:
 	rm -rf $(VENV) db.sqlite3* staticfiles

@@ -1,1 +1,14 @@
-urlpatterns = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("reports/weekly/<str:week>/", api.WeeklyReportView.as_view(), name="api-weekly-report"),
+    path("open-data/weekly/<str:week>/", api.OpenDataWeekView.as_view(), name="api-open-data-week"),
+    path(
+        "ingest/daily-counts",
+        api.DailyCountsIngestView.as_view(),
+        name="api-ingest-daily-counts",
+    ),
+    path("ingest/visits", api.VisitEventsIngestView.as_view(), name="api-ingest-visits"),
+]

@@ -20,6 +20,7 @@ from . import services as q
 from .board import board_state
 from .devices import device_for_token, device_from_request
 from .models import Device, DeviceKind, PriorityReason, Ticket
+from .throttle import booking_attempt_allowed
 
 
 class DeviceAuthentication(authentication.BaseAuthentication):
@@ -260,6 +261,11 @@ def booking_create(request):
     data.is_valid(raise_exception=True)
     v = data.validated_data
     service = Service.objects.filter(pk=v["service"], is_active=True).first()
+    if not booking_attempt_allowed(request._request):
+        return Response(
+            {"code": "throttled", "field": None, "detail": "Too many booking attempts."},
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+        )
     try:
         if service is None:
             raise q.QueueError("Unknown service.", code="service_not_offered", field="service")

@@ -24,6 +24,7 @@ from . import services as q
 from .board import board_state
 from .devices import device_activate, device_issue, device_revoke, may_use_device_page
 from .models import Booking, Device, DeviceKind, Outcome, PriorityReason, Ticket, TicketStatus
+from .throttle import booking_attempt_allowed
 
 
 def _mall(code: str) -> Mall:
@@ -76,6 +77,9 @@ def device_list(request, code):
     )
 
 
+TRIP_SESSION_KEY = "mpp_kiosk_trip"
+TRIP_WINDOW = timedelta(minutes=15)
+
 # --- kiosk ------------------------------------------------------------------------------------
 
 
@@ -95,7 +99,16 @@ def kiosk(request, code):
         return redirect(f"{reverse('visits:device_activate')}")
     services = Service.objects.filter(mall=mall, is_active=True).select_related("agency")
     agency_id = request.GET.get("agency")
-    context = {"mall": mall}
+    if request.GET.get("after"):
+        # "Another service in the same visit": the next ticket joins the first one's trip.
+        first = Ticket.objects.filter(
+            uuid=request.GET["after"],
+            mall=mall,
+            issued_at__gte=timezone.now() - TRIP_WINDOW,
+        ).first()
+        if first:
+            request.session[TRIP_SESSION_KEY] = [str(first.trip), first.display_number]
+    context = {"mall": mall, "trip": request.session.get(TRIP_SESSION_KEY)}
     if request.GET.get("service"):
         context["service"] = get_object_or_404(services, pk=request.GET["service"])
         context["lanes"] = PriorityReason.choices
@@ -118,8 +131,12 @@ def kiosk_issue(request, code):
     try:
         if service is None:
             raise q.QueueError(_("Choose a service."), code="no_service", field="service")
+        trip = request.session.pop(TRIP_SESSION_KEY, None)
         ticket = q.ticket_issue(
-            mall=mall, service=service, priority_reason=request.POST.get("priority", "")
+            mall=mall,
+            service=service,
+            priority_reason=request.POST.get("priority", ""),
+            trip=trip[0] if trip else None,
         )
     except q.QueueError as refused:
         messages.error(request, refused.message)
@@ -338,6 +355,10 @@ def booking_new(request, code):
     if request.method == "POST":
         service = services.filter(pk=request.POST.get("service") or 0).first()
         try:
+            if not booking_attempt_allowed(request):
+                raise q.QueueError(
+                    _("Too many booking attempts. Please try again in an hour."), code="throttled"
+                )
             day = date.fromisoformat(request.POST.get("date", ""))
             slot = timezone.datetime.strptime(request.POST.get("slot", ""), "%H:%M").time()
             if service is None:

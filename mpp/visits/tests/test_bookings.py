@@ -102,3 +102,22 @@ def test_unused_bookings_are_released_after_the_grace_period(queue, settings):
     assert late.value.code == "booking_invalid"
     # The freed place can be booked again by someone else.
     assert q.booking_slots(service=queue.ktp, day=MONDAY)[2].remaining == 1
+
+
+def test_booking_attempts_are_limited_per_client(client, queue, settings):
+    from django.core.cache import cache
+    from django.urls import reverse
+
+    cache.clear()
+    settings.BOOKING_ATTEMPTS_PER_HOUR = 2
+    url = reverse("api-queue-booking")
+    body = {
+        "service": queue.ktp.pk,
+        "date": "2026-11-23",
+        "slot": "09:00",
+        "nik": "1",
+        "phone": "x",
+    }
+    assert client.post(url, body).status_code == 400
+    assert client.post(url, body).status_code == 400
+    assert client.post(url, body).status_code == 429

@@ -160,3 +160,17 @@ def test_a_finished_tickets_page_offers_the_signed_survey(client, queue):
     q.ticket_finish(ticket=ticket, officer=queue.ani, outcome="completed")
     page = client.get(reverse("visits:ticket_status", args=[ticket.uuid])).content.decode()
     assert f"/quality/survey/{ticket.uuid}/?k=" in page
+
+
+def test_a_second_service_at_the_kiosk_joins_the_same_trip(client, queue, mall_manager_sampit):
+    kiosk_client(client, queue, mall_manager_sampit)
+    issue = reverse("visits:kiosk_issue", args=[queue.mall.code])
+    client.post(issue, {"service": queue.ktp.pk})
+    first = Ticket.objects.get()
+    client.get(reverse("visits:kiosk", args=[queue.mall.code]), {"after": first.uuid})
+    client.post(issue, {"service": queue.skck.pk})
+    client.post(issue, {"service": queue.kk.pk})  # a new visitor: the trip was used once
+    second, third = Ticket.objects.exclude(pk=first.pk).order_by("id")
+    assert second.trip == first.trip and third.trip != first.trip
+    page = client.get(reverse("visits:ticket_status", args=[second.uuid])).content.decode()
+    assert first.display_number in page

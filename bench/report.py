@@ -1,0 +1,309 @@
+# ruff: noqa: E501, S608 - long SQL built from integers only
+"""Benchmark: the national weekly report from rollups vs a plain SQL aggregate over raw
+visits, and the ingest rate of raw visit events, on PostgreSQL.
+
+    .venv/bin/python bench/report.py [--sizes 1000000,10000000] [--repeat 15]
+
+Creates (and reuses) its own database `monitoring_bench` on the server of DATABASE_URL
+(default postgres://postgres@127.0.0.1:5432). One mall per kab/kota (514), twelve
+services each, one year of visits generated in SQL with generate_series, skewed across
+malls and services; rollups rebuilt with one INSERT … SELECT; then timings. Prints a table.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import UTC
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_DB = "monitoring_bench"
+SERVER = os.environ.get("BENCH_SERVER", "postgres://postgres@127.0.0.1:5432")
+YEAR_START = "2025-01-06"  # a Monday
+DAYS = 364
+SERVICES_PER_MALL = 12
+
+
+def say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def create_database() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+
+
+def setup_django() -> None:
+    os.environ["DATABASE_URL"] = f"{SERVER}/{BENCH_DB}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def prepare_registry() -> None:
+    """Reference data, then a mall in every kab/kota and twelve services per mall."""
+    from django.core.management import call_command
+
+    from mpp.registry.models import Agency, Mall, Regency, Service, Tenancy
+
+    call_command("migrate", verbosity=0)
+    if not Regency.objects.exists():
+        say("loading reference data")
+        with open(os.devnull, "w") as quiet:
+            call_command("load_reference_data", skip_villages=True, verbosity=0, stdout=quiet)
+    Mall.objects.update(status="open", inaugurated_on="2020-01-01", closed_on=None)
+    have = set(Mall.objects.values_list("regency_id", flat=True))
+    Mall.objects.bulk_create(
+        [
+            Mall(
+                code=f"bench-{r.code.replace('.', '')}",
+                name=f"MPP {r.name}",
+                province_id=r.province_id,
+                regency=r,
+                status="open",
+                inaugurated_on="2020-01-01",
+            )
+            for r in Regency.objects.exclude(code__in=have)
+        ]
+    )
+    malls = list(Mall.objects.filter(regency__isnull=False).order_by("code"))
+    agencies = list(Agency.objects.order_by("code")[:4])
+    if Service.objects.filter(slug__startswith="bench-").count() < len(malls) * SERVICES_PER_MALL:
+        say(f"creating {SERVICES_PER_MALL} services in each of {len(malls)} malls")
+        Tenancy.objects.bulk_create(
+            [Tenancy(mall=m, agency=a) for m in malls for a in agencies], ignore_conflicts=True
+        )
+        Service.objects.bulk_create(
+            [
+                Service(
+                    mall=m,
+                    agency=agencies[i % 4],
+                    slug=f"bench-{i}",
+                    name=f"Layanan {i}",
+                    ticket_prefix="B",
+                )
+                for m in malls
+                for i in range(SERVICES_PER_MALL)
+            ],
+            ignore_conflicts=True,
+        )
+
+
+def sql(statement: str, params=None):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params or [])
+        return cursor.fetchall() if cursor.description else cursor.rowcount
+
+
+def ticket_count() -> int:
+    return sql("SELECT count(*) FROM visits_ticket")[0][0]
+
+
+def generate_visits(target: int) -> None:
+    """Add raw visits until the ticket table holds `target` rows (1M per statement)."""
+    sql(
+        "CREATE TEMP TABLE IF NOT EXISTS bench_services AS "
+        "SELECT row_number() OVER (ORDER BY s.mall_id, s.slug) - 1 AS idx, s.id AS service_id, "
+        "s.mall_id, s.agency_id, CASE WHEN substr(coalesce(m.regency_id, m.province_id), 1, 2) "
+        "IN ('81','82','91','92','93','94','95','96') THEN 9 WHEN substr(coalesce(m.regency_id, "
+        "m.province_id), 1, 2) IN ('51','52','53','63','64','65','71','72','73','74','75','76') "
+        "THEN 8 ELSE 7 END AS utc_offset FROM registry_service s JOIN registry_mall m ON m.id = s.mall_id "
+        "WHERE s.slug LIKE 'bench-%%' AND m.regency_id IS NOT NULL"
+    )
+    services = sql("SELECT count(*) FROM bench_services")[0][0]
+    malls = services // SERVICES_PER_MALL
+    start = ticket_count()
+    while start < target:
+        n = min(1_000_000, target - start)
+        # Mall skewed (power 1.6), service skewed (power 2.5), day uniform, 08:00–16:00 local.
+        sql(
+            f"""
+            INSERT INTO visits_ticket (uuid, mall_id, service_id, agency_id, channel, priority_reason,
+                prefix, number, local_date, status, outcome, issued_at, queued_at, sort_key,
+                called_at, last_called_at, started_at, finished_at, call_count, trip,
+                notify_channel, notify_address)
+            SELECT gen_random_uuid(), s.mall_id, s.service_id, s.agency_id, 'walk_in', '', 'B', g.n,
+                v.day, v.status, '', v.issued, v.issued, v.issued,
+                CASE WHEN v.status <> 'cancelled' THEN v.issued + v.wait END,
+                CASE WHEN v.status <> 'cancelled' THEN v.issued + v.wait END,
+                CASE WHEN v.status = 'finished' THEN v.issued + v.wait END,
+                CASE WHEN v.status = 'finished' THEN v.issued + v.wait + v.serve END,
+                1, gen_random_uuid(), '', ''
+            FROM generate_series({start + 1}, {start + n}) AS g(n)
+            CROSS JOIN LATERAL (SELECT floor({malls} * power(random(), 1.6))::int AS m,
+                                       floor({SERVICES_PER_MALL} * power(random(), 2.5))::int AS k,
+                                       random() AS r, g.n AS ref) AS pick
+            JOIN bench_services s ON s.idx = pick.m * {SERVICES_PER_MALL} + pick.k
+            CROSS JOIN LATERAL (SELECT
+                DATE '{YEAR_START}' + floor(random() * {DAYS})::int AS day,
+                CASE WHEN pick.r < 0.85 THEN 'finished' WHEN pick.r < 0.95 THEN 'no_show'
+                     ELSE 'cancelled' END AS status,
+                make_interval(mins => floor(random() * 60)::int) AS wait,
+                make_interval(mins => 3 + floor(random() * 20)::int) AS serve,
+                random() AS t, pick.ref) AS v0
+            CROSS JOIN LATERAL (SELECT v0.*, (v0.day + time '08:00' + v0.t * interval '8 hours'
+                - make_interval(hours => s.utc_offset)) AT TIME ZONE 'UTC' AS issued) AS v
+            """
+        )
+        start += n
+        say(f"  {start:,} raw visits")
+    sql("ANALYZE visits_ticket")
+
+
+def rebuild_rollups() -> int:
+    """The rollups the queue keeps up to date, rebuilt here with one SQL statement."""
+    sql("TRUNCATE visits_dailyrollup")
+    sql(
+        """
+        INSERT INTO visits_dailyrollup (mall_id, service_id, agency_id, local_date, issued, served,
+            no_shows, called, wait_seconds_sum, service_seconds_sum, served_within_standard,
+            wait_le_5, wait_le_15, wait_le_30, wait_le_60, wait_gt_60)
+        SELECT mall_id, service_id, min(agency_id), local_date, count(*),
+            count(*) FILTER (WHERE status = 'finished'), count(*) FILTER (WHERE status = 'no_show'),
+            count(called_at), coalesce(sum(extract(epoch FROM called_at - queued_at))::bigint, 0),
+            coalesce(sum(extract(epoch FROM finished_at - started_at)) FILTER (WHERE status = 'finished'), 0)::bigint,
+            count(*) FILTER (WHERE status = 'finished' AND finished_at - queued_at <= interval '60 minutes'),
+            count(*) FILTER (WHERE called_at - queued_at <= interval '5 minutes'),
+            count(*) FILTER (WHERE called_at - queued_at > interval '5 minutes' AND called_at - queued_at <= interval '15 minutes'),
+            count(*) FILTER (WHERE called_at - queued_at > interval '15 minutes' AND called_at - queued_at <= interval '30 minutes'),
+            count(*) FILTER (WHERE called_at - queued_at > interval '30 minutes' AND called_at - queued_at <= interval '60 minutes'),
+            count(*) FILTER (WHERE called_at - queued_at > interval '60 minutes')
+        FROM visits_ticket GROUP BY mall_id, service_id, local_date
+        """
+    )
+    sql("ANALYZE visits_dailyrollup")
+    return sql("SELECT count(*) FROM visits_dailyrollup")[0][0]
+
+
+RAW_WEEK_SQL = """
+    SELECT mall_id, count(*) AS visits, count(*) FILTER (WHERE status = 'finished') AS served,
+           count(*) FILTER (WHERE status = 'no_show') AS no_shows,
+           avg(extract(epoch FROM called_at - queued_at)) AS wait
+    FROM visits_ticket WHERE local_date BETWEEN %s AND %s GROUP BY mall_id
+"""
+
+
+def p50(fn, repeat: int) -> float:
+    fn()  # warm
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def measure_report(repeat: int) -> tuple[float, float, int]:
+    from mpp.monitoring.report import weekly_report_build
+    from mpp.monitoring.weeks import IsoWeek
+
+    week = IsoWeek(2025, 40)
+    report = weekly_report_build(week=week)
+    rollup_ms = p50(lambda: weekly_report_build(week=week), repeat)
+    raw_ms = p50(lambda: sql(RAW_WEEK_SQL, [week.monday, week.sunday]), repeat)
+    return rollup_ms, raw_ms, report["totals"]["malls_with_data"]
+
+
+def measure_ingest(batches: int = 10, size: int = 10_000) -> tuple[float, float]:
+    """Events/s through the service (already parsed JSON) and through the HTTP API."""
+    import json
+    from datetime import datetime, timedelta
+
+    from django.test import Client
+
+    from mpp.monitoring.models import VisitEvent
+    from mpp.monitoring.services import system_token_issue, visit_events_ingest
+    from mpp.registry.models import Mall
+
+    mall = Mall.objects.get(regency_id="62.02")
+    VisitEvent.objects.filter(mall=mall).delete()
+    base = datetime(2025, 3, 3, 1, 0, tzinfo=UTC)
+
+    def batch(b):
+        events = []
+        for i in range(size):
+            issued = base + timedelta(days=i % 60, seconds=i)
+            events.append(
+                {
+                    "key": f"b{b}-{i}",
+                    "service": f"bench-{i % SERVICES_PER_MALL}",
+                    "status": "served",
+                    "issued_at": issued.isoformat(),
+                    "called_at": (issued + timedelta(minutes=9)).isoformat(),
+                    "started_at": (issued + timedelta(minutes=9)).isoformat(),
+                    "finished_at": (issued + timedelta(minutes=20)).isoformat(),
+                }
+            )
+        return events
+
+    payloads = [batch(b) for b in range(batches)]
+    started = time.perf_counter()
+    for events in payloads:
+        visit_events_ingest(mall=mall, events=events)
+    service_rate = batches * size / (time.perf_counter() - started)
+
+    _, token = system_token_issue(mall=mall, name="bench", by=None)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="localhost")
+    bodies = [json.dumps({"events": batch(100 + b)}) for b in range(batches)]
+    started = time.perf_counter()
+    for body in bodies:
+        response = client.post("/api/v1/ingest/visits", body, content_type="application/json")
+        assert response.status_code == 200, response.content[:300]
+    api_rate = batches * size / (time.perf_counter() - started)
+    return service_rate, api_rate
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Weekly report and ingest benchmark")
+    parser.add_argument("--sizes", default="1000000,10000000", help="raw visit counts, ascending")
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    create_database()
+    setup_django()
+    prepare_registry()
+    if ticket_count() > sizes[0]:
+        say("starting from an empty visit table")
+        sql("TRUNCATE visits_ticket CASCADE")
+    rows = []
+    for size in sizes:
+        say(f"generating raw visits up to {size:,}")
+        started = time.perf_counter()
+        generate_visits(size)
+        generated = time.perf_counter() - started
+        say("rebuilding rollups")
+        rollups = rebuild_rollups()
+        say("timing the weekly report")
+        rollup_ms, raw_ms, malls = measure_report(args.repeat)
+        rows.append((size, rollups, malls, rollup_ms, raw_ms, generated))
+    say("timing ingest")
+    service_rate, api_rate = measure_ingest()
+    print()
+    print(
+        "| raw visits | rollup rows | malls with data | report p50 (rollups) | raw SQL aggregate p50 | generation |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|")
+    for size, rollups, malls, rollup_ms, raw_ms, generated in rows:
+        print(
+            f"| {size:,} | {rollups:,} | {malls} | {rollup_ms:.1f} ms | {raw_ms:.1f} ms | {generated:.0f} s |"
+        )
+    print()
+    print("| ingest path | events/s |")
+    print("|---|---:|")
+    print(f"| visit_events_ingest (10 × 10,000 events) | {service_rate:,.0f} |")
+    print(f"| POST /api/v1/ingest/visits (10 × 10,000 events, JSON) | {api_rate:,.0f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,302 @@
+"""REST API for monitoring: the weekly report (analysts), open data (anyone) and ingest
+from other queue systems (mall token)."""
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import authentication, exceptions, permissions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mpp.visits.models import Device, DeviceKind, hash_token
+
+from .access import can_view_national
+from .ingest import IngestError
+from .opendata import open_data_rows
+from .report import ReportOptions, weekly_report_build
+from .services import daily_counts_upsert, visit_events_ingest
+from .weeks import IsoWeek
+
+
+class SystemTokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer <token>` of a mall's "other queue system" device."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1").split()
+        if not header or header[0] not in (self.keyword, "Token"):
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Malformed Authorization header."))
+        device = (
+            Device.objects.select_related("mall")
+            .filter(
+                kind=DeviceKind.SYSTEM, token_hash=hash_token(header[1]), revoked_at__isnull=True
+            )
+            .first()
+        )
+        if device is None:
+            raise exceptions.AuthenticationFailed(_("Unknown or revoked token."))
+        Device.objects.filter(pk=device.pk).update(last_seen_at=timezone.now())
+        return (None, device)
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+class SystemTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "mpp.monitoring.api.SystemTokenAuthentication"
+    name = "mallSystemToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "Token of a mall's queue system"}
+
+
+class HasSystemToken(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return isinstance(request.auth, Device)
+
+
+class IsMinistryAnalyst(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return can_view_national(request.user)
+
+
+# Documentation of the report's shape (the view returns the report's plain data).
+
+
+class RecentRankSerializer(serializers.Serializer):
+    week = serializers.CharField()
+    rank = serializers.IntegerField(allow_null=True)
+
+
+class MallWeekSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    province_code = serializers.CharField()
+    province = serializers.CharField()
+    regency_code = serializers.CharField()
+    region = serializers.CharField()
+    timezone = serializers.CharField()
+    population = serializers.IntegerField(allow_null=True)
+    inaugurated_on = serializers.DateField(allow_null=True)
+    open_counters = serializers.IntegerField()
+    visits = serializers.IntegerField(allow_null=True, help_text="Tickets issued; null = no data")
+    served = serializers.IntegerField(allow_null=True)
+    no_shows = serializers.IntegerField(allow_null=True)
+    visits_per_1000 = serializers.FloatField(allow_null=True)
+    visits_per_counter = serializers.FloatField(allow_null=True)
+    rank = serializers.IntegerField(allow_null=True)
+    rank_per_capita = serializers.IntegerField(allow_null=True)
+    previous_visits = serializers.IntegerField(allow_null=True)
+    change_pct = serializers.FloatField(allow_null=True)
+    avg_wait_minutes = serializers.FloatField(allow_null=True)
+    avg_service_minutes = serializers.FloatField(allow_null=True)
+    within_standard_pct = serializers.FloatField(allow_null=True)
+    days_with_data = serializers.IntegerField()
+    source = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=["ok", "quiet", "no_data", "new"])
+    is_new = serializers.BooleanField()
+    quiet_reasons = serializers.ListField(child=serializers.CharField())
+    recent_ranks = RecentRankSerializer(many=True)
+
+
+class SummarySerializer(serializers.Serializer):
+    malls = serializers.IntegerField()
+    malls_with_data = serializers.IntegerField()
+    malls_no_data = serializers.IntegerField()
+    malls_quiet = serializers.IntegerField()
+    visits = serializers.IntegerField()
+    served = serializers.IntegerField()
+    no_shows = serializers.IntegerField()
+    visits_per_1000 = serializers.FloatField(allow_null=True)
+    change_pct = serializers.FloatField(allow_null=True)
+
+
+class ProvinceSummarySerializer(SummarySerializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class WeeklyReportSerializer(serializers.Serializer):
+    week = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    generated_at = serializers.DateTimeField()
+    parameters = serializers.DictField()
+    malls = MallWeekSerializer(many=True)
+    lowest = MallWeekSerializer(many=True)
+    highest = MallWeekSerializer(many=True)
+    top20 = MallWeekSerializer(many=True)
+    lowest_per_capita = MallWeekSerializer(many=True)
+    highest_per_capita = MallWeekSerializer(many=True)
+    new_malls = MallWeekSerializer(many=True)
+    quiet = MallWeekSerializer(many=True)
+    no_data = MallWeekSerializer(many=True)
+    provinces = ProvinceSummarySerializer(many=True)
+    totals = SummarySerializer()
+
+
+def parse_week(text: str) -> IsoWeek:
+    try:
+        return IsoWeek.parse(text)
+    except ValidationError as error:
+        raise exceptions.ValidationError(error.message_dict) from None
+
+
+def _count_param(request, name: str) -> int:
+    value = request.query_params.get(name, "10")
+    if not value.isdigit() or int(value) > 500:
+        raise exceptions.ValidationError({name: _("a whole number from 0 to 500")})
+    return int(value)
+
+
+class WeeklyReportView(APIView):
+    permission_classes = [IsMinistryAnalyst]
+
+    @extend_schema(
+        operation_id="reports_weekly",
+        parameters=[
+            OpenApiParameter("lowest", int, description="How many lowest malls (default 10)"),
+            OpenApiParameter("highest", int, description="How many highest malls (default 10)"),
+        ],
+        responses=WeeklyReportSerializer,
+    )
+    def get(self, request, week: str):
+        """The national weekly report for an ISO week (e.g. 2025-W23). Ministry analysts."""
+        options = ReportOptions(
+            lowest=_count_param(request, "lowest"), highest=_count_param(request, "highest")
+        )
+        return Response(weekly_report_build(week=parse_week(week), options=options))
+
+
+class OpenDataRowSerializer(serializers.Serializer):
+    week = serializers.CharField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    regency_code = serializers.CharField()
+    province = serializers.CharField()
+    visits = serializers.IntegerField(allow_null=True)
+    served = serializers.IntegerField(allow_null=True)
+    visits_per_1000 = serializers.FloatField(allow_null=True)
+
+
+class OpenDataWeekView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(operation_id="open_data_weekly", responses=OpenDataRowSerializer(many=True))
+    def get(self, request, week: str):
+        """Open data: visits per mall for one ISO week (aggregates only; null = no data)."""
+        return Response(open_data_rows(week=parse_week(week)))
+
+
+# Ingest ------------------------------------------------------------------------------------
+
+
+class DailyCountRowSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    service = serializers.CharField(required=False, help_text="Service slug in this mall")
+    agency = serializers.CharField(required=False, help_text="Agency code, when counted per agency")
+    issued = serializers.IntegerField(min_value=0)
+    served = serializers.IntegerField(min_value=0)
+    no_shows = serializers.IntegerField(min_value=0)
+    avg_wait_minutes = serializers.DecimalField(max_digits=8, decimal_places=2, required=False)
+    avg_service_minutes = serializers.DecimalField(max_digits=8, decimal_places=2, required=False)
+    served_within_standard = serializers.IntegerField(min_value=0, required=False)
+
+
+class DailyCountBatchSerializer(serializers.Serializer):
+    rows = DailyCountRowSerializer(many=True)
+
+
+class VisitEventSerializer(serializers.Serializer):
+    key = serializers.CharField(max_length=100, help_text="Idempotency key, unique in the mall")
+    service = serializers.CharField()
+    status = serializers.ChoiceField(choices=["served", "no_show", "other"], required=False)
+    issued_at = serializers.DateTimeField()
+    called_at = serializers.DateTimeField(required=False)
+    started_at = serializers.DateTimeField(required=False)
+    finished_at = serializers.DateTimeField(required=False)
+
+
+class VisitEventBatchSerializer(serializers.Serializer):
+    events = VisitEventSerializer(many=True)
+
+
+class RowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class IngestErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = RowErrorSerializer(many=True)
+
+
+class DailyCountResultSerializer(serializers.Serializer):
+    mall = serializers.CharField()
+    stored = serializers.IntegerField()
+
+
+class VisitEventResultSerializer(serializers.Serializer):
+    mall = serializers.CharField()
+    received = serializers.IntegerField()
+    inserted = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+
+
+def _rejected(error: IngestError) -> Response:
+    return Response(
+        {
+            "detail": _("Nothing was stored: fix the rows below and send the batch again."),
+            "errors": [e.as_dict() for e in error.errors],
+        },
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+def _payload(request) -> dict:
+    return request.data if isinstance(request.data, dict) else {}
+
+
+class IngestView(APIView):
+    authentication_classes = [SystemTokenAuthentication]
+    permission_classes = [HasSystemToken]
+
+
+class DailyCountsIngestView(IngestView):
+    @extend_schema(
+        operation_id="ingest_daily_counts",
+        request=DailyCountBatchSerializer,
+        responses={200: DailyCountResultSerializer, 400: IngestErrorSerializer},
+    )
+    def post(self, request):
+        """Daily counts from a mall's own queue system: an idempotent upsert keyed by mall,
+        date and service (or agency). One bad row rejects the whole batch."""
+        mall = request.auth.mall
+        try:
+            stored = daily_counts_upsert(mall=mall, rows=_payload(request).get("rows"))
+        except IngestError as error:
+            return _rejected(error)
+        return Response({"mall": mall.code, "stored": stored})
+
+
+class VisitEventsIngestView(IngestView):
+    @extend_schema(
+        operation_id="ingest_visits",
+        request=VisitEventBatchSerializer,
+        responses={200: VisitEventResultSerializer, 400: IngestErrorSerializer},
+    )
+    def post(self, request):
+        """A batch of raw visit events (at most 10,000). Events whose key was already
+        received are skipped, so replaying a batch changes nothing."""
+        mall = request.auth.mall
+        try:
+            result = visit_events_ingest(mall=mall, events=_payload(request).get("events"))
+        except IngestError as error:
+            return _rejected(error)
+        return Response({"mall": mall.code, **result})

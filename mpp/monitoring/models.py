@@ -1,0 +1,191 @@
+"""What national monitoring stores itself: counts reported by malls that run another queue
+system, the raw visit events they send, spreadsheet uploads awaiting commit, and the
+analysts' weekly-report subscriptions with one delivery row per subscriber and week.
+
+Our own queue's numbers are not copied here: the report reads `visits.DailyRollup`."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mpp.registry.models import Agency, Mall, Service
+
+
+class CountSource(models.TextChoices):
+    COUNTS = "counts", _("Daily counts (API or spreadsheet)")
+    EVENTS = "events", _("Visit events (API)")
+
+
+class ReportedDailyCount(models.Model):
+    """One mall's day for one service (or a whole agency) as reported by the mall's own
+    queue system. Upserted on (mall, day, source, subject): sending a day again replaces
+    it. `subject_key` is "service:<slug>" or "agency:<code>"."""
+
+    mall = models.ForeignKey(Mall, on_delete=models.CASCADE, related_name="reported_counts")
+    local_date = models.DateField(_("date"))
+    source = models.CharField(_("source"), max_length=16, choices=CountSource.choices)
+    subject_key = models.CharField(_("service or agency"), max_length=120)
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    issued = models.PositiveIntegerField(_("visits (tickets issued)"), default=0)
+    served = models.PositiveIntegerField(_("served"), default=0)
+    no_shows = models.PositiveIntegerField(_("no-shows"), default=0)
+    # Optional times: sums over the visits they cover, so they add up like the rollups.
+    called = models.PositiveIntegerField(default=0, help_text="Visits with a waiting time.")
+    wait_seconds_sum = models.BigIntegerField(default=0)
+    service_timed = models.PositiveIntegerField(default=0, help_text="Visits with a service time.")
+    service_seconds_sum = models.BigIntegerField(default=0)
+    standard_checked = models.PositiveIntegerField(default=0)
+    served_within_standard = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("reported daily count")
+        verbose_name_plural = _("reported daily counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mall", "local_date", "source", "subject_key"],
+                name="reported_count_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["local_date", "mall"], name="reported_day_mall_idx")]
+
+    def __str__(self):
+        return f"{self.mall_id}/{self.local_date}/{self.subject_key}"
+
+
+class EventStatus(models.TextChoices):
+    SERVED = "served", _("Served")
+    NO_SHOW = "no_show", _("No-show")
+    OTHER = "other", _("Issued (not served)")
+
+
+class VisitEvent(models.Model):
+    """One raw visit sent by another queue system. `key` is the sender's idempotency key,
+    unique per mall: a replayed batch inserts nothing."""
+
+    # No database-level foreign keys on this high-volume table: the mall comes from the
+    # token and the service is checked against the mall's services before insert.
+    mall = models.ForeignKey(
+        Mall, on_delete=models.CASCADE, related_name="visit_events", db_constraint=False
+    )
+    key = models.CharField(max_length=100)
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    local_date = models.DateField()
+    status = models.CharField(max_length=16, choices=EventStatus.choices)
+    issued_at = models.DateTimeField()
+    wait_seconds = models.PositiveIntegerField(null=True, blank=True)
+    service_seconds = models.PositiveIntegerField(null=True, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("visit event")
+        verbose_name_plural = _("visit events")
+        constraints = [
+            models.UniqueConstraint(fields=["mall", "key"], name="visit_event_key_unique"),
+        ]
+        indexes = [models.Index(fields=["mall", "local_date"], name="visit_event_mall_day_idx")]
+
+    def __str__(self):
+        return f"{self.mall_id}/{self.key}"
+
+
+class CountUpload(models.Model):
+    """A spreadsheet of daily counts, parsed and checked, waiting for the uploader to
+    confirm the preview. Committing applies every row or none."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting confirmation")
+        COMMITTED = "committed", _("Stored")
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField(max_length=200)
+    rows = models.JSONField(default=list)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("count upload")
+        verbose_name_plural = _("count uploads")
+
+    def __str__(self):
+        return self.filename
+
+
+class ReportSubscription(models.Model):
+    """An analyst who wants the weekly PDF by e-mail every Monday at 08:00 WIB."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_subscription"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("weekly report subscription")
+        verbose_name_plural = _("weekly report subscriptions")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class DeliveryStatus(models.TextChoices):
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class ReportDelivery(models.Model):
+    """The claim that a subscriber's report for a week is (being) sent. The unique row is
+    what makes sending exactly-once across restarts and several workers."""
+
+    subscription = models.ForeignKey(
+        ReportSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    week = models.CharField(max_length=8)
+    status = models.CharField(max_length=16, choices=DeliveryStatus.choices)
+    claimed_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-week"]
+        verbose_name = _("weekly report delivery")
+        verbose_name_plural = _("weekly report deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "week"], name="one_delivery_per_subscriber_week"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.subscription} {self.week} {self.status}"
+
+
+class ReminderSent(models.Model):
+    """A mall was reminded that it has not reported a week: once per mall and week."""
+
+    mall = models.ForeignKey(Mall, on_delete=models.CASCADE, related_name="+")
+    week = models.CharField(max_length=8)
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mall", "week"], name="one_reminder_per_mall_week"),
+        ]
+
+    def __str__(self):
+        return f"{self.mall_id} {self.week}"

@@ -1,0 +1,385 @@
+"""The national weekly report: every open mall's week from the daily rollups (our queue)
+and the counts reported by malls that run another system, ranked raw and per capita,
+with the sections the minister reads. See docs/decisions/0009-weekly-report-rules.md.
+
+The whole report is built from five queries, whatever the number of visits:
+malls, open counters, rollups over four weeks grouped by mall, reported counts over four
+weeks grouped by mall and day, and the rollup days of the malls that reported counts.
+"""
+
+from calendar import monthrange
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from statistics import median
+
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from mpp.registry.models import Counter, Mall, MallStatus, timezone_for_region_code
+from mpp.visits.models import DailyRollup
+
+from .models import CountSource, ReportedDailyCount
+from .weeks import IsoWeek
+
+HISTORY_WEEKS = 4  # this week and three before: change, "falling three weeks", new-mall ranks
+# Population bands for "malls of similar population" (upper bounds; the last is open).
+POPULATION_BANDS = [250_000, 500_000, 1_000_000, 2_000_000]
+DETAIL_FIELDS = [
+    "served",
+    "no_shows",
+    "called",
+    "wait_seconds_sum",
+    "service_timed",
+    "service_seconds_sum",
+    "standard_checked",
+    "served_within_standard",
+]
+
+
+class MallStatusFlag:
+    OK = "ok"
+    QUIET = "quiet"
+    NO_DATA = "no_data"
+    NEW = "new"
+
+
+@dataclass
+class ReportOptions:
+    lowest: int = 10
+    highest: int = 10
+    top: int = 20
+    quiet_share: float = field(
+        default_factory=lambda: float(getattr(settings, "MONITORING_QUIET_SHARE", 0.5))
+    )
+    new_months: int = 12
+
+
+@dataclass
+class MallWeeks:
+    """One mall's numbers: visits per week (index 0 = the report's week) and details."""
+
+    visits: list = field(default_factory=lambda: [None] * HISTORY_WEEKS)
+    details: dict = field(default_factory=lambda: dict.fromkeys(DETAIL_FIELDS, 0))
+    days: int = 0
+    sources: set = field(default_factory=set)
+
+    def add_visits(self, index: int, amount: int) -> None:
+        self.visits[index] = (self.visits[index] or 0) + amount
+
+
+MALL_FIELDS = [
+    "pk",
+    "code",
+    "name",
+    "province_id",
+    "province__name",
+    "province__population",
+    "regency_id",
+    "regency__name",
+    "regency__population",
+    "inaugurated_on",
+]
+
+
+def malls_in_report(week: IsoWeek):
+    """Malls open at some point in the week. Planned malls, malls inaugurated after the
+    week and malls closed before it are left out."""
+    return (
+        Mall.objects.exclude(status=MallStatus.PLANNED)
+        .filter(Q(inaugurated_on__isnull=True) | Q(inaugurated_on__lte=week.sunday))
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=week.monday))
+        .order_by("code")
+    )
+
+
+def _week_ranges(week: IsoWeek) -> list[tuple[date, date]]:
+    weeks = [week.shifted(-i) for i in range(HISTORY_WEEKS)]
+    return [(w.monday, w.sunday) for w in weeks]
+
+
+def _rollup_numbers(ranges, numbers: dict[int, MallWeeks]) -> None:
+    first, last = ranges[-1][0], ranges[0][1]
+    current = Q(local_date__gte=ranges[0][0], local_date__lte=ranges[0][1])
+    aggregates = {
+        f"visits_{i}": Sum("issued", filter=Q(local_date__gte=start, local_date__lte=end))
+        for i, (start, end) in enumerate(ranges)
+    }
+    aggregates |= {
+        "served": Sum("served", filter=current),
+        "no_shows": Sum("no_shows", filter=current),
+        "called": Sum("called", filter=current),
+        "wait_seconds_sum": Sum("wait_seconds_sum", filter=current),
+        "service_seconds_sum": Sum("service_seconds_sum", filter=current),
+        "served_within_standard": Sum("served_within_standard", filter=current),
+        "days": Count("local_date", distinct=True, filter=current),
+    }
+    rows = (
+        DailyRollup.objects.filter(local_date__gte=first, local_date__lte=last)
+        .order_by()
+        .values("mall_id")
+        .annotate(**aggregates)
+    )
+    for row in rows:
+        mall = numbers[row["mall_id"]]
+        for i in range(len(ranges)):
+            if row[f"visits_{i}"] is not None:
+                mall.add_visits(i, row[f"visits_{i}"])
+        if row["days"]:
+            mall.sources.add("queue")
+            mall.days += row["days"]
+            for name in ("served", "no_shows", "called", "wait_seconds_sum"):
+                mall.details[name] += row[name] or 0
+            mall.details["service_seconds_sum"] += row["service_seconds_sum"] or 0
+            mall.details["service_timed"] += row["served"] or 0
+            mall.details["standard_checked"] += row["served"] or 0
+            mall.details["served_within_standard"] += row["served_within_standard"] or 0
+
+
+def _reported_numbers(ranges, numbers: dict[int, MallWeeks]) -> None:
+    """Add reported counts for mall-days without rollups; per mall-day, counts sent as
+    daily totals win over totals built from visit events."""
+    first, last = ranges[-1][0], ranges[0][1]
+    rows = list(
+        ReportedDailyCount.objects.filter(local_date__gte=first, local_date__lte=last)
+        .order_by()
+        .values("mall_id", "local_date", "source")
+        .annotate(issued=Sum("issued"), **{name: Sum(name) for name in DETAIL_FIELDS})
+    )
+    if not rows:
+        return
+    queue_days = set(
+        DailyRollup.objects.filter(
+            mall_id__in={row["mall_id"] for row in rows},
+            local_date__gte=first,
+            local_date__lte=last,
+        )
+        .order_by()
+        .values_list("mall_id", "local_date")
+        .distinct()
+    )
+    chosen: dict[tuple, dict] = {}
+    for row in rows:
+        key = (row["mall_id"], row["local_date"])
+        if key in queue_days:
+            continue
+        if key not in chosen or row["source"] == CountSource.COUNTS:
+            chosen[key] = row
+    for (mall_id, day), row in chosen.items():
+        index = next(i for i, (start, end) in enumerate(ranges) if start <= day <= end)
+        mall = numbers[mall_id]
+        mall.add_visits(index, row["issued"] or 0)
+        if index == 0:
+            mall.days += 1
+            mall.sources.add(row["source"])
+            for name in DETAIL_FIELDS:
+                mall.details[name] += row[name] or 0
+
+
+def _ratio(numerator, denominator, scale=1.0, digits=2):
+    if numerator is None or not denominator:
+        return None
+    return round(numerator * scale / denominator, digits)
+
+
+def _rank(entries: list[dict], value_key: str, rank_key: str) -> None:
+    """Dense 1..n ranks, highest first. Ties break on raw visits, then on the mall code."""
+    ranked = [e for e in entries if e[value_key] is not None]
+    ranked.sort(key=lambda e: (-e[value_key], -(e["visits"] or 0), e["code"]))
+    for position, entry in enumerate(ranked, start=1):
+        entry[rank_key] = position
+
+
+def _population_band(population) -> int | None:
+    if not population:
+        return None
+    return next((i for i, limit in enumerate(POPULATION_BANDS) if population <= limit), 4)
+
+
+def _week_ranks(numbers: dict[int, MallWeeks], codes: dict[int, str], index: int) -> dict:
+    ranked = sorted(
+        (mall_id for mall_id, n in numbers.items() if n.visits[index] is not None),
+        key=lambda mall_id: (-numbers[mall_id].visits[index], codes[mall_id]),
+    )
+    return {mall_id: position for position, mall_id in enumerate(ranked, start=1)}
+
+
+def _new_since(week: IsoWeek, months: int) -> date:
+    """The day `months` calendar months before the week's Sunday."""
+    end = week.sunday
+    year, month = divmod(end.month - 1 - months, 12)
+    year, month = end.year + year, month + 1
+    return date(year, month, min(end.day, monthrange(year, month)[1]))
+
+
+def _mall_entry(mall: dict, n: MallWeeks, counters: int) -> dict:
+    visits = n.visits[0]
+    previous = n.visits[1]
+    d = n.details
+    has_data = visits is not None
+    region_code = mall["regency_id"] or mall["province_id"]
+    population = mall["regency__population"] if mall["regency_id"] else mall["province__population"]
+    inaugurated = mall["inaugurated_on"]
+    return {
+        "code": mall["code"],
+        "name": mall["name"],
+        "province_code": mall["province_id"],
+        "province": mall["province__name"],
+        "regency_code": region_code,
+        "region": mall["regency__name"] or mall["province__name"],
+        "timezone": timezone_for_region_code(region_code),
+        "population": population,
+        "inaugurated_on": inaugurated.isoformat() if inaugurated else None,
+        "open_counters": counters,
+        "visits": visits,
+        "served": d["served"] if has_data else None,
+        "no_shows": d["no_shows"] if has_data else None,
+        "visits_per_1000": _ratio(visits, population, 1000, 3),
+        "visits_per_counter": _ratio(visits, counters, 1, 1),
+        "rank": None,
+        "rank_per_capita": None,
+        "previous_visits": previous,
+        "change_pct": _ratio(visits - previous, previous, 100, 1)
+        if has_data and previous
+        else None,
+        "avg_wait_minutes": _ratio(d["wait_seconds_sum"], d["called"], 1 / 60, 1),
+        "avg_service_minutes": _ratio(d["service_seconds_sum"], d["service_timed"], 1 / 60, 1),
+        "within_standard_pct": _ratio(d["served_within_standard"], d["standard_checked"], 100, 1),
+        "days_with_data": n.days,
+        "source": "+".join(sorted(n.sources)) or None,
+        "status": MallStatusFlag.OK if has_data else MallStatusFlag.NO_DATA,
+        "is_new": False,
+        "quiet_reasons": [],
+        "recent_ranks": [],
+    }
+
+
+def _flag_quiet(entries: list[dict], numbers: dict, share: float) -> None:
+    by_band = defaultdict(list)
+    for entry in entries:
+        band = _population_band(entry["population"])
+        if entry["visits"] is not None and band is not None:
+            by_band[band].append(entry["visits"])
+    for entry in entries:
+        if entry["visits"] is None:
+            continue
+        peers = by_band.get(_population_band(entry["population"]), [])
+        if len(peers) >= 3 and entry["visits"] < share * median(peers):
+            entry["quiet_reasons"].append("below_peers")
+        history = numbers[entry["_id"]].visits  # index 0 = this week
+        if None not in history and all(history[i] < history[i + 1] for i in range(3)):
+            entry["quiet_reasons"].append("falling")
+
+
+def _summaries(entries: list[dict]) -> tuple[list[dict], dict]:
+    def summary(group: list[dict]) -> dict:
+        with_data = [e for e in group if e["visits"] is not None]
+        visits = sum(e["visits"] for e in with_data)
+        population = sum(e["population"] or 0 for e in with_data)
+        both = [e for e in with_data if e["previous_visits"]]
+        before = sum(e["previous_visits"] for e in both)
+        return {
+            "malls": len(group),
+            "malls_with_data": len(with_data),
+            "malls_no_data": len(group) - len(with_data),
+            "malls_quiet": sum(e["status"] == MallStatusFlag.QUIET for e in group),
+            "visits": visits,
+            "served": sum(e["served"] for e in with_data),
+            "no_shows": sum(e["no_shows"] for e in with_data),
+            "visits_per_1000": _ratio(visits, population, 1000, 3),
+            "change_pct": _ratio(sum(e["visits"] for e in both) - before, before, 100, 1),
+        }
+
+    provinces = defaultdict(list)
+    for entry in entries:
+        provinces[(entry["province_code"], entry["province"])].append(entry)
+    rows = [
+        {"code": code, "name": name} | summary(group)
+        for (code, name), group in sorted(provinces.items())
+    ]
+    return rows, summary(entries)
+
+
+def weekly_report_build(*, week: IsoWeek, options: ReportOptions | None = None) -> dict:
+    """The report for `week` as plain data (JSON-ready)."""
+    options = options or ReportOptions()
+    ranges = _week_ranges(week)
+    malls = list(malls_in_report(week).values(*MALL_FIELDS))
+    numbers: dict[int, MallWeeks] = defaultdict(MallWeeks)
+    _rollup_numbers(ranges, numbers)
+    _reported_numbers(ranges, numbers)
+    included = {mall["pk"] for mall in malls}
+    numbers = {mall_id: n for mall_id, n in numbers.items() if mall_id in included}
+    for mall in malls:
+        numbers.setdefault(mall["pk"], MallWeeks())
+    counters = dict(
+        Counter.objects.filter(is_active=True, mall_id__in=included)
+        .order_by()
+        .values("mall_id")
+        .annotate(n=Count("id"))
+        .values_list("mall_id", "n")
+    )
+    entries = []
+    for mall in malls:
+        entry = _mall_entry(mall, numbers[mall["pk"]], counters.get(mall["pk"], 0))
+        entry["_id"] = mall["pk"]
+        entries.append(entry)
+    _rank(entries, "visits", "rank")
+    _rank(entries, "visits_per_1000", "rank_per_capita")
+    _flag_quiet(entries, numbers, options.quiet_share)
+    codes = {e["_id"]: e["code"] for e in entries}
+    history_ranks = [_week_ranks(numbers, codes, i) for i in range(HISTORY_WEEKS)]
+    new_since = _new_since(week, options.new_months)
+    for entry in entries:
+        inaugurated = entry["inaugurated_on"]
+        entry["is_new"] = bool(inaugurated and date.fromisoformat(inaugurated) > new_since)
+        if entry["is_new"]:
+            entry["recent_ranks"] = [
+                {"week": str(week.shifted(-i)), "rank": history_ranks[i].get(entry["_id"])}
+                for i in reversed(range(HISTORY_WEEKS))
+            ]
+        if entry["status"] != MallStatusFlag.NO_DATA:
+            if entry["quiet_reasons"]:
+                entry["status"] = MallStatusFlag.QUIET
+            elif entry["is_new"]:
+                entry["status"] = MallStatusFlag.NEW
+        del entry["_id"]
+    return _sections(week, entries, options)
+
+
+def _sections(week: IsoWeek, entries: list[dict], options: ReportOptions) -> dict:
+    ranked = sorted((e for e in entries if e["rank"]), key=lambda e: e["rank"])
+    per_capita = sorted(
+        (e for e in entries if e["rank_per_capita"]), key=lambda e: e["rank_per_capita"]
+    )
+    no_data = [e for e in entries if e["status"] == MallStatusFlag.NO_DATA]
+    provinces, totals = _summaries(entries)
+    return {
+        "week": str(week),
+        "start": week.monday.isoformat(),
+        "end": week.sunday.isoformat(),
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "parameters": {
+            "lowest": options.lowest,
+            "highest": options.highest,
+            "top": options.top,
+            "quiet_share": options.quiet_share,
+            "new_months": options.new_months,
+        },
+        "malls": ranked + no_data,
+        "lowest": list(reversed(ranked[-options.lowest :])) if options.lowest else [],
+        "highest": ranked[: options.highest],
+        "top20": ranked[: options.top],
+        "lowest_per_capita": list(reversed(per_capita[-options.lowest :]))
+        if options.lowest
+        else [],
+        "highest_per_capita": per_capita[: options.highest],
+        "new_malls": sorted(
+            (e for e in entries if e["is_new"]), key=lambda e: (e["rank"] or 10**6, e["code"])
+        ),
+        "quiet": [e for e in ranked if e["status"] == MallStatusFlag.QUIET],
+        "no_data": no_data,
+        "provinces": provinces,
+        "totals": totals,
+    }

@@ -1,0 +1,232 @@
+import csv
+import io
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
+
+from mpp.registry.models import Mall
+from mpp.visits.models import Device
+
+from ..maps import map_layers
+from ..models import ReportedDailyCount, ReportSubscription
+from ..report import weekly_report_build
+from ..weeks import IsoWeek
+from .conftest import fake_rollups, local, make_ticket, service_for
+
+pytestmark = pytest.mark.django_db
+
+WEEK = IsoWeek(2025, 23)
+BASE = "/monitoring/weeks/2025-W23/"
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(datetime(2025, 6, 10, 9, tzinfo=ZoneInfo("Asia/Jakarta")), tick=False):
+        yield
+
+
+@pytest.fixture
+def data():
+    codes = ["mpp-31", "mpp-6202", "mpp-7371", "mpp-9171"]
+    fake_rollups(codes, WEEK.previous().days() + WEEK.days(), lambda i, c: 4 + 3 * i)
+
+
+def test_the_national_dashboard_shows_every_section_to_analysts(
+    client, ministry_analyst, data, django_assert_max_num_queries
+):
+    client.force_login(ministry_analyst)
+    with django_assert_max_num_queries(14):
+        response = client.get(BASE)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for anchor in [
+        'id="totals"',
+        'id="lowest"',
+        'id="highest"',
+        'id="top20"',
+        'id="new"',
+        'id="quiet"',
+        'id="no-data"',
+        'id="provinces"',
+        'id="trend-data"',
+    ]:
+        assert anchor in html
+    assert "vendor/chartjs/chart.umd.min.js" in html
+    assert (
+        response.context["chart"]["trend"]["values"][-2:] == [7 * 4 + 7 * 7 + 7 * 10 + 7 * 13] * 2
+    )
+
+
+def test_monitoring_pages_refuse_managers_and_send_visitors_to_log_in(client, mall_manager_sampit):
+    assert client.get(BASE).status_code == 302
+    client.force_login(mall_manager_sampit)
+    assert client.get(BASE).status_code == 403
+    assert client.get(BASE + "report.pdf").status_code == 403
+    assert client.get(BASE + "map/").status_code == 403
+
+
+def test_the_home_page_opens_the_week_just_ended(client, ministry_analyst):
+    client.force_login(ministry_analyst)
+    assert client.get("/monitoring/").url == BASE
+    assert client.get(BASE, {"week": "2025-W20"}).url == "/monitoring/weeks/2025-W20/"
+    assert client.get("/monitoring/weeks/2025-W99/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("fmt", "content_type", "magic"),
+    [
+        ("pdf", "application/pdf", b"%PDF"),
+        ("xlsx", "application/vnd.openxml", b"PK"),
+        ("csv", "text/csv", b"week,rank"),
+        ("json", "application/json", b"{"),
+    ],
+)
+def test_exports_download(client, ministry_analyst, data, fmt, content_type, magic):
+    client.force_login(ministry_analyst)
+    response = client.get(f"{BASE}report.{fmt}")
+    assert response["Content-Type"].startswith(content_type)
+    assert "attachment" in response["Content-Disposition"]
+    assert response.content.startswith(magic)
+
+
+def test_the_map_shades_regions_and_marks_malls_without_data(client, ministry_analyst, data):
+    client.force_login(ministry_analyst)
+    html = client.get(BASE + "map/").content.decode()
+    assert html.count("<path ") == 514
+    assert 'class="mall no_data"' in html and 'data-code="mpp-6202"' in html
+    layers = map_layers(weekly_report_build(week=WEEK))
+    assert layers["fills"]["62.02"][1]["code"] == "mpp-6202"
+    assert layers["fills"]["31.71"][1]["code"] == "mpp-31"  # Jakarta's mall covers the province
+    assert layers["fills"]["11.04"][0] == "#fde0c5"  # Aceh Tengah: a mall without data
+
+
+def test_the_boundaries_file_is_small_and_keeps_its_licence():
+    from ..maps import BOUNDARIES
+
+    assert BOUNDARIES.stat().st_size < 400_000
+    assert "MIT" in (BOUNDARIES.parent / "LICENSE-wilayah_boundaries.txt").read_text()
+
+
+def test_the_province_page_lists_its_malls(client, ministry_analyst, data):
+    client.force_login(ministry_analyst)
+    response = client.get(BASE + "provinces/73/")
+    assert [m["code"] for m in response.context["malls"]][0] == "mpp-7371"
+    assert response.context["summary"]["visits"] == 7 * 10
+
+
+def test_the_mall_drilldown_shows_days_hours_and_services(
+    client, mall_manager_sampit, mall_manager_jakarta
+):
+    sampit = Mall.objects.get(code="mpp-6202")
+    service = service_for(sampit)
+    for hour in (8, 8, 10):
+        make_ticket(service, local(sampit, WEEK.monday, hour))
+    from mpp.visits.rollups import rollups_rebuild
+
+    rollups_rebuild()
+    client.force_login(mall_manager_sampit)
+    response = client.get(BASE + "malls/mpp-6202/")
+    drill = response.context["drill"]
+    assert drill["daily"][0][1] == 3
+    assert dict(drill["hourly"])[8] == 2 and dict(drill["hourly"])[10] == 1
+    assert drill["services"][0]["issued"] == 3
+    client.force_login(mall_manager_jakarta)
+    assert client.get(BASE + "malls/mpp-6202/").status_code == 403
+
+
+def test_open_data_is_public_and_downloads_as_csv(client, data):
+    assert client.get("/monitoring/open-data/").status_code == 200
+    response = client.get("/monitoring/open-data/2025-W23.csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert next(r for r in rows if r["code"] == "mpp-6202")["visits"] == str(7 * 7)
+    assert "status" not in rows[0]
+
+
+def xlsx_file(rows) -> SimpleUploadedFile:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["mall", "date", "service", "agency", "issued", "served", "no_shows"])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return SimpleUploadedFile("counts.xlsx", out.getvalue())
+
+
+def test_an_upload_is_previewed_then_stored_all_at_once(client, mall_manager_sampit, mall_sampit):
+    service_for(mall_sampit)
+    client.force_login(mall_manager_sampit)
+    rows = [["mpp-6202", f"2025-06-0{d}", "ktp-el", "", 10 + d, 8, 1] for d in range(1, 8)]
+    response = client.post("/monitoring/upload/", {"file": xlsx_file(rows)})
+    assert response.status_code == 200 and response.context["total"] == 7
+    assert ReportedDailyCount.objects.count() == 0
+    client.post(f"/monitoring/upload/{response.context['pending'].pk}/commit/")
+    assert ReportedDailyCount.objects.count() == 7
+    assert (
+        client.post(f"/monitoring/upload/{response.context['pending'].pk}/commit/").status_code
+        == 400
+    )
+
+
+def test_one_bad_row_in_a_large_upload_stores_nothing_and_names_the_row(
+    client, mall_manager_sampit, mall_sampit
+):
+    service_for(mall_sampit)
+    client.force_login(mall_manager_sampit)
+    lines = ["mall,date,service,agency,issued,served,no_shows"]
+    for i in range(3000):
+        day = date(2017, 1, 1) + timedelta(days=i)
+        served = -3 if i == 1234 else 3
+        lines.append(f"mpp-6202,{day},ktp-el,,{5 + i % 3},{served},1")
+    body = "\n".join(lines)
+    response = client.post(
+        "/monitoring/upload/", {"file": SimpleUploadedFile("c.csv", body.encode())}
+    )
+    assert response.status_code == 400
+    errors = response.context["errors"]
+    assert [(e.row, e.field, e.message) for e in errors] == [
+        (1236, "served", "tidak boleh negatif")
+    ]
+    assert ReportedDailyCount.objects.count() == 0
+
+
+def test_a_manager_may_not_upload_for_another_mall(client, mall_manager_sampit, mall_jakarta):
+    service_for(mall_jakarta)
+    client.force_login(mall_manager_sampit)
+    file = SimpleUploadedFile(
+        "c.csv", b"mall,date,service,issued,served,no_shows\nmpp-31,2025-06-01,ktp-el,1,1,0\n"
+    )
+    response = client.post("/monitoring/upload/", {"file": file})
+    assert response.status_code == 400 and response.context["errors"][0].field == "mall"
+
+
+def test_a_manager_issues_and_revokes_a_system_token(
+    client, mall_manager_sampit, mall_manager_jakarta
+):
+    client.force_login(mall_manager_sampit)
+    response = client.post("/monitoring/tokens/mpp-6202/", {"name": "SIMPEL"})
+    token = response.context["new_token"]
+    assert token and token in response.content.decode()
+    device = Device.objects.get()
+    assert device.kind == "system" and token not in device.token_hash
+    assert token not in client.get("/monitoring/tokens/mpp-6202/").content.decode()
+    client.post("/monitoring/tokens/mpp-6202/", {"revoke": device.pk})
+    device.refresh_from_db()
+    assert device.revoked_at is not None
+    client.force_login(mall_manager_jakarta)
+    assert client.get("/monitoring/tokens/mpp-6202/").status_code == 403
+
+
+def test_an_analyst_subscribes_and_unsubscribes(client, ministry_analyst):
+    client.force_login(ministry_analyst)
+    client.post("/monitoring/subscription/", {"active": "1", "next": BASE})
+    assert ReportSubscription.objects.get(user=ministry_analyst).is_active
+    response = client.post(
+        "/monitoring/subscription/", {"active": "0", "next": "https://evil.example/"}
+    )
+    assert response.url == "/monitoring/"
+    assert not ReportSubscription.objects.get(user=ministry_analyst).is_active

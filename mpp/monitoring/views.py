@@ -1,0 +1,276 @@
+"""Dashboards (national, province, mall), the map, exports, open data, the count upload,
+system tokens and the weekly e-mail subscription. Views stay thin: access → read → render."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mpp.registry.access import can_edit_mall
+from mpp.registry.models import Mall, Province
+from mpp.visits.models import Device, DeviceKind
+
+from .access import access_mall_numbers, access_national, can_report_counts
+from .charts import bars_svg
+from .dashboards import mall_drilldown, province_malls, weekly_trend
+from .exports import CONTENT_TYPES, report_render
+from .forms import UploadForm
+from .ingest import IngestError
+from .maps import map_svg
+from .models import CountUpload, ReportSubscription
+from .opendata import OPEN_COLUMNS, open_data_rows
+from .report import weekly_report_build
+from .services import (
+    UPLOAD_COLUMNS,
+    count_upload_commit,
+    count_upload_prepare,
+    subscription_set,
+    system_token_issue,
+    system_token_revoke,
+)
+from .weeks import IsoWeek
+
+
+def _week(text: str) -> IsoWeek:
+    try:
+        return IsoWeek.parse(text)
+    except ValidationError:
+        raise Http404(_("No such week.")) from None
+
+
+def _week_nav(week: IsoWeek) -> dict:
+    latest = IsoWeek.last_complete()
+    return {
+        "week": week,
+        "previous_week": week.previous(),
+        "next_week": week.next() if week < latest else None,
+        "latest_week": latest,
+    }
+
+
+@login_required
+def home(request):
+    access_national(request.user)
+    return redirect("monitoring:national", week=str(IsoWeek.last_complete()))
+
+
+@login_required
+def national(request, week):
+    access_national(request.user)
+    if "week" in request.GET:  # the week picker
+        try:
+            picked = IsoWeek.parse(request.GET["week"])
+        except ValidationError:
+            messages.error(request, _("No such week: write it as YYYY-Www, e.g. 2025-W23."))
+        else:
+            return redirect("monitoring:national", week=str(picked))
+    week = _week(week)
+    report = weekly_report_build(week=week)
+    trend = weekly_trend(week=week)
+    chart = {
+        "trend": {"labels": [w for w, _ in trend], "values": [v for _, v in trend]},
+        "top": {
+            "labels": [m["region"] for m in report["top20"]],
+            "values": [m["visits"] for m in report["top20"]],
+        },
+        "bottom": {
+            "labels": [m["region"] for m in report["lowest"]],
+            "values": [m["visits"] for m in report["lowest"]],
+        },
+    }
+    return render(
+        request,
+        "monitoring/national.html",
+        {
+            "report": report,
+            "chart": chart,
+            "subscribed": ReportSubscription.objects.filter(
+                user=request.user, is_active=True
+            ).exists(),
+            **_week_nav(week),
+        },
+    )
+
+
+@login_required
+def export(request, week, fmt):
+    access_national(request.user)
+    if fmt not in CONTENT_TYPES or fmt == "table":
+        raise Http404
+    week = _week(week)
+    content = report_render(weekly_report_build(week=week), fmt)
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="laporan-mingguan-mpp-{week}.{fmt}"'
+    return response
+
+
+@login_required
+def province(request, week, code):
+    access_national(request.user)
+    week = _week(week)
+    region = get_object_or_404(Province, code=code)
+    report = weekly_report_build(week=week)
+    malls = province_malls(report, code)
+    summary = next((p for p in report["provinces"] if p["code"] == code), None)
+    trend = weekly_trend(
+        week=week, mall_ids=list(Mall.objects.filter(province=region).values_list("pk", flat=True))
+    )
+    return render(
+        request,
+        "monitoring/province.html",
+        {
+            "province": region,
+            "malls": malls,
+            "summary": summary,
+            "trend": {"labels": [w for w, _ in trend], "values": [v for _, v in trend]},
+            "bars": bars_svg(
+                [(m["region"], m["visits"]) for m in malls], width=640, bar=14, label_width=220
+            ),
+            **_week_nav(week),
+        },
+    )
+
+
+@login_required
+def mall_detail(request, week, code):
+    mall = access_mall_numbers(
+        request.user,
+        get_object_or_404(Mall.objects.select_related("province", "regency"), code=code),
+    )
+    week = _week(week)
+    drill = mall_drilldown(mall=mall, week=week)
+    chart = {
+        "daily": {
+            "labels": [d.isoformat() for d, _ in drill["daily"]],
+            "values": [v for _, v in drill["daily"]],
+        },
+        "hourly": {
+            "labels": [f"{h:02d}" for h, _ in drill["hourly"]],
+            "values": [v for _, v in drill["hourly"]],
+        },
+    }
+    return render(
+        request,
+        "monitoring/mall.html",
+        {"mall": mall, "drill": drill, "chart": chart, **_week_nav(week)},
+    )
+
+
+@login_required
+def map_view(request, week):
+    access_national(request.user)
+    week = _week(week)
+    report = weekly_report_build(week=week)
+    return render(
+        request,
+        "monitoring/map.html",
+        {"map": map_svg(report), "report": report, **_week_nav(week)},
+    )
+
+
+# Open data ----------------------------------------------------------------------------------
+
+
+def open_data(request):
+    latest = IsoWeek.last_complete()
+    weeks = [latest.shifted(-i) for i in range(12)]
+    return render(request, "monitoring/open_data.html", {"weeks": weeks})
+
+
+def open_data_file(request, week, fmt):
+    week = _week(week)
+    rows = open_data_rows(week=week)
+    if fmt == "json":
+        return JsonResponse(rows, safe=False, json_dumps_params={"ensure_ascii": False})
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="kunjungan-mpp-{week}.csv"'
+    writer = csv.DictWriter(response, fieldnames=OPEN_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return response
+
+
+# Reporting from other systems ---------------------------------------------------------------
+
+
+@login_required
+def upload(request):
+    if not can_report_counts(request.user):
+        raise PermissionDenied
+    form = UploadForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "columns": UPLOAD_COLUMNS}
+    if request.method == "POST" and form.is_valid():
+        file = form.cleaned_data["file"]
+        try:
+            pending, rows = count_upload_prepare(
+                user=request.user, name=file.name, content=file.read()
+            )
+        except IngestError as error:
+            context["errors"] = error.errors
+            return render(request, "monitoring/upload.html", context, status=400)
+        preview = [[row.get(c) for c in context["columns"]] for row in rows[:50]]
+        context |= {"pending": pending, "preview": preview, "total": len(rows)}
+    return render(request, "monitoring/upload.html", context)
+
+
+@login_required
+@require_POST
+def upload_commit(request, pk):
+    pending = get_object_or_404(CountUpload, pk=pk, uploaded_by=request.user)
+    try:
+        stored = count_upload_commit(upload=pending, user=request.user)
+    except IngestError as error:
+        return render(
+            request,
+            "monitoring/upload.html",
+            {"form": UploadForm(), "errors": error.errors},
+            status=400,
+        )
+    messages.success(request, _("%(n)s rows stored.") % {"n": stored})
+    return redirect("monitoring:upload")
+
+
+@login_required
+def tokens(request, code):
+    mall = get_object_or_404(Mall, code=code)
+    if not can_edit_mall(request.user, mall):
+        raise PermissionDenied
+    new_token = None
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            device = get_object_or_404(
+                Device, pk=request.POST["revoke"], mall=mall, kind=DeviceKind.SYSTEM
+            )
+            system_token_revoke(device=device, by=request.user)
+            messages.success(request, _("Token revoked."))
+            return redirect("monitoring:tokens", code=code)
+        name = (request.POST.get("name") or "").strip() or _("Queue system")
+        _device, new_token = system_token_issue(mall=mall, name=name, by=request.user)
+    devices = Device.objects.filter(mall=mall, kind=DeviceKind.SYSTEM).order_by("-created_at")
+    return render(
+        request,
+        "monitoring/tokens.html",
+        {"mall": mall, "devices": devices, "new_token": new_token},
+    )
+
+
+@login_required
+@require_POST
+def subscription(request):
+    access_national(request.user)
+    active = request.POST.get("active") == "1"
+    subscription_set(user=request.user, active=active)
+    messages.success(
+        request,
+        _("You will receive the weekly report every Monday at 08:00 WIB.")
+        if active
+        else _("Subscription stopped."),
+    )
+    target = request.POST.get("next") or ""
+    return redirect(target if target.startswith("/monitoring/") else reverse("monitoring:home"))
