@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: demo test venv lint format migrations-check deploy-check bench bench-queue bench-report bench-face bench-surveys clean browser-deps messages
+.PHONY: demo test venv lint format migrations-check deploy-check bench bench-queue bench-report bench-citizens bench-face bench-surveys clean browser-deps messages
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -19,6 +19,7 @@ demo: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py load_demo_data
+	$(PY) manage.py shell -c "from mpp.citizens.demo import citizens_demo_generate; citizens_demo_generate(seed=2026)"
 	$(PY) manage.py load_demo_visits
 	$(PY) manage.py shell -c "from mpp.surveys.demo import surveys_demo_generate; print(surveys_demo_generate())"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -40,6 +41,7 @@ migrations-check: venv
 
 deploy-check: venv
 	DEBUG=False SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=mpp.example.go.id \
+		CITIZEN_DATA_KEY=$$(head -c 32 /dev/urandom | base64) ACCESS_LOG_KEY=$$(head -c 32 /dev/urandom | base64) \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 bench: venv
@@ -50,6 +52,9 @@ bench-queue: venv
 
 bench-report: venv
 	$(PY) bench/report.py
+
+bench-citizens: venv
+	$(PY) bench/citizens.py
 
 bench-face: venv
 	$(PY) bench/face.py

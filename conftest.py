@@ -108,3 +108,13 @@ def standard_fields() -> dict:
         "safety_guarantee": "Data dijaga",
         "performance_evaluation": "SKM tiap semester",
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The local-memory cache (device look-ups, board state, services) must not carry rows
+    from one test's rolled-back database into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -47,6 +47,8 @@ def server_env(database_url: str) -> dict:
         DATABASE_URL=database_url,
         DEBUG="False",
         SECRET_KEY="bench-" + secrets.token_hex(24),
+        CITIZEN_DATA_KEY=secrets.token_hex(32),
+        ACCESS_LOG_KEY=secrets.token_hex(32),
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="False",
         SESSION_COOKIE_SECURE="False",

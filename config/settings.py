@@ -125,7 +125,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "registry:manage_home"
+LOGIN_REDIRECT_URL = "accounts:start"  # each role lands on its own start page
 LOGOUT_REDIRECT_URL = "registry:mall_directory"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -238,6 +238,14 @@ BOOKING_SHARE_PERCENT = env_int("BOOKING_SHARE_PERCENT", 50)
 BOOKING_GRACE_MINUTES = env_int("BOOKING_GRACE_MINUTES", 15)
 BOOKINGS_PER_NIK_PER_DAY = env_int("BOOKINGS_PER_NIK_PER_DAY", 3)
 BOOKING_ATTEMPTS_PER_HOUR = env_int("BOOKING_ATTEMPTS_PER_HOUR", 30)  # per client address
+
+# Citizen data (docs/decisions/0005). Keys: comma-separated, the first encrypts; back them up
+# apart from database dumps. Never change ACCESS_LOG_KEY (the chain would stop verifying).
+CITIZEN_DATA_KEY = os.environ.get("CITIZEN_DATA_KEY", "")
+ACCESS_LOG_KEY = os.environ.get("ACCESS_LOG_KEY", "")
+CITIZENS_COLLECTIVE_LEAVE_IS_OFF = env_bool("CITIZENS_COLLECTIVE_LEAVE_IS_OFF", True)
+if not DEBUG and not (CITIZEN_DATA_KEY and ACCESS_LOG_KEY):
+    raise ImproperlyConfigured("CITIZEN_DATA_KEY and ACCESS_LOG_KEY must be set when DEBUG=False")
 
 # Weekly report (mpp.monitoring): a mall is "quiet" below this share of its peers' median.
 MONITORING_QUIET_SHARE = float(os.environ.get("MONITORING_QUIET_SHARE", "0.5"))

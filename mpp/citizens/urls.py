@@ -1,3 +1,48 @@
+from django.urls import path
+
+from .views import citizen, officer
+
 app_name = "citizens"
 
-urlpatterns = []
+urlpatterns = [
+    path("", citizen.home, name="home"),
+    path("register/", citizen.register, name="register"),
+    path("register/<uuid:uuid>/", citizen.register_confirm, name="register_confirm"),
+    path("profile/", citizen.profile_edit, name="profile_edit"),
+    path("documents/", citizen.document_add, name="document_add"),
+    path("documents/<uuid:uuid>/", citizen.document_download, name="document_download"),
+    path("consents/", citizen.consents, name="consents"),
+    path("consents/<uuid:uuid>/revoke/", citizen.consent_revoke, name="consent_revoke"),
+    path("access-log/", citizen.access_log, name="access_log"),
+    path("export.json", citizen.export_json, name="export_json"),
+    path("export.pdf", citizen.export_pdf, name="export_pdf"),
+    path("erase/", citizen.erase, name="erase"),
+    path("applications/", citizen.applications, name="applications"),
+    path("applications/<uuid:uuid>/", citizen.application, name="application"),
+    path("apply/<slug:code>/", citizen.apply_choose, name="apply_choose"),
+    path("apply/<slug:code>/<slug:slug>/", citizen.apply_start, name="apply_start"),
+    path("officer/", officer.officer_home, name="officer_home"),
+    path("officer/citizens/<uuid:uuid>/", officer.officer_citizen, name="officer_citizen"),
+    path(
+        "officer/citizens/<uuid:uuid>/delegation/",
+        officer.officer_delegation_request,
+        name="officer_delegation_request",
+    ),
+    path(
+        "officer/citizens/<uuid:uuid>/delegation/confirm/",
+        officer.officer_delegation_confirm,
+        name="officer_delegation_confirm",
+    ),
+    path(
+        "officer/citizens/<uuid:uuid>/apply/<slug:slug>/",
+        officer.officer_apply,
+        name="officer_apply",
+    ),
+    path("officer/applications/", officer.officer_applications, name="officer_applications"),
+    path(
+        "officer/applications/<uuid:uuid>/",
+        officer.officer_application,
+        name="officer_application",
+    ),
+    path("manage/<slug:code>/overdue/", officer.overdue, name="overdue"),
+]

@@ -198,6 +198,18 @@ class Ticket(models.Model):
     transferred_from = models.OneToOneField(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="transferred_to"
     )
+    # The citizen, when known (booking by NIK, face check-in, officer look-up): the officer
+    # console then shows the consented profile through citizens.access. Never the NIK here.
+    citizen = models.ForeignKey(
+        "citizens.Citizen", on_delete=models.PROTECT, null=True, blank=True, related_name="visits"
+    )
+    application = models.ForeignKey(
+        "citizens.Application",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="visits",
+    )
     notify_when_ahead = models.PositiveSmallIntegerField(null=True, blank=True)
     notify_channel = models.CharField(max_length=16, blank=True)
     notify_address = models.CharField(max_length=200, blank=True)

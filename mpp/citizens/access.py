@@ -1,0 +1,441 @@
+"""The one door to citizen data. Every read of personal data — by the citizen, an officer,
+an agency system or the platform itself — goes through `citizen_data_read` (or one of the
+helpers below that call it), which decides what may be read and writes an access record,
+also when it refuses.
+
+Who may read what:
+
+| reader                           | purposes                   | fields                        |
+|----------------------------------|----------------------------|-------------------------------|
+| the citizen (own account)        | self, correction, export   | everything                    |
+| counter officer / agency system  | a consented purpose        | categories of active consents |
+|   with a confirmed delegation    | assisted                   | everything                    |
+| the platform (actor None)        | notification               | name, phone, e-mail           |
+| anyone else (managers, analysts) | —                          | nothing (refused, logged)     |
+
+The personal data itself is sealed in the database (`vault`); only this module opens it.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mpp.accounts.models import Role
+from mpp.registry.models import Agency, Mall, OfficerPosting
+
+from . import vault
+from .models import (
+    AccessLogHead,
+    AccessOutcome,
+    AccessRecord,
+    Application,
+    Channel,
+    Citizen,
+    Consent,
+    Delegation,
+    Document,
+    Purpose,
+)
+from .models.accesslog import GENESIS
+from .vocabulary import CATEGORY_FIELDS, FIELD_ORDER, Category, fields_of_categories
+
+ALL_FIELDS = [*FIELD_ORDER, "documents"]
+SELF_PURPOSES = {Purpose.SELF, Purpose.CORRECTION, Purpose.EXPORT, Purpose.ERASURE}
+SYSTEM_FIELDS = {"phone", "email", "full_name"}
+
+
+class AccessRefused(PermissionDenied):
+    """The read was refused (and logged). `code`: no_consent, not_allowed, erased."""
+
+    def __init__(self, message: str, *, code: str, record: AccessRecord | None = None):
+        super().__init__(message)
+        self.code = code
+        self.record = record
+
+
+@dataclass
+class Reading:
+    """What a reader got: `values` holds exactly the fields they may see."""
+
+    citizen: Citizen
+    values: dict = field(default_factory=dict)
+    fields: list[str] = field(default_factory=list)
+    record: AccessRecord | None = None
+
+    @property
+    def granted(self) -> bool:
+        return bool(self.fields)
+
+    @property
+    def masked_name(self) -> str:
+        return self.citizen.name_masked
+
+    @property
+    def nik_masked(self) -> str:
+        return self.citizen.nik_masked
+
+
+@dataclass
+class _Decision:
+    allowed: set[str]
+    agency: Agency | None = None
+    mall: Mall | None = None
+    channel: str = Channel.WEB
+    consent: Consent | None = None
+    reason: str = ""
+    code: str = ""
+
+
+# --- writing the log -------------------------------------------------------------------
+
+
+def _actor_label(actor) -> str:
+    if actor is None:
+        return "system"
+    return f"{actor.get_username()} ({actor.role})"
+
+
+def access_record_append(
+    *,
+    citizen: Citizen,
+    actor,
+    purpose: str,
+    fields: list[str],
+    outcome: str,
+    channel: str,
+    agency: Agency | None = None,
+    mall: Mall | None = None,
+    reason: str = "",
+    consent: Consent | None = None,
+    at: datetime | None = None,
+) -> AccessRecord:
+    """Append one record to the hash chain. Runs in its own atomic block and locks the
+    chain head, so appends are strictly ordered."""
+    with transaction.atomic():
+        prev_seq, prev_hash = _head_locked()
+        record = AccessRecord(
+            seq=prev_seq + 1,
+            at=at or timezone.now(),
+            citizen=citizen,
+            actor=actor,
+            actor_label=_actor_label(actor),
+            agency=agency,
+            mall=mall,
+            purpose=purpose,
+            fields=list(fields),
+            outcome=outcome,
+            reason=reason[:200],
+            channel=channel,
+            consent_id_ref=consent.pk if consent else None,
+            prev_hash=prev_hash,
+        )
+        record.hash = AccessRecord.digest(record.chain_values(), prev_hash)
+        _insert(record)
+    return record
+
+
+# The log is written with three plain SQL statements instead of the ORM: it is on the path
+# of every read, and the ORM's query building cost more than the writes (bench/citizens.py).
+_HEAD = AccessLogHead._meta.db_table
+_RECORD = AccessRecord._meta.db_table
+_COLUMNS = [
+    AccessRecord._meta.get_field(name) for name in (*AccessRecord.CHAIN_FIELDS, "prev_hash", "hash")
+]
+
+
+def _head_locked() -> tuple[int, str]:
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT seq, hash FROM {_HEAD} WHERE id = 1{lock}")  # noqa: S608
+        row = cursor.fetchone()
+    if row is None:
+        AccessLogHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS})
+        return _head_locked()
+    return row
+
+
+def _insert(record: AccessRecord) -> None:
+    names = ", ".join(connection.ops.quote_name(f.column) for f in _COLUMNS)
+    values = [f.get_db_prep_save(getattr(record, f.attname), connection) for f in _COLUMNS]
+    marks = ", ".join(["%s"] * len(values))
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {_RECORD} ({names}) VALUES ({marks})", values)  # noqa: S608
+        cursor.execute(
+            f"UPDATE {_HEAD} SET seq = %s, hash = %s WHERE id = 1",  # noqa: S608
+            [record.seq, record.hash],
+        )
+    record._state.adding = False
+
+
+# --- deciding ----------------------------------------------------------------------------
+
+
+def _is_owner(actor, citizen: Citizen) -> bool:
+    return actor is not None and citizen.user_id is not None and actor.pk == citizen.user_id
+
+
+def _officer_decision(actor, citizen, purpose, mall, channel) -> _Decision:
+    posting = OfficerPosting.objects.select_related("agency", "mall").filter(officer=actor).first()
+    if posting is None:
+        return _Decision(set(), code="not_allowed", reason=_("The officer has no posting."))
+    if mall is not None and mall.pk != posting.mall_id:
+        return _Decision(
+            set(),
+            agency=posting.agency,
+            mall=mall,
+            channel=channel,
+            code="not_allowed",
+            reason=_("The officer is not posted at this mall."),
+        )
+    decision = _Decision(set(), agency=posting.agency, mall=posting.mall, channel=channel)
+    if purpose == Purpose.ASSISTED:
+        delegation = (
+            Delegation.objects.filter(
+                citizen=citizen,
+                officer=actor,
+                confirmed_at__isnull=False,
+                expires_at__gt=timezone.now(),
+            )
+            .order_by("-expires_at")
+            .first()
+        )
+        if delegation:
+            decision.allowed = set(ALL_FIELDS)
+            decision.channel = Channel.ASSISTED
+            return decision
+        decision.code = "no_consent"
+        decision.reason = _("No confirmed delegation from the citizen.")
+        return decision
+    consents = list(
+        Consent.objects.active().filter(citizen=citizen, agency=posting.agency, purpose=purpose)
+    )
+    for consent in consents:
+        decision.allowed |= fields_of_categories(consent.categories)
+    decision.consent = consents[0] if consents else None
+    if not decision.allowed:
+        decision.code = "no_consent"
+        decision.reason = _("No active consent for this agency and purpose.")
+    return decision
+
+
+def _decide(*, citizen, actor, purpose, mall, channel) -> _Decision:
+    if citizen.is_erased:
+        return _Decision(set(), code="erased", reason=_("The account was erased."))
+    if actor is None:
+        if purpose == Purpose.NOTIFICATION:
+            return _Decision(set(SYSTEM_FIELDS), channel=Channel.SYSTEM)
+        return _Decision(set(), channel=Channel.SYSTEM, code="not_allowed", reason="system")
+    if _is_owner(actor, citizen):
+        if purpose in SELF_PURPOSES:
+            return _Decision(set(ALL_FIELDS), channel=channel)
+        return _Decision(set(), code="not_allowed", reason=_("Not a purpose for the citizen."))
+    if actor.is_active and actor.role == Role.COUNTER_OFFICER:
+        if purpose in SELF_PURPOSES or purpose == Purpose.NOTIFICATION:
+            return _Decision(set(), code="not_allowed", reason=_("Not an agency purpose."))
+        return _officer_decision(actor, citizen, purpose, mall, channel)
+    return _Decision(set(), channel=channel, code="not_allowed", reason=_("Role may not read."))
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def _values(citizen: Citizen, fields: list[str]) -> dict:
+    profile = vault.open_json(citizen.sealed_profile)
+    values = {}
+    for key in fields:
+        if key == "nik":
+            values["nik"] = vault.open_text(citizen.nik_sealed)
+        elif key == "documents":
+            documents = Document.objects.filter(citizen=citizen).select_related("verified_agency")
+            values["documents"] = [d.summary() for d in documents]
+        else:
+            values[key] = profile.get(key, "")
+    return values
+
+
+def citizen_data_read(
+    *,
+    citizen: Citizen,
+    actor,
+    purpose: str,
+    fields: list[str] | None = None,
+    mall: Mall | None = None,
+    channel: str = Channel.WEB,
+    strict: bool = True,
+) -> Reading:
+    """Read `fields` (default: all the reader may see) of `citizen` for `purpose`.
+
+    strict=True: refuse (log, then raise AccessRefused) unless every requested field is
+    allowed. strict=False: return what is allowed — possibly nothing, which is logged as a
+    refusal — e.g. the officer console, which then shows only the masked name."""
+    decision = _decide(citizen=citizen, actor=actor, purpose=purpose, mall=mall, channel=channel)
+    wanted = (
+        list(fields) if fields is not None else [k for k in ALL_FIELDS if k in decision.allowed]
+    )
+    unknown = [k for k in wanted if k not in ALL_FIELDS]
+    if unknown:
+        raise ValueError(f"Unknown citizen data fields: {unknown}")
+    granted = [k for k in wanted if k in decision.allowed]
+    refused = (strict and len(granted) < len(wanted)) or not granted
+    common = {
+        "citizen": citizen,
+        "actor": actor,
+        "purpose": purpose,
+        "channel": decision.channel,
+        "agency": decision.agency,
+        "mall": decision.mall or mall,
+        "consent": decision.consent,
+    }
+    if refused:
+        reason = decision.reason or _("Fields without consent: %(fields)s") % {
+            "fields": ", ".join(k for k in wanted if k not in decision.allowed)
+        }
+        record = access_record_append(
+            **common, fields=wanted, outcome=AccessOutcome.REFUSED, reason=reason
+        )
+        if strict:
+            raise AccessRefused(reason, code=decision.code or "no_consent", record=record)
+        return Reading(citizen=citizen, record=record)
+    record = access_record_append(**common, fields=granted, outcome=AccessOutcome.GRANTED)
+    return Reading(citizen=citizen, values=_values(citizen, granted), fields=granted, record=record)
+
+
+def citizen_profile_for_officer(*, citizen: Citizen, officer, purpose: str, mall: Mall) -> Reading:
+    """What the counter console shows: exactly the consented fields, or (without consent)
+    nothing but the masked name and NIK. Logged either way."""
+    return citizen_data_read(
+        citizen=citizen,
+        actor=officer,
+        purpose=purpose,
+        mall=mall,
+        channel=Channel.COUNTER,
+        strict=False,
+    )
+
+
+def document_file_read(*, document: Document, actor, purpose: str, mall=None) -> bytes:
+    """The decrypted bytes of a document, for a reader allowed to see documents."""
+    citizen_data_read(
+        citizen=document.citizen, actor=actor, purpose=purpose, fields=["documents"], mall=mall
+    )
+    with document.file.open("rb") as handle:
+        return vault.open_bytes(handle.read())
+
+
+def application_data_read(
+    *, application: Application, actor, purpose: str, channel: str = Channel.WEB
+) -> dict:
+    """The data submitted with an application: for the citizen, or for an officer of the
+    application's agency under an active consent (submitting grants one)."""
+    fields = [k for k in application.fields_required if k in ALL_FIELDS]
+    citizen_data_read(
+        citizen=application.citizen,
+        actor=actor,
+        purpose=purpose,
+        fields=fields or ["full_name"],
+        channel=channel,
+    )
+    return vault.open_json(application.sealed_data)
+
+
+# --- writing the profile (the service layer calls these) --------------------------------
+
+
+def profile_write(*, citizen: Citizen, changes: dict) -> list[str]:
+    """Write `changes` into the sealed profile (caller saves the citizen) and return the
+    keys whose value changed. The caller must first have passed `citizen_data_read` for
+    those fields, outside its transaction so that a refusal stays logged."""
+    keys = [k for k in changes if k in FIELD_ORDER and k != "nik"]
+    profile = vault.open_json(citizen.sealed_profile)
+    changed = sorted(k for k in keys if profile.get(k, "") != changes[k])
+    profile.update({k: changes[k] for k in keys})
+    citizen.sealed_profile = vault.seal_json(profile)
+    return changed
+
+
+def profile_known_fields(*, citizen: Citizen) -> set[str]:
+    """Which profile fields have a value — not the values; used to decide what an
+    application must still ask. Not a read of personal data, so not logged."""
+    profile = vault.open_json(citizen.sealed_profile)
+    known = {k for k, v in profile.items() if v not in ("", None)}
+    if citizen.nik_sealed:
+        known.add("nik")
+    return known
+
+
+def citizen_export_read(*, citizen: Citizen, actor) -> dict:
+    """Everything about the citizen, for the right of access and portability: profile,
+    documents, consents, applications (with their data and history) and the access log."""
+    reading = citizen_data_read(citizen=citizen, actor=actor, purpose=Purpose.EXPORT)
+    applications = (
+        Application.objects.filter(citizen=citizen)
+        .select_related("service", "agency", "mall")
+        .prefetch_related("events")
+    )
+    consents = Consent.objects.filter(citizen=citizen).select_related("agency")
+    records = AccessRecord.objects.filter(citizen=citizen).select_related("agency", "mall")
+    return {
+        "format": "mpp-citizen-export/1",
+        "exported_at": timezone.now().isoformat(),
+        "citizen": {"uuid": str(citizen.uuid), "registered_at": citizen.created_at.isoformat()},
+        "profile": reading.values,
+        "nik_warnings": citizen.nik_warnings,
+        "consents": [
+            {
+                "agency": c.agency.short_name,
+                "purpose": c.purpose,
+                "categories": c.categories,
+                "granted_at": c.granted_at.isoformat(),
+                "expires_at": c.expires_at.isoformat(),
+                "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
+                "method": c.method,
+            }
+            for c in consents
+        ],
+        "applications": [
+            {
+                "reference": a.reference,
+                "uuid": str(a.uuid),
+                "service": a.service.name,
+                "agency": a.agency.short_name,
+                "mall": a.mall.name,
+                "status": a.status,
+                "submitted_at": a.submitted_at.isoformat() if a.submitted_at else None,
+                "due_at": a.due_at.isoformat() if a.due_at else None,
+                "data": vault.open_json(a.sealed_data),
+                "history": [
+                    {"at": e.at.isoformat(), "status": e.to_status, "note": e.note}
+                    for e in a.events.all()
+                ],
+            }
+            for a in applications
+        ],
+        "access_log": [
+            {
+                "seq": r.seq,
+                "at": r.at.isoformat(),
+                "who": r.actor_label,
+                "agency": r.agency.short_name if r.agency else "",
+                "mall": r.mall.name if r.mall else "",
+                "purpose": r.purpose,
+                "fields": r.fields,
+                "outcome": r.outcome,
+                "channel": r.channel,
+            }
+            for r in records
+        ],
+    }
+
+
+def registration_payload_open(challenge) -> dict:
+    """A pending online registration: the applicant's own data typed a minute ago, not
+    yet a citizen's record (so there is nobody to log against)."""
+    return vault.open_json(challenge.sealed_payload)
+
+
+def categories_for_fields(fields) -> list[str]:
+    return [c for c in Category.values if set(CATEGORY_FIELDS[c]) & set(fields)]

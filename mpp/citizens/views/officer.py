@@ -1,0 +1,236 @@
+"""The counter officer's side (look a citizen up, see consented data, assisted lane,
+process applications) and the managers' list of overdue applications."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mpp.core.nik import nik_clean
+from mpp.registry.access import access_mall
+from mpp.registry.models import Mall, Service
+
+from .. import access, services
+from ..forms import ApplicationFilterForm, CodeForm, NikLookupForm, TransitionForm
+from ..models import Application, Citizen, Delegation, Purpose
+from .common import citizen_by_uuid, csv_response, labelled, posting_of
+
+
+@login_required
+def officer_home(request):
+    posting = posting_of(request)
+    form = NikLookupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            nik = nik_clean(form.cleaned_data["nik"])
+        except ValidationError as error:
+            form.add_error("nik", error)
+        else:
+            citizen = Citizen.objects.active().with_nik(nik).first()
+            if citizen is None:
+                form.add_error("nik", _("No citizen account with this NIK."))
+            else:  # the NIK travels in the POST body only, never in a URL
+                url = reverse("citizens:officer_citizen", kwargs={"uuid": citizen.uuid})
+                return redirect(f"{url}?purpose={form.cleaned_data['purpose']}")
+    return render(request, "citizens/officer_home.html", {"form": form, "posting": posting})
+
+
+@login_required
+def officer_citizen(request, uuid):
+    posting = posting_of(request)
+    citizen = citizen_by_uuid(uuid)
+    purpose = request.GET.get("purpose", Purpose.SERVICE_DELIVERY)
+    if purpose not in Purpose.consentable():
+        purpose = Purpose.SERVICE_DELIVERY
+    reading = access.citizen_profile_for_officer(
+        citizen=citizen, officer=request.user, purpose=purpose, mall=posting.mall
+    )
+    delegation = (
+        Delegation.objects.filter(
+            citizen=citizen, officer=request.user, expires_at__gt=timezone.now()
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    return render(
+        request,
+        "citizens/officer_citizen.html",
+        {
+            "citizen": citizen,
+            "posting": posting,
+            "reading": reading,
+            "rows": labelled(reading.values),
+            "purpose": Purpose(purpose),
+            "delegation": delegation,
+            "code_form": CodeForm(),
+            "services": Service.objects.filter(
+                mall=posting.mall, agency=posting.agency, is_active=True
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def officer_delegation_request(request, uuid):
+    posting_of(request)
+    citizen = citizen_by_uuid(uuid)
+    services.delegation_request(citizen=citizen, officer=request.user)
+    messages.info(request, _("A code was sent to the citizen's phone. Ask them to read it out."))
+    return redirect("citizens:officer_citizen", uuid=uuid)
+
+
+@login_required
+@require_POST
+def officer_delegation_confirm(request, uuid):
+    posting_of(request)
+    citizen = citizen_by_uuid(uuid)
+    delegation = get_object_or_404(
+        Delegation.objects.filter(citizen=citizen, officer=request.user).order_by("-created_at")[:1]
+    )
+    form = CodeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError({"code": [_("Enter the six digits.")]})
+        services.delegation_confirm(delegation=delegation, code=form.cleaned_data["code"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The citizen confirmed: you may help them now."))
+    url = reverse("citizens:officer_citizen", kwargs={"uuid": uuid})
+    return redirect(f"{url}?purpose={Purpose.ASSISTED}")
+
+
+@login_required
+@require_POST
+def officer_apply(request, uuid, slug):
+    posting = posting_of(request)
+    citizen = citizen_by_uuid(uuid)
+    service = get_object_or_404(Service, mall=posting.mall, agency=posting.agency, slug=slug)
+    try:
+        application = services.application_start(citizen=citizen, service=service, by=request.user)
+    except (ValidationError, access.AccessRefused) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect("citizens:officer_citizen", uuid=uuid)
+    return redirect("citizens:officer_application", uuid=application.uuid)
+
+
+def _filtered(request, rows):
+    form = ApplicationFilterForm(request.GET or None)
+    if form.is_valid():
+        if form.cleaned_data["status"]:
+            rows = rows.filter(status=form.cleaned_data["status"])
+        if form.cleaned_data["overdue"]:
+            rows = rows.overdue()
+    return form, rows
+
+
+APPLICATION_CSV = ["reference", "service", "agency", "status", "submitted_at", "due_at", "overdue"]
+
+
+def _csv_rows(rows):
+    now = timezone.now()
+    for a in rows:
+        yield [
+            a.reference,
+            a.service.name,
+            a.agency.short_name,
+            a.status,
+            a.submitted_at,
+            a.due_at,
+            "yes" if a.is_overdue(now) else "",
+        ]
+
+
+@login_required
+def officer_applications(request):
+    posting = posting_of(request)
+    rows = (
+        Application.objects.submitted()
+        .filter(mall=posting.mall, agency=posting.agency)
+        .select_related("service", "agency")
+        .order_by("due_at")
+    )
+    form, rows = _filtered(request, rows)
+    if request.GET.get("format") == "csv":
+        return csv_response("permohonan.csv", APPLICATION_CSV, _csv_rows(rows))
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "citizens/officer_applications.html",
+        {"page": page, "form": form, "posting": posting, "now": timezone.now()},
+    )
+
+
+@login_required
+def officer_application(request, uuid):
+    posting = posting_of(request)
+    app = get_object_or_404(
+        Application.objects.select_related("service", "agency", "mall", "citizen"),
+        uuid=uuid,
+        mall=posting.mall,
+        agency=posting.agency,
+    )
+    form = TransitionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_transition(
+                application=app,
+                to_status=form.cleaned_data["status"],
+                by=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error("status" if field not in form.fields else field, errors)
+        else:
+            messages.success(request, _("Status updated."))
+            return redirect("citizens:officer_application", uuid=uuid)
+    data, refused = {}, ""
+    if app.status != "draft":
+        try:
+            data = access.application_data_read(
+                application=app,
+                actor=request.user,
+                purpose=Purpose.SERVICE_DELIVERY,
+                channel="counter",
+            )
+        except access.AccessRefused as error:
+            refused = str(error)
+    return render(
+        request,
+        "citizens/officer_application.html",
+        {
+            "application": app,
+            "rows": labelled(data),
+            "refused": refused,
+            "form": form,
+            "events": app.events.all(),
+        },
+    )
+
+
+@login_required
+def overdue(request, code):
+    """Applications past the standard's time at one mall, per agency (managers, analysts
+    and the mall's officers)."""
+    mall = access_mall(request.user, get_object_or_404(Mall, code=code))
+    rows = (
+        Application.objects.filter(mall=mall)
+        .breached()
+        .select_related("service", "agency")
+        .order_by("agency__short_name", "due_at")
+    )
+    if agency := request.GET.get("agency"):
+        rows = rows.filter(agency__code=agency)
+    if request.GET.get("format") == "csv":
+        return csv_response(f"terlambat-{mall.code}.csv", APPLICATION_CSV, _csv_rows(rows))
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    return render(
+        request, "citizens/overdue.html", {"mall": mall, "page": page, "now": timezone.now()}
+    )
