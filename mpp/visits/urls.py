@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -6,6 +6,8 @@ app_name = "visits"
 
 urlpatterns = [
     path("device/", views.device_activate_view, name="device_activate"),
+    # Face check-in at the kiosk (issue 6), in its own module.
+    path("", include("mpp.visits.face_urls")),
     path("console/", views.console_home, name="console_home"),
     path("console/<int:counter_id>/", views.console, name="console"),
     path("console/<int:counter_id>/<slug:action>/", views.console_action, name="console_action"),
