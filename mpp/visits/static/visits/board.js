@@ -73,7 +73,7 @@
   }
 
   function tick() {
-    document.getElementById("clock").textContent = new Date().toLocaleTimeString("id-ID", { hour: "2-digit", minute: "2-digit" });
+    document.getElementById("clock").textContent = new Date().toLocaleTimeString("id-ID", { hour: "2-digit", minute: "2-digit", timeZone: body.dataset.timezone });
   }
 
   document.getElementById("sound").addEventListener("click", function (event) {
