@@ -62,6 +62,11 @@ DEVICE_AUTH = [DeviceAuthentication, authentication.SessionAuthentication]
 OFFICER_AUTH = [authentication.SessionAuthentication, authentication.BasicAuthentication]
 
 
+def _with_relations(ticket: Ticket) -> Ticket:
+    """One query for what the JSON shows (mall code, service name, counter number)."""
+    return Ticket.objects.select_related("mall", "service", "counter").get(pk=ticket.pk)
+
+
 def _refused(error: q.QueueError, http_status=status.HTTP_409_CONFLICT) -> Response:
     if error.field:
         http_status = status.HTTP_400_BAD_REQUEST
@@ -399,7 +404,7 @@ def ticket_action(request, uuid, action):
         result = OFFICER_TICKET_ACTIONS[action](ticket, request.user, request.data)
     except q.QueueError as error:
         return _refused(error)
-    return Response(TicketSerializer(result).data)
+    return Response(TicketSerializer(_with_relations(result)).data)
 
 
 COUNTER_ACTIONS = {
@@ -436,7 +441,9 @@ def counter_action(request, counter_id, action):
     except q.QueueError as error:
         return _refused(error)
     if action == "call-next":
-        return Response({"ticket": TicketSerializer(result).data if result else None})
+        return Response(
+            {"ticket": TicketSerializer(_with_relations(result)).data if result else None}
+        )
     return Response(
         {"counter": counter.number, "status": result.status, "opened_at": result.opened_at}
     )
