@@ -41,7 +41,7 @@ migrations-check: venv
 
 deploy-check: venv
 	DEBUG=False SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=mpp.example.go.id \
-		CITIZEN_DATA_KEY=$$(head -c 32 /dev/urandom | base64) ACCESS_LOG_KEY=$$(head -c 32 /dev/urandom | base64) \
+		CITIZEN_DATA_KEY=$$(head -c 32 /dev/urandom | base64) ACCESS_LOG_KEY=$$(head -c 32 /dev/urandom | base64) FACE_TEMPLATE_KEY=$$(head -c 32 /dev/urandom | base64) \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 bench: venv

@@ -21,6 +21,7 @@ is a floor for a machine where they are separate.
 from __future__ import annotations
 
 import argparse
+import base64
 import http.client
 import json
 import os
@@ -49,6 +50,7 @@ def server_env(database_url: str) -> dict:
         SECRET_KEY="bench-" + secrets.token_hex(24),
         CITIZEN_DATA_KEY=secrets.token_hex(32),
         ACCESS_LOG_KEY=secrets.token_hex(32),
+        FACE_TEMPLATE_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="False",
         SESSION_COOKIE_SECURE="False",

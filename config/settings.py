@@ -247,11 +247,27 @@ CITIZENS_COLLECTIVE_LEAVE_IS_OFF = env_bool("CITIZENS_COLLECTIVE_LEAVE_IS_OFF", 
 if not DEBUG and not (CITIZEN_DATA_KEY and ACCESS_LOG_KEY):
     raise ImproperlyConfigured("CITIZEN_DATA_KEY and ACCESS_LOG_KEY must be set when DEBUG=False")
 
+# PostgreSQL durability of the access log's own commits (docs/decisions/0005): "off" loses at
+# most the last fraction of a second of log records on a server crash, never the chain's order.
+ACCESS_LOG_SYNCHRONOUS_COMMIT = os.environ.get("ACCESS_LOG_SYNCHRONOUS_COMMIT", "off")
+
+# Faces (docs/decisions/0013). FACE_TEMPLATE_KEY: base64 of 32 bytes, required when DEBUG=False.
+FACE_TEMPLATE_KEY = os.environ.get("FACE_TEMPLATE_KEY", "")
+FACE_IDENTITY_PROVIDER = os.environ.get(
+    "FACE_IDENTITY_PROVIDER", "mpp.biometrics.provider.FakeIdentityProvider"
+)
+FACE_KEEP_IMAGES_DAYS = env_int("FACE_KEEP_IMAGES_DAYS", 0)
+if not DEBUG and not FACE_TEMPLATE_KEY:
+    raise ImproperlyConfigured("FACE_TEMPLATE_KEY must be set when DEBUG=False")
+
 # Weekly report (mpp.monitoring): a mall is "quiet" below this share of its peers' median.
 MONITORING_QUIET_SHARE = float(os.environ.get("MONITORING_QUIET_SHARE", "0.5"))
 
 # Complaints (mpp.surveys): working days to answer.
 COMPLAINT_ANSWER_WORKING_DAYS = env_int("COMPLAINT_ANSWER_WORKING_DAYS", 14)
+# Survey and complaint submissions per client address (or kiosk) per hour.
+SURVEYS_SURVEY_POSTS_PER_HOUR = env_int("SURVEYS_SURVEY_POSTS_PER_HOUR", 30)
+SURVEYS_COMPLAINT_POSTS_PER_HOUR = env_int("SURVEYS_COMPLAINT_POSTS_PER_HOUR", 10)
 
 CACHES = {
     "default": {

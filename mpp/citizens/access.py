@@ -17,10 +17,8 @@ The personal data itself is sealed in the database (`vault`); only this module o
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,8 +26,8 @@ from mpp.accounts.models import Role
 from mpp.registry.models import Agency, Mall, OfficerPosting
 
 from . import vault
+from .ledger import access_record_append
 from .models import (
-    AccessLogHead,
     AccessOutcome,
     AccessRecord,
     Application,
@@ -40,7 +38,6 @@ from .models import (
     Document,
     Purpose,
 )
-from .models.accesslog import GENESIS
 from .vocabulary import CATEGORY_FIELDS, FIELD_ORDER, Category, fields_of_categories
 
 ALL_FIELDS = [*FIELD_ORDER, "documents"]
@@ -88,87 +85,6 @@ class _Decision:
     consent: Consent | None = None
     reason: str = ""
     code: str = ""
-
-
-# --- writing the log -------------------------------------------------------------------
-
-
-def _actor_label(actor) -> str:
-    if actor is None:
-        return "system"
-    return f"{actor.get_username()} ({actor.role})"
-
-
-def access_record_append(
-    *,
-    citizen: Citizen,
-    actor,
-    purpose: str,
-    fields: list[str],
-    outcome: str,
-    channel: str,
-    agency: Agency | None = None,
-    mall: Mall | None = None,
-    reason: str = "",
-    consent: Consent | None = None,
-    at: datetime | None = None,
-) -> AccessRecord:
-    """Append one record to the hash chain. Runs in its own atomic block and locks the
-    chain head, so appends are strictly ordered."""
-    with transaction.atomic():
-        prev_seq, prev_hash = _head_locked()
-        record = AccessRecord(
-            seq=prev_seq + 1,
-            at=at or timezone.now(),
-            citizen=citizen,
-            actor=actor,
-            actor_label=_actor_label(actor),
-            agency=agency,
-            mall=mall,
-            purpose=purpose,
-            fields=list(fields),
-            outcome=outcome,
-            reason=reason[:200],
-            channel=channel,
-            consent_id_ref=consent.pk if consent else None,
-            prev_hash=prev_hash,
-        )
-        record.hash = AccessRecord.digest(record.chain_values(), prev_hash)
-        _insert(record)
-    return record
-
-
-# The log is written with three plain SQL statements instead of the ORM: it is on the path
-# of every read, and the ORM's query building cost more than the writes (bench/citizens.py).
-_HEAD = AccessLogHead._meta.db_table
-_RECORD = AccessRecord._meta.db_table
-_COLUMNS = [
-    AccessRecord._meta.get_field(name) for name in (*AccessRecord.CHAIN_FIELDS, "prev_hash", "hash")
-]
-
-
-def _head_locked() -> tuple[int, str]:
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT seq, hash FROM {_HEAD} WHERE id = 1{lock}")  # noqa: S608
-        row = cursor.fetchone()
-    if row is None:
-        AccessLogHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS})
-        return _head_locked()
-    return row
-
-
-def _insert(record: AccessRecord) -> None:
-    names = ", ".join(connection.ops.quote_name(f.column) for f in _COLUMNS)
-    values = [f.get_db_prep_save(getattr(record, f.attname), connection) for f in _COLUMNS]
-    marks = ", ".join(["%s"] * len(values))
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {_RECORD} ({names}) VALUES ({marks})", values)  # noqa: S608
-        cursor.execute(
-            f"UPDATE {_HEAD} SET seq = %s, hash = %s WHERE id = 1",  # noqa: S608
-            [record.seq, record.hash],
-        )
-    record._state.adding = False
 
 
 # --- deciding ----------------------------------------------------------------------------

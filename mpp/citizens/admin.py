@@ -3,7 +3,18 @@ citizen pages, which log the access); the access log is read-only."""
 
 from django.contrib import admin
 
-from .models import AccessRecord, Application, ApplicationEvent, Citizen, Consent, NonWorkingDay
+from .models import (
+    AccessRecord,
+    Application,
+    ApplicationEvent,
+    Citizen,
+    Consent,
+    FaceCheck,
+    FaceDuplicate,
+    FaceMallSettings,
+    FaceTemplate,
+    NonWorkingDay,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -57,3 +68,32 @@ class ApplicationAdmin(ReadOnlyAdmin):
 class NonWorkingDayAdmin(admin.ModelAdmin):
     list_display = ["date", "name", "kind", "source"]
     list_filter = ["kind"]
+
+
+# --- face data (metadata only: the encrypted template is never shown) -------------------
+
+
+@admin.register(FaceTemplate)
+class FaceTemplateAdmin(ReadOnlyAdmin):
+    list_display = ["citizen", "model_id", "frames_used", "enrolled_at", "mall"]
+    exclude = ["blob"]
+
+
+@admin.register(FaceDuplicate)
+class FaceDuplicateAdmin(ReadOnlyAdmin):
+    list_display = ["citizen", "other", "score", "status", "found_at", "reviewed_at"]
+    list_filter = ["status"]
+
+
+@admin.register(FaceCheck)
+class FaceCheckAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "mall", "claim", "reason", "score", "verified_at"]
+    list_filter = ["claim", "reason"]
+    exclude = ["nonce"]
+
+
+@admin.register(FaceMallSettings)
+class FaceMallSettingsAdmin(admin.ModelAdmin):
+    """Identification (1:N among today's bookings) is off unless a mall turns it on here."""
+
+    list_display = ["mall", "identification_enabled", "window_minutes", "updated_at"]

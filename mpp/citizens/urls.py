@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import citizen, officer
+from .views import citizen, faces, officer
 
 app_name = "citizens"
 
@@ -21,7 +21,10 @@ urlpatterns = [
     path("applications/<uuid:uuid>/", citizen.application, name="application"),
     path("apply/<slug:code>/", citizen.apply_choose, name="apply_choose"),
     path("apply/<slug:code>/<slug:slug>/", citizen.apply_start, name="apply_start"),
+    path("face/", faces.face_mine, name="face_mine"),
     path("officer/", officer.officer_home, name="officer_home"),
+    path("officer/citizens/<uuid:uuid>/face/", faces.officer_face, name="officer_face"),
+    path("officer/face-duplicates/", faces.face_duplicates, name="face_duplicates"),
     path("officer/citizens/<uuid:uuid>/", officer.officer_citizen, name="officer_citizen"),
     path(
         "officer/citizens/<uuid:uuid>/delegation/",

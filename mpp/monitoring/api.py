@@ -14,9 +14,10 @@ from mpp.visits.models import Device, DeviceKind, hash_token
 
 from .access import can_view_national
 from .ingest import IngestError
+from .models import ReportSubscription
 from .opendata import open_data_rows
 from .report import ReportOptions, weekly_report_build
-from .services import daily_counts_upsert, visit_events_ingest
+from .services import daily_counts_upsert, subscription_set, visit_events_ingest
 from .weeks import IsoWeek
 
 
@@ -171,6 +172,50 @@ class WeeklyReportView(APIView):
             lowest=_count_param(request, "lowest"), highest=_count_param(request, "highest")
         )
         return Response(weekly_report_build(week=parse_week(week), options=options))
+
+
+class DeliverySerializer(serializers.Serializer):
+    week = serializers.CharField()
+    status = serializers.CharField()
+    claimed_at = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+    attempts = serializers.IntegerField()
+
+
+class SubscriptionSerializer(serializers.Serializer):
+    is_active = serializers.BooleanField()
+    since = serializers.DateTimeField(read_only=True, allow_null=True)
+    deliveries = DeliverySerializer(many=True, read_only=True)
+
+
+class SubscriptionView(APIView):
+    permission_classes = [IsMinistryAnalyst]
+
+    def _body(self, request) -> dict:
+        mine = ReportSubscription.objects.filter(user=request.user).first()
+        deliveries = mine.deliveries.order_by("-week")[:52] if mine else []
+        return {
+            "is_active": bool(mine and mine.is_active),
+            "since": mine.created_at if mine and mine.is_active else None,
+            "deliveries": DeliverySerializer(deliveries, many=True).data,
+        }
+
+    @extend_schema(operation_id="reports_subscription", responses=SubscriptionSerializer)
+    def get(self, request):
+        """My weekly report e-mail (Monday 08:00 WIB) and the last 52 weeks sent."""
+        return Response(self._body(request))
+
+    @extend_schema(
+        operation_id="reports_subscription_set",
+        request=SubscriptionSerializer,
+        responses=SubscriptionSerializer,
+    )
+    def put(self, request):
+        """Start (`is_active: true`) or stop my weekly report e-mail."""
+        serializer = SubscriptionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        subscription_set(user=request.user, active=serializer.validated_data["is_active"])
+        return Response(self._body(request))
 
 
 class OpenDataRowSerializer(serializers.Serializer):

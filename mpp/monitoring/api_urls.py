@@ -4,6 +4,7 @@ from . import api
 
 urlpatterns = [
     path("reports/weekly/<str:week>/", api.WeeklyReportView.as_view(), name="api-weekly-report"),
+    path("reports/subscription/", api.SubscriptionView.as_view(), name="api-subscription"),
     path("open-data/weekly/<str:week>/", api.OpenDataWeekView.as_view(), name="api-open-data-week"),
     path(
         "ingest/daily-counts",

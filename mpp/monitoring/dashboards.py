@@ -8,7 +8,8 @@ from django.db.models import Sum
 from mpp.registry.models import Mall
 from mpp.visits.models import DailyRollup, Ticket
 
-from .models import CountSource, ReportedDailyCount
+from .models import CountSource, DailySummary, ReportedDailyCount
+from .summaries import live_day_numbers, summaries_ensure
 from .weeks import IsoWeek
 
 
@@ -38,16 +39,19 @@ def _reported_by_day(first, last, mall_ids=None) -> dict:
 
 
 def weekly_trend(*, week: IsoWeek, weeks: int = 12, mall_ids=None) -> list[tuple[str, int]]:
-    """Visits per week for the `weeks` weeks ending with `week` (all malls, or some)."""
+    """Visits per week for the `weeks` weeks ending with `week` (all malls, or some):
+    closed days from the per-mall-day summaries, open days live."""
     first, last = week.shifted(-(weeks - 1)).monday, week.sunday
-    rollups = DailyRollup.objects.filter(local_date__gte=first, local_date__lte=last)
-    if mall_ids is not None:
-        rollups = rollups.filter(mall_id__in=mall_ids)
+    open_from = summaries_ensure(first, last)
     totals = Tally()
-    for day, visits in rollups.order_by().values_list("local_date").annotate(n=Sum("issued")):
+    summaries = DailySummary.objects.filter(local_date__gte=first, local_date__lt=open_from)
+    if mall_ids is not None:
+        summaries = summaries.filter(mall_id__in=mall_ids)
+    for day, visits in summaries.order_by().values_list("local_date").annotate(n=Sum("issued")):
         totals[str(IsoWeek.of(day))] += visits or 0
-    for (_mall, day), visits in _reported_by_day(first, last, mall_ids).items():
-        totals[str(IsoWeek.of(day))] += visits
+    if open_from <= last:
+        for (_mall, day), (_source, values) in live_day_numbers(open_from, last, mall_ids).items():
+            totals[str(IsoWeek.of(day))] += values["issued"]
     labels = [str(week.shifted(-i)) for i in reversed(range(weeks))]
     return [(label, totals.get(label, 0)) for label in labels]
 

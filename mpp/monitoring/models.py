@@ -2,7 +2,9 @@
 system, the raw visit events they send, spreadsheet uploads awaiting commit, and the
 analysts' weekly-report subscriptions with one delivery row per subscriber and week.
 
-Our own queue's numbers are not copied here: the report reads `visits.DailyRollup`."""
+For the report, one summary row per mall and closed local day (`DailySummary`), built from
+`visits.DailyRollup` and the reported counts, so the report reads at most malls × 28 rows
+whatever the number of visits (see `summaries.py` and decision 0009)."""
 
 from django.conf import settings
 from django.db import models
@@ -189,3 +191,49 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.mall_id} {self.week}"
+
+
+class DailySummary(models.Model):
+    """One mall's closed local day as the report counts it: the queue's rollups summed over
+    services, or else the mall's reported counts (daily counts before visit events).
+    Derived data, rebuilt by `summaries.summaries_refresh`; never edited by hand."""
+
+    mall = models.ForeignKey(Mall, on_delete=models.CASCADE, related_name="+")
+    local_date = models.DateField()
+    source = models.CharField(max_length=16)  # queue | counts | events
+    issued = models.PositiveIntegerField(default=0)
+    served = models.PositiveIntegerField(default=0)
+    no_shows = models.PositiveIntegerField(default=0)
+    called = models.PositiveIntegerField(default=0)
+    wait_seconds_sum = models.BigIntegerField(default=0)
+    service_timed = models.PositiveIntegerField(default=0)
+    service_seconds_sum = models.BigIntegerField(default=0)
+    standard_checked = models.PositiveIntegerField(default=0)
+    served_within_standard = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily summary")
+        verbose_name_plural = _("daily summaries")
+        constraints = [
+            models.UniqueConstraint(fields=["local_date", "mall"], name="summary_day_mall_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.mall_id}/{self.local_date} {self.source}"
+
+
+class SummaryDay(models.Model):
+    """A local day whose summaries exist, and the highest rollup id when they were built:
+    a rollup row of that day with a higher id means the day was rebuilt or got a late row,
+    so its summaries are rebuilt before the next report reads them."""
+
+    local_date = models.DateField(unique=True)
+    rollup_seen_id = models.BigIntegerField(default=0)
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("summarised day")
+        verbose_name_plural = _("summarised days")
+
+    def __str__(self):
+        return str(self.local_date)

@@ -2,15 +2,16 @@
 and the counts reported by malls that run another system, ranked raw and per capita,
 with the sections the minister reads. See docs/decisions/0009-weekly-report-rules.md.
 
-The whole report is built from five queries, whatever the number of visits:
-malls, open counters, rollups over four weeks grouped by mall, reported counts over four
-weeks grouped by mall and day, and the rollup days of the malls that reported counts.
+The whole report is a handful of queries, whatever the number of visits: malls, open
+counters, the summarised days' marks, a primary-key range read for rollup rows newer than
+those marks, and the per-mall-day summaries of four weeks grouped by mall (closed days; see
+`summaries.py`), plus the live rollups and reported counts of today for the current week.
 """
 
 from calendar import monthrange
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from statistics import median
 
 from django.conf import settings
@@ -18,11 +19,12 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from mpp.registry.models import Counter, Mall, MallStatus, timezone_for_region_code
-from mpp.visits.models import DailyRollup
 
-from .models import CountSource, ReportedDailyCount
+from .models import DailySummary
+from .summaries import live_day_numbers, summaries_ensure
 from .weeks import IsoWeek
 
+SOURCES = ["queue", "counts", "events"]
 HISTORY_WEEKS = 4  # this week and three before: change, "falling three weeks", new-mall ranks
 # Population bands for "malls of similar population" (upper bounds; the last is open).
 POPULATION_BANDS = [250_000, 500_000, 1_000_000, 2_000_000]
@@ -99,24 +101,33 @@ def _week_ranges(week: IsoWeek) -> list[tuple[date, date]]:
     return [(w.monday, w.sunday) for w in weeks]
 
 
-def _rollup_numbers(ranges, numbers: dict[int, MallWeeks]) -> None:
-    first, last = ranges[-1][0], ranges[0][1]
+def _add_day(numbers: dict[int, MallWeeks], ranges, mall_id, day, source, values) -> None:
+    """One live mall-day (an open day) into the mall's weeks."""
+    index = next(i for i, (start, end) in enumerate(ranges) if start <= day <= end)
+    mall = numbers[mall_id]
+    mall.add_visits(index, values["issued"])
+    if index == 0:
+        mall.days += 1
+        mall.sources.add(source)
+        for name in DETAIL_FIELDS:
+            mall.details[name] += values[name]
+
+
+def _summary_numbers(ranges, numbers: dict[int, MallWeeks], last_closed: date) -> None:
+    """Closed days: one query over the per-mall-day summaries, grouped by mall."""
+    first = ranges[-1][0]
     current = Q(local_date__gte=ranges[0][0], local_date__lte=ranges[0][1])
     aggregates = {
         f"visits_{i}": Sum("issued", filter=Q(local_date__gte=start, local_date__lte=end))
         for i, (start, end) in enumerate(ranges)
     }
+    aggregates |= {name: Sum(name, filter=current) for name in DETAIL_FIELDS}
+    aggregates["days"] = Count("pk", filter=current)
     aggregates |= {
-        "served": Sum("served", filter=current),
-        "no_shows": Sum("no_shows", filter=current),
-        "called": Sum("called", filter=current),
-        "wait_seconds_sum": Sum("wait_seconds_sum", filter=current),
-        "service_seconds_sum": Sum("service_seconds_sum", filter=current),
-        "served_within_standard": Sum("served_within_standard", filter=current),
-        "days": Count("local_date", distinct=True, filter=current),
+        f"from_{source}": Count("pk", filter=current & Q(source=source)) for source in SOURCES
     }
     rows = (
-        DailyRollup.objects.filter(local_date__gte=first, local_date__lte=last)
+        DailySummary.objects.filter(local_date__gte=first, local_date__lte=last_closed)
         .order_by()
         .values("mall_id")
         .annotate(**aggregates)
@@ -127,54 +138,21 @@ def _rollup_numbers(ranges, numbers: dict[int, MallWeeks]) -> None:
             if row[f"visits_{i}"] is not None:
                 mall.add_visits(i, row[f"visits_{i}"])
         if row["days"]:
-            mall.sources.add("queue")
             mall.days += row["days"]
-            for name in ("served", "no_shows", "called", "wait_seconds_sum"):
-                mall.details[name] += row[name] or 0
-            mall.details["service_seconds_sum"] += row["service_seconds_sum"] or 0
-            mall.details["service_timed"] += row["served"] or 0
-            mall.details["standard_checked"] += row["served"] or 0
-            mall.details["served_within_standard"] += row["served_within_standard"] or 0
-
-
-def _reported_numbers(ranges, numbers: dict[int, MallWeeks]) -> None:
-    """Add reported counts for mall-days without rollups; per mall-day, counts sent as
-    daily totals win over totals built from visit events."""
-    first, last = ranges[-1][0], ranges[0][1]
-    rows = list(
-        ReportedDailyCount.objects.filter(local_date__gte=first, local_date__lte=last)
-        .order_by()
-        .values("mall_id", "local_date", "source")
-        .annotate(issued=Sum("issued"), **{name: Sum(name) for name in DETAIL_FIELDS})
-    )
-    if not rows:
-        return
-    queue_days = set(
-        DailyRollup.objects.filter(
-            mall_id__in={row["mall_id"] for row in rows},
-            local_date__gte=first,
-            local_date__lte=last,
-        )
-        .order_by()
-        .values_list("mall_id", "local_date")
-        .distinct()
-    )
-    chosen: dict[tuple, dict] = {}
-    for row in rows:
-        key = (row["mall_id"], row["local_date"])
-        if key in queue_days:
-            continue
-        if key not in chosen or row["source"] == CountSource.COUNTS:
-            chosen[key] = row
-    for (mall_id, day), row in chosen.items():
-        index = next(i for i, (start, end) in enumerate(ranges) if start <= day <= end)
-        mall = numbers[mall_id]
-        mall.add_visits(index, row["issued"] or 0)
-        if index == 0:
-            mall.days += 1
-            mall.sources.add(row["source"])
+            mall.sources |= {source for source in SOURCES if row[f"from_{source}"]}
             for name in DETAIL_FIELDS:
                 mall.details[name] += row[name] or 0
+
+
+def _week_numbers(ranges, numbers: dict[int, MallWeeks]) -> None:
+    """Closed days from the summaries (made current first), open days live."""
+    first, last = ranges[-1][0], ranges[0][1]
+    open_from = summaries_ensure(first, last)
+    if open_from > first:
+        _summary_numbers(ranges, numbers, min(last, open_from - timedelta(days=1)))
+    if open_from <= last:
+        for (mall_id, day), (source, values) in live_day_numbers(open_from, last).items():
+            _add_day(numbers, ranges, mall_id, day, source, values)
 
 
 def _ratio(numerator, denominator, scale=1.0, digits=2):
@@ -261,11 +239,13 @@ def _flag_quiet(entries: list[dict], numbers: dict, share: float) -> None:
         band = _population_band(entry["population"])
         if entry["visits"] is not None and band is not None:
             by_band[band].append(entry["visits"])
+    # A band needs at least three malls with data to judge its members.
+    limits = {band: share * median(peers) for band, peers in by_band.items() if len(peers) >= 3}
     for entry in entries:
         if entry["visits"] is None:
             continue
-        peers = by_band.get(_population_band(entry["population"]), [])
-        if len(peers) >= 3 and entry["visits"] < share * median(peers):
+        limit = limits.get(_population_band(entry["population"]))
+        if limit is not None and entry["visits"] < limit:
             entry["quiet_reasons"].append("below_peers")
         history = numbers[entry["_id"]].visits  # index 0 = this week
         if None not in history and all(history[i] < history[i + 1] for i in range(3)):
@@ -307,8 +287,7 @@ def weekly_report_build(*, week: IsoWeek, options: ReportOptions | None = None) 
     ranges = _week_ranges(week)
     malls = list(malls_in_report(week).values(*MALL_FIELDS))
     numbers: dict[int, MallWeeks] = defaultdict(MallWeeks)
-    _rollup_numbers(ranges, numbers)
-    _reported_numbers(ranges, numbers)
+    _week_numbers(ranges, numbers)
     included = {mall["pk"] for mall in malls}
     numbers = {mall_id: n for mall_id, n in numbers.items() if mall_id in included}
     for mall in malls:

@@ -32,6 +32,7 @@ from .models import (
     ReportSubscription,
     VisitEvent,
 )
+from .summaries import summaries_refresh
 
 COUNT_FIELDS = [
     "issued",
@@ -75,6 +76,7 @@ def daily_counts_upsert(*, mall: Mall, rows: list[dict], by=None) -> int:
     before, so a replayed batch changes nothing. All rows or none."""
     clean = daily_counts_check(mall, rows)
     stored = _counts_store(mall, clean, CountSource.COUNTS)
+    summaries_refresh(days={row["local_date"] for row in clean}, mall_ids=[mall.pk])
     audit_record(
         actor=by, action="daily_counts_upsert", target=mall, summary=f"{mall.code}: {stored} rows"
     )
@@ -216,6 +218,8 @@ def visit_events_ingest(*, mall: Mall, events: list[dict]) -> dict:
         inserted = _events_insert_portable(mall, clean, received)
         if inserted:
             event_counts_refresh(mall=mall, days={row[2] for row in clean})
+    if inserted:
+        summaries_refresh(days={row[2] for row in clean}, mall_ids=[mall.pk])
     return {"received": len(clean), "inserted": inserted, "duplicates": len(clean) - inserted}
 
 
@@ -348,6 +352,8 @@ def count_upload_commit(*, upload: CountUpload, user) -> int:
     stored = sum(
         _counts_store(mall, values, CountSource.COUNTS) for mall, values in by_mall.values()
     )
+    for mall, values in by_mall.values():
+        summaries_refresh(days={row["local_date"] for row in values}, mall_ids=[mall.pk])
     upload.status = CountUpload.Status.COMMITTED
     upload.committed_at = timezone.now()
     upload.save(update_fields=["status", "committed_at"])

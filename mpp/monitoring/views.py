@@ -23,7 +23,7 @@ from .exports import CONTENT_TYPES, report_render
 from .forms import UploadForm
 from .ingest import IngestError
 from .maps import map_svg
-from .models import CountUpload, ReportSubscription
+from .models import CountUpload, DeliveryStatus, ReportDelivery, ReportSubscription
 from .opendata import OPEN_COLUMNS, open_data_rows
 from .report import weekly_report_build
 from .services import (
@@ -261,16 +261,42 @@ def tokens(request, code):
 
 
 @login_required
-@require_POST
 def subscription(request):
+    """The analyst's own subscription: its state, the weeks sent, and the switch."""
     access_national(request.user)
-    active = request.POST.get("active") == "1"
-    subscription_set(user=request.user, active=active)
-    messages.success(
+    if request.method == "POST":
+        active = request.POST.get("active") == "1"
+        subscription_set(user=request.user, active=active)
+        messages.success(
+            request,
+            _("You will receive the weekly report every Monday at 08:00 WIB.")
+            if active
+            else _("Subscription stopped."),
+        )
+        target = request.POST.get("next") or ""
+        return redirect(target if target.startswith("/monitoring/") else reverse("monitoring:home"))
+    mine = ReportSubscription.objects.filter(user=request.user).first()
+    deliveries = mine.deliveries.order_by("-week") if mine else ReportDelivery.objects.none()
+    status = request.GET.get("status") or ""
+    if status:
+        deliveries = deliveries.filter(status=status)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="weekly-report-deliveries.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["week", "status", "claimed_at", "sent_at", "attempts"])
+        for d in deliveries:
+            sent = d.sent_at.isoformat() if d.sent_at else ""
+            writer.writerow([d.week, d.status, d.claimed_at.isoformat(), sent, d.attempts])
+        return response
+    return render(
         request,
-        _("You will receive the weekly report every Monday at 08:00 WIB.")
-        if active
-        else _("Subscription stopped."),
+        "monitoring/subscription.html",
+        {
+            "subscription": mine,
+            "deliveries": deliveries[:52],
+            "status": status,
+            "statuses": DeliveryStatus.choices,
+            "email": request.user.email,
+        },
     )
-    target = request.POST.get("next") or ""
-    return redirect(target if target.startswith("/monitoring/") else reverse("monitoring:home"))

@@ -18,6 +18,7 @@ from mpp.registry.models import Agency, Mall, Province
 from mpp.visits.models import DailyRollup
 
 from . import compliance, reports
+from .access import can_enter_paper_forms
 from .forms import default_period
 from .ikm import WEIGHT_MODES, Period
 from .models import (
@@ -32,6 +33,9 @@ from .models import (
     SurveyResponse,
 )
 from .services import complaint_file, survey_submit, ticket_for_survey
+from .throttle import anonymous_post_allowed, kiosk_device
+
+THROTTLED = "Too many posts from this address in the last hour; try again later."
 
 
 def _validation(exc: ValidationError):
@@ -147,6 +151,10 @@ class SurveySubmitSerializer(serializers.Serializer):
         choices=Occupation.choices, required=False, allow_blank=True
     )
     suggestion = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    collected_on = serializers.DateField(
+        required=False,
+        help_text="paper forms entered by the mall's staff: the day the form was filled in",
+    )
 
 
 class SurveyResponseSerializer(serializers.ModelSerializer):
@@ -178,20 +186,39 @@ class SurveyResponseSerializer(serializers.ModelSerializer):
 @permission_classes([AllowAny])
 def survey_response_create(request):
     """Submit one questionnaire: with a ticket's signed link (`ticket` + `k`) or, at a kiosk,
-    with `mall` and `service`. One response per ticket."""
+    with `mall` and `service`. One response per ticket. A kiosk device
+    (`Authorization: Device <token>`) may leave out `mall`: its own mall is recorded.
+    Anonymous posts are limited per client address and hour (429)."""
+    if not anonymous_post_allowed(request, "survey"):
+        raise exceptions.Throttled(detail=THROTTLED)
     incoming = SurveySubmitSerializer(data=request.data)
     incoming.is_valid(raise_exception=True)
     data = incoming.validated_data
     ticket = mall = service = None
+    device = kiosk_device(request)
     try:
         if data.get("ticket"):
             ticket = ticket_for_survey(uuid=data["ticket"], signature=data.get("k", ""))
         else:
-            mall = get_object_or_404(Mall, code=data.get("mall", ""))
+            if device is not None and not data.get("mall"):
+                mall = device.mall
+            else:
+                mall = get_object_or_404(Mall, code=data.get("mall", ""))
             service = mall.services.filter(pk=data.get("service")).first()
+        channel = data["channel"]
+        if channel == SurveyChannel.PAPER and not (
+            mall is not None and can_enter_paper_forms(request.user, mall)
+        ):
+            raise exceptions.PermissionDenied("Only the mall's staff enter paper forms.")
+        if ticket:
+            channel = SurveyChannel.TICKET_LINK
+        elif device is not None:
+            channel = SurveyChannel.KIOSK
         response = survey_submit(
             scores=data["scores"],
-            channel=SurveyChannel.TICKET_LINK if ticket else data["channel"],
+            channel=channel,
+            device=device,
+            collected_on=data.get("collected_on"),
             ticket=ticket,
             mall=mall,
             service=service,
@@ -236,7 +263,9 @@ class SurveyResponseList(generics.ListAPIView):
 
 
 class ComplaintCreateSerializer(serializers.Serializer):
-    mall = serializers.SlugField()
+    mall = serializers.SlugField(
+        required=False, help_text="mall code; a kiosk device may leave it out (its own mall)"
+    )
     category = serializers.ChoiceField(choices=ComplaintCategory.choices)
     service = serializers.IntegerField(required=False, allow_null=True)
     description = serializers.CharField(max_length=4000)
@@ -296,18 +325,29 @@ class ComplaintStaffSerializer(ComplaintPublicSerializer):
 @api_view(["POST"])
 @permission_classes([AllowAny])
 def complaint_create(request):
-    """File a complaint (web or kiosk); the answer deadline is set in working days."""
+    """File a complaint (web or kiosk); the answer deadline is set in working days. From a
+    kiosk device (`Authorization: Device <token>`) the channel is the kiosk and its mall is
+    recorded. Anonymous posts are limited per client address and hour (429)."""
+    if not anonymous_post_allowed(request, "complaint"):
+        raise exceptions.Throttled(detail=THROTTLED)
     incoming = ComplaintCreateSerializer(data=request.data)
     incoming.is_valid(raise_exception=True)
     data = dict(incoming.validated_data)
-    mall = get_object_or_404(Mall, code=data.pop("mall"))
+    device = kiosk_device(request)
+    code = data.pop("mall", "")
+    if device is not None and not code:
+        mall = device.mall
+    elif code:
+        mall = get_object_or_404(Mall, code=code)
+    else:
+        raise exceptions.ValidationError({"mall": ["This field is required."]})
     service_id = data.pop("service", None)
     service = mall.services.filter(pk=service_id).first() if service_id else None
     if service_id and service is None:
         raise exceptions.ValidationError({"service": ["This service is not offered at this mall."]})
     try:
         complaint = complaint_file(
-            mall=mall, channel="web", service=service, by=request.user, **data
+            mall=mall, channel="web", service=service, by=request.user, device=device, **data
         )
     except ValidationError as exc:
         raise _validation(exc) from None
@@ -390,7 +430,9 @@ def mall_quality(request, code):
             "agency": row.service.agency.code,
             "missing_public_components": row.missing,
             "served": row.served,
-            "served_within_standard": row.within,
+            "time_source": row.time_source,
+            "time_measured": row.time_measured,
+            "time_within": row.time_within,
             "time_compliance_share": row.time_share,
             "respondents": row.respondents,
             "sample_target": row.sample_target,
@@ -447,3 +489,37 @@ def empty_counters(request, code):
     except DjangoPermissionDenied:
         raise exceptions.PermissionDenied() from None
     return Response(EmptyCounterSerializer(compliance.empty_counters(mall=mall), many=True).data)
+
+
+class LegacyReportSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="report.pk")
+    period = serializers.CharField(source="report.period_label")
+    period_start = serializers.DateField(source="report.period_start")
+    period_end = serializers.DateField(source="report.period_end")
+    service = serializers.CharField(source="report.service.slug", allow_null=True, default=None)
+    respondents = serializers.IntegerField(source="report.respondents")
+    reported_ikm = serializers.DecimalField(
+        source="report.reported_ikm", max_digits=5, decimal_places=2, allow_null=True
+    )
+    source_name = serializers.CharField(source="report.source_name")
+    legacy = IkmSerializer(source="legacy_dict", help_text="2004 method: 14 elements, 1/14")
+    current = IkmSerializer(
+        source="current_dict", help_text="current method (2017), same unit and period"
+    )
+
+
+@extend_schema(responses=LegacyReportSerializer(many=True))
+@api_view(["GET"])
+@permission_classes([IsAuthenticated])
+def legacy_reports(request, code):
+    """A mall's old SKM reports (2004 method), each beside the current method's IKM of the
+    same unit and period — never mixed. The twin of /quality/manage/<code>/legacy/."""
+    try:
+        mall = access_mall(request.user, get_object_or_404(Mall, code=code))
+    except DjangoPermissionDenied:
+        raise exceptions.PermissionDenied() from None
+    rows = reports.legacy_rows(mall)
+    for row in rows:
+        row["legacy_dict"] = row["legacy"].as_dict()
+        row["current_dict"] = row["current"].as_dict()
+    return Response(LegacyReportSerializer(rows, many=True).data)

@@ -7,6 +7,11 @@ urlpatterns = [
     path("quality/scorecards/", api.scorecards, name="api-quality-scorecards"),
     path("quality/malls/<slug:code>/", api.mall_quality, name="api-quality-mall"),
     path(
+        "quality/malls/<slug:code>/legacy-reports/",
+        api.legacy_reports,
+        name="api-quality-legacy-reports",
+    ),
+    path(
         "quality/malls/<slug:code>/empty-counters/",
         api.empty_counters,
         name="api-quality-empty-counters",

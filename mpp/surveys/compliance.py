@@ -1,15 +1,36 @@
 """Compliance with the service standard and the pledge, and the mall scorecard.
 
-Reads only rollups, standards, counter sessions and complaints: never raw visits.
+Reads only rollups, standards, counter sessions, complaints and the non-personal columns
+of applications (service, status, deadline, completion time): never raw visits, never a
+citizen or an application's sealed data.
+
+Time compliance per service comes from one of two sources, chosen by the unit of the
+completion time in the standard in force (docs/decisions/0008-*.md):
+
+- *same-day* services (minutes, hours, or no standard): the visits rollups, i.e. tickets
+  finished within the time counted from joining the queue;
+- *multi-day* services (calendar or working days): the applications whose deadline fell in
+  the period and has passed; in time = completed (product ready) by the deadline.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
+from django.utils.translation import ngettext
 
-from mpp.registry.models import Closure, Counter, Mall, OpeningHours, Service, ServiceStandard
+from mpp.citizens.models import Application, ApplicationStatus
+from mpp.registry.models import (
+    Closure,
+    CompletionUnit,
+    Counter,
+    Mall,
+    OpeningHours,
+    Service,
+    ServiceStandard,
+)
 from mpp.visits.models import CounterSession, CounterSessionStatus, DailyRollup
 
 from .ikm import IkmResult, Period, krejcie_morgan
@@ -46,6 +67,76 @@ def _standard_in_force(standards: list, day: date):
     return max(in_force, key=lambda s: (s.effective_from, s.version)) if in_force else None
 
 
+# --- time compliance from applications (multi-day services) -----------------------------------
+
+MULTI_DAY_UNITS = frozenset({CompletionUnit.DAYS, CompletionUnit.WORKING_DAYS})
+SOURCE_VISITS = "visits"
+SOURCE_APPLICATIONS = "applications"
+
+
+def is_multi_day(standard: ServiceStandard | None) -> bool:
+    """A standard whose completion time is counted in days: its product is not ready the
+    same day, so the queue cannot tell whether the time was kept."""
+    return standard is not None and standard.completion_time_unit in MULTI_DAY_UNITS
+
+
+def multi_day_service_ids(*, service_ids, day: date) -> set[int]:
+    """Which of `service_ids` have a multi-day standard in force on `day` (one query)."""
+    latest: dict[int, tuple] = {}
+    rows = ServiceStandard.objects.filter(
+        service_id__in=service_ids, effective_from__lte=day
+    ).values_list("service_id", "effective_from", "version", "completion_time_unit")
+    for service_id, effective_from, version, unit in rows:
+        if service_id not in latest or (effective_from, version) > latest[service_id][:2]:
+            latest[service_id] = (effective_from, version, unit)
+    return {pk for pk, (_f, _v, unit) in latest.items() if unit in MULTI_DAY_UNITS}
+
+
+def _local_midnight(day: date, tz) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz)
+
+
+def applications_time_totals(
+    *, malls, start: date, end: date, now: datetime | None = None
+) -> dict[tuple[int, int], dict]:
+    """Per (mall id, service id): applications whose deadline fell between `start` and
+    `end` (exclusive; days in the mall's zone) and has passed by `now` — `measured` — and
+    those of them completed by the deadline — `within`.
+
+    A working-day deadline ends at local midnight after its last day, so a deadline
+    belongs to the period when start 00:00 < due_at ≤ end 00:00. Rejected applications
+    and drafts are left out (nothing was to be completed). Only status, service, mall,
+    due_at and completed_at are read: one aggregate query per time zone of the malls."""
+    now = now or timezone.now()
+    by_zone = defaultdict(list)
+    for mall in malls:
+        by_zone[mall.timezone_name].append(mall)
+    totals: dict[tuple[int, int], dict] = {}
+    for group in by_zone.values():
+        tz = group[0].tz
+        rows = (
+            Application.objects.filter(
+                mall_id__in=[m.pk for m in group],
+                due_at__gt=_local_midnight(start, tz),
+                due_at__lte=_local_midnight(end, tz),
+                due_at__lt=now,
+            )
+            .exclude(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.REJECTED])
+            .order_by()
+            .values("mall_id", "service_id")
+            .annotate(
+                measured=Count("id"),
+                within=Count("id", filter=Q(completed_at__lte=F("due_at"))),
+            )
+        )
+        for row in rows:
+            totals[(row["mall_id"], row["service_id"])] = {
+                "measured": row["measured"],
+                "within": row["within"],
+            }
+    return totals
+
+
 # --- per service -----------------------------------------------------------------------------
 
 
@@ -59,10 +150,22 @@ class ServiceCompliance:
     visitors_previous: int
     respondents: int
     ikm: IkmResult | None
+    # Time compliance: from the visits (same-day) or the applications (multi-day).
+    time_source: str = SOURCE_VISITS
+    time_measured: int = 0
+    time_within: int = 0
 
     @property
     def time_share(self) -> float | None:
-        return _percent(self.within, self.served)
+        return _percent(self.time_within, self.time_measured)
+
+    @property
+    def time_basis(self) -> str:
+        """What the share was counted on, for the pages: "12 applications", "30 visits"."""
+        n = self.time_measured
+        if self.time_source == SOURCE_APPLICATIONS:
+            return ngettext("%(n)s application", "%(n)s applications", n) % {"n": n}
+        return ngettext("%(n)s visit", "%(n)s visits", n) % {"n": n}
 
     @property
     def sample_target(self) -> int:
@@ -87,10 +190,14 @@ def _rollup_totals(rollups, period: Period, key: str) -> dict:
     return {row[key]: row for row in rows}
 
 
-def services_compliance(*, mall: Mall, period: Period, today: date | None = None) -> list:
+def services_compliance(
+    *, mall: Mall, period: Period, today: date | None = None, now: datetime | None = None
+) -> list:
     """Each service of the mall: standard complete, time compliance (same-day: queue to
-    finish within the standard), IKM and sample progress against Krejcie & Morgan."""
-    today = today or timezone.localdate(timezone=mall.tz)
+    finish within the standard, from the visits; multi-day: applications completed by
+    their deadline), IKM and sample progress against Krejcie & Morgan."""
+    now = now or timezone.now()
+    today = today or now.astimezone(mall.tz).date()
     services = list(
         mall.services.select_related("agency")
         .prefetch_related("standards")
@@ -100,23 +207,32 @@ def services_compliance(*, mall: Mall, period: Period, today: date | None = None
     now_totals = _rollup_totals(rollups, period, "service_id")
     before = _rollup_totals(rollups, period.previous(), "service_id")
     ikms = SurveyResponse.objects.filter(mall=mall).in_period(period).ikm_by("service_id")
+    applications = applications_time_totals(
+        malls=[mall], start=period.start, end=period.end, now=now
+    )
     rows = []
     for service in services:
         standard = _standard_in_force(list(service.standards.all()), min(today, period.end))
         totals = now_totals.get(service.pk, {})
         ikm = ikms.get(service.pk)
-        rows.append(
-            ServiceCompliance(
-                service=service,
-                standard=standard,
-                missing=standard_missing(standard),
-                served=totals.get("served") or 0,
-                within=totals.get("within") or 0,
-                visitors_previous=(before.get(service.pk) or {}).get("served") or 0,
-                respondents=ikm.respondents if ikm else 0,
-                ikm=ikm,
-            )
+        row = ServiceCompliance(
+            service=service,
+            standard=standard,
+            missing=standard_missing(standard),
+            served=totals.get("served") or 0,
+            within=totals.get("within") or 0,
+            visitors_previous=(before.get(service.pk) or {}).get("served") or 0,
+            respondents=ikm.respondents if ikm else 0,
+            ikm=ikm,
+            time_measured=totals.get("served") or 0,
+            time_within=totals.get("within") or 0,
         )
+        if is_multi_day(standard):
+            counted = applications.get((mall.pk, service.pk), {})
+            row.time_source = SOURCE_APPLICATIONS
+            row.time_measured = counted.get("measured", 0)
+            row.time_within = counted.get("within", 0)
+        rows.append(row)
     return rows
 
 
@@ -283,11 +399,12 @@ class Scorecard:
 def mall_scorecard(*, mall: Mall, period: Period, now: datetime | None = None) -> Scorecard:
     now = now or timezone.now()
     today = now.astimezone(mall.tz).date()
-    rows = services_compliance(mall=mall, period=period, today=today)
+    rows = services_compliance(mall=mall, period=period, today=today, now=now)
     pledge = pledge_status(mall=mall, today=today)
     ikm = SurveyResponse.objects.filter(mall=mall).in_period(period).ikm()
     served = sum(r.served for r in rows)
-    within = sum(r.within for r in rows)
+    measured = sum(r.time_measured for r in rows)
+    within = sum(r.time_within for r in rows)
     staffing = counters_staffing(
         mall=mall, start=period.start, end=min(period.end, today + timedelta(days=1)), now=now
     )
@@ -317,7 +434,7 @@ def mall_scorecard(*, mall: Mall, period: Period, now: datetime | None = None) -
             "complete_standard_share": _percent(sum(1 for r in rows if not r.missing), len(rows)),
         },
         performance={
-            "time_compliance_share": _percent(within, served),
+            "time_compliance_share": _percent(within, measured),
             "ikm": None if ikm.ikm is None else str(ikm.ikm),
             "grade": grade.letter if grade else None,
             "grade_label": grade.label if grade else None,
@@ -330,12 +447,44 @@ def mall_scorecard(*, mall: Mall, period: Period, now: datetime | None = None) -
     )
 
 
-def malls_summary(*, malls, period: Period, today: date) -> list[dict]:
+def time_totals_by_mall(
+    *, malls: list, start: date, end: date, today: date, now: datetime | None = None
+) -> dict[int, dict]:
+    """Per mall id, from `start` to `end` (exclusive): visitors served (all services) and
+    the time compliance counts — same-day services from the rollups, multi-day services
+    from the applications whose deadline fell in those days."""
+    ids = [m.pk for m in malls]
+    rollups = (
+        DailyRollup.objects.filter(mall_id__in=ids, local_date__gte=start, local_date__lt=end)
+        .order_by()
+        .values("mall_id", "service_id")
+        .annotate(served=Sum("served"), within=Sum("served_within_standard"))
+    )
+    service_ids = Service.objects.filter(mall_id__in=ids).values_list("pk", flat=True)
+    multi_day = multi_day_service_ids(service_ids=service_ids, day=min(today, end))
+    totals = {pk: {"served": 0, "measured": 0, "within": 0} for pk in ids}
+    for row in rollups:
+        mall_totals = totals[row["mall_id"]]
+        mall_totals["served"] += row["served"] or 0
+        if row["service_id"] not in multi_day:
+            mall_totals["measured"] += row["served"] or 0
+            mall_totals["within"] += row["within"] or 0
+    applications = applications_time_totals(malls=malls, start=start, end=end, now=now)
+    for (mall_id, service_id), counted in applications.items():
+        if service_id in multi_day:
+            totals[mall_id]["measured"] += counted["measured"]
+            totals[mall_id]["within"] += counted["within"]
+    return totals
+
+
+def malls_summary(*, malls, period: Period, today: date, now: datetime | None = None) -> list[dict]:
     """One row per mall for the national view, in a handful of GROUP BY queries."""
     malls = list(malls.select_related("province"))
     ids = [m.pk for m in malls]
     ikms = SurveyResponse.objects.filter(mall_id__in=ids).in_period(period).ikm_by("mall_id")
-    served = _rollup_totals(DailyRollup.objects.filter(mall_id__in=ids), period, "mall_id")
+    served = time_totals_by_mall(
+        malls=malls, start=period.start, end=period.end, today=today, now=now
+    )
     complaints = {
         row["mall_id"]: row
         for row in Complaint.objects.filter(
@@ -353,7 +502,7 @@ def malls_summary(*, malls, period: Period, today: date) -> list[dict]:
     for mall in malls:
         ikm = ikms.get(mall.pk)
         grade = ikm.grade if ikm else None
-        totals = served.get(mall.pk, {})
+        totals = served[mall.pk]
         c = complaints.get(mall.pk, {})
         rows.append(
             {
@@ -361,10 +510,200 @@ def malls_summary(*, malls, period: Period, today: date) -> list[dict]:
                 "respondents": ikm.respondents if ikm else 0,
                 "ikm": ikm.ikm if ikm else None,
                 "grade": grade,
-                "served": totals.get("served") or 0,
-                "time_share": _percent(totals.get("within") or 0, totals.get("served") or 0),
+                "served": totals["served"],
+                "time_share": _percent(totals["within"], totals["measured"]),
                 "complaints": c.get("received", 0),
                 "complaints_in_time_share": _percent(c.get("in_time", 0), c.get("judged", 0)),
             }
         )
     return rows
+
+
+# --- the weekly report's summary ------------------------------------------------------------
+
+
+def staffing_by_mall(
+    *, malls: list, start: date, end: date, now: datetime | None = None
+) -> dict[int, dict]:
+    """Per mall id: seconds scheduled (active counters × opening hours, closures off) and
+    seconds staffed (open sessions inside those hours, pauses excluded) from `start` to
+    `end` (exclusive), up to `now`. The batched form of `counters_staffing`: four queries
+    whatever the number of malls."""
+    now = now or timezone.now()
+    ids = [m.pk for m in malls]
+    counters = defaultdict(list)
+    for counter_id, mall_id in Counter.objects.filter(mall_id__in=ids, is_active=True).values_list(
+        "pk", "mall_id"
+    ):
+        counters[mall_id].append(counter_id)
+    hours = defaultdict(list)
+    for row in OpeningHours.objects.filter(mall_id__in=ids).values(
+        "mall_id", "weekday", "opens_at", "closes_at"
+    ):
+        hours[(row["mall_id"], row["weekday"])].append((row["opens_at"], row["closes_at"]))
+    closed = set(
+        Closure.objects.filter(mall_id__in=ids, date__gte=start, date__lt=end).values_list(
+            "mall_id", "date"
+        )
+    )
+    windows: dict[int, list] = {}
+    for mall in malls:
+        tz, day, windows[mall.pk] = mall.tz, start, []
+        while day < end:
+            if (mall.pk, day) not in closed:
+                windows[mall.pk] += [
+                    (datetime.combine(day, a, tzinfo=tz), datetime.combine(day, b, tzinfo=tz))
+                    for a, b in hours.get((mall.pk, day.weekday()), [])
+                ]
+            day += timedelta(days=1)
+    result = {}
+    for mall in malls:
+        length = sum(
+            max(0.0, (min(b, max(now, a)) - a).total_seconds()) for a, b in windows[mall.pk]
+        )
+        result[mall.pk] = {"scheduled": length * len(counters[mall.pk]), "staffed": 0.0}
+    all_windows = [w for ws in windows.values() for w in ws]
+    if not all_windows:
+        return result
+    first = min(a for a, _b in all_windows)
+    last = max(b for _a, b in all_windows)
+    sessions = CounterSession.objects.filter(
+        counter__mall_id__in=ids, counter__is_active=True, opened_at__lt=last
+    ).filter(Q(closed_at__isnull=True) | Q(closed_at__gt=first))
+    for session in sessions.select_related("counter").only(
+        "opened_at",
+        "closed_at",
+        "paused_seconds",
+        "paused_since",
+        "status",
+        "counter__mall_id",
+    ):
+        closed_at = session.closed_at or now
+        mall_windows = windows[session.counter.mall_id]
+        inside = sum(
+            _overlap(session.opened_at, closed_at, a, min(b, now)) for a, b in mall_windows
+        )
+        paused = session.paused_seconds
+        if session.status == CounterSessionStatus.PAUSED and session.paused_since:
+            paused += (now - session.paused_since).total_seconds()
+        result[session.counter.mall_id]["staffed"] += max(0.0, inside - paused)
+    return result
+
+
+def scorecards_summary_for_week(
+    *, week_start: date, week_end: date, malls=None, now: datetime | None = None
+) -> dict:
+    """The service-quality figures the weekly report prints, nationally and per mall.
+
+    `week_start` and `week_end` are the first and last day of the week, both included
+    (an ISO week: Monday and Sunday), as local dates of each mall. `malls` defaults to the
+    open malls; pass the report's own malls to match its list. `now` (default: now) only
+    matters for a week still running.
+
+    Returns (JSON-ready: shares are percentages with one decimal, None when nothing could
+    be measured; the IKM is a string with two decimals, None without respondents)::
+
+        {
+          "week_start": "2026-11-23", "week_end": "2026-11-29",
+          "period": "2026-Q4",                  # the quarter containing week_end
+          "period_start": "2026-10-01",         # IKM and complaints: period_start..week_end
+          "national": {<figures>},
+          "malls": [{"mall": "mpp-6202", "name": "...", <figures>}, ...],  # by mall code
+        }
+
+    where <figures> are:
+
+    - `ikm`, `grade` (A–D), `grade_label`, `respondents`: the satisfaction index of the
+      quarter so far (its first day to `week_end`), PermenPANRB 14/2017, weights 1/9;
+    - `complaints_received`, `complaints_answered_in_time_share`: complaints received in
+      the quarter so far; the share answered by their deadline among those that can be
+      judged at the end of `week_end` (answered by then, or past their deadline);
+    - `time_measured`, `time_compliance_share`: in the week, visits served within the
+      standard's time (same-day services) plus applications completed by a deadline that
+      fell in the week and has passed (multi-day services);
+    - `counters_staffed_share`: in the week, the share of opening hours (closures off)
+      during which the active counters had an open, unpaused session.
+
+    About a dozen queries whatever the number of malls (grouped aggregates, no loops per
+    mall in the database)."""
+    if week_end < week_start:
+        raise ValueError("week_end must not be before week_start")
+    now = now or timezone.now()
+    malls = list((Mall.objects.open() if malls is None else malls).order_by("code"))
+    ids = [m.pk for m in malls]
+    period = Period.containing(week_end, "quarter")
+    so_far_end = week_end + timedelta(days=1)
+    responses = SurveyResponse.objects.filter(
+        mall_id__in=ids, local_date__gte=period.start, local_date__lt=so_far_end
+    )
+    ikms = responses.ikm_by("mall_id")
+    complaints = Complaint.objects.filter(
+        mall_id__in=ids, received_on__gte=period.start, received_on__lt=so_far_end
+    )
+    complaints_by_mall = {
+        row["mall_id"]: row
+        for row in complaints.order_by()
+        .values("mall_id")
+        .annotate(
+            received=Count("id"),
+            in_time=Count(
+                "id",
+                filter=Q(first_answered_on__lte=week_end) & Q(first_answered_on__lte=F("due_on")),
+            ),
+            judged=Count(
+                "id",
+                filter=Q(first_answered_on__isnull=False, first_answered_on__lte=week_end)
+                | Q(due_on__lte=week_end),
+            ),
+        )
+    }
+    times = time_totals_by_mall(
+        malls=malls, start=week_start, end=so_far_end, today=week_end, now=now
+    )
+    staffing = staffing_by_mall(malls=malls, start=week_start, end=so_far_end, now=now)
+
+    def figures(ikm: IkmResult | None, c: dict, t: dict, st: dict) -> dict:
+        grade = ikm.grade if ikm else None
+        return {
+            "ikm": None if ikm is None or ikm.ikm is None else str(ikm.ikm),
+            "grade": grade.letter if grade else None,
+            "grade_label": grade.label if grade else None,
+            "respondents": ikm.respondents if ikm else 0,
+            "complaints_received": c.get("received", 0),
+            "complaints_answered_in_time_share": _percent(c.get("in_time", 0), c.get("judged", 0)),
+            "time_measured": t["measured"],
+            "time_compliance_share": _percent(t["within"], t["measured"]),
+            "counters_staffed_share": _percent(int(st["staffed"]), int(st["scheduled"])),
+        }
+
+    rows = [
+        {
+            "mall": mall.code,
+            "name": mall.name,
+            **figures(
+                ikms.get(mall.pk),
+                complaints_by_mall.get(mall.pk, {}),
+                times[mall.pk],
+                staffing[mall.pk],
+            ),
+        }
+        for mall in malls
+    ]
+
+    def total(values: list[dict], *keys) -> dict:
+        return {k: sum(v.get(k, 0) for v in values) for k in keys}
+
+    national = figures(
+        responses.ikm() if ids else None,
+        total(list(complaints_by_mall.values()), "received", "in_time", "judged"),
+        total(list(times.values()), "measured", "within"),
+        total(list(staffing.values()), "scheduled", "staffed"),
+    )
+    return {
+        "week_start": week_start.isoformat(),
+        "week_end": week_end.isoformat(),
+        "period": str(period),
+        "period_start": period.start.isoformat(),
+        "national": national,
+        "malls": rows,
+    }

@@ -63,6 +63,27 @@ class SurveyForm(forms.Form):
         return {n: self.cleaned_data[n] for n in ("age_band", "sex", "education", "occupation")}
 
 
+class PaperSurveyForm(SurveyForm):
+    """Staff typing in a questionnaire collected on paper: the service, the day it was
+    filled in, then the same nine answers and profile."""
+
+    def __init__(self, *args, mall: Mall, **kwargs):
+        super().__init__(*args, **kwargs)
+        service = forms.ModelChoiceField(
+            label=_("Service"),
+            queryset=mall.services.select_related("agency").order_by("agency__short_name", "name"),
+            to_field_name="slug",
+        )
+        service.label_from_instance = lambda s: f"{s.agency} — {s.name}"
+        collected = forms.DateField(
+            label=_("Filled in on"),
+            initial=timezone.localdate(timezone=mall.tz),
+            widget=forms.DateInput(attrs={"type": "date"}),
+        )
+        # Service and date first, as on the paper form's header.
+        self.fields = {"service": service, "collected_on": collected, **self.fields}
+
+
 class ComplaintForm(forms.Form):
     category = forms.ChoiceField(label=_("What is it about?"), choices=ComplaintCategory.choices)
     service = forms.ModelChoiceField(
@@ -93,6 +114,22 @@ class ComplaintForm(forms.Form):
             "agency"
         )
         self.fields["service"].label_from_instance = lambda s: f"{s.agency} — {s.name}"
+
+
+class KioskComplaintForm(ComplaintForm):
+    """The kiosk's large-type form: the category as big buttons, no LAPOR! number."""
+
+    category = forms.ChoiceField(
+        label=_("What is it about?"),
+        choices=ComplaintCategory.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what the complaint is about.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["lapor_number"]
+        self.fields["description"].widget.attrs.update(rows=4)
 
 
 class ComplaintUpdateForm(forms.Form):
@@ -172,3 +209,45 @@ class ComplaintFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     q = forms.CharField(label=_("Tracking or LAPOR! number"), required=False)
+
+
+class LegacyImportForm(forms.Form):
+    """An old report made with the 2004 method: one questionnaire per row, U1..U14."""
+
+    MAX_BYTES = 5 * 1024 * 1024
+
+    service = forms.ModelChoiceField(
+        label=_("Service (empty: the whole mall)"),
+        queryset=Service.objects.none(),
+        required=False,
+        to_field_name="slug",
+    )
+    period = PeriodField(
+        label=_("Period of the old report"),
+        help_text=_("2016, 2016-S1 (semester) or 2016-Q3 (quarter)"),
+    )
+    reported_ikm = forms.DecimalField(
+        label=_("IKM printed in the old report (optional)"),
+        required=False,
+        min_value=25,
+        max_value=100,
+        decimal_places=2,
+        help_text=_("Shown beside the recomputed value, to check the old arithmetic."),
+    )
+    file = forms.FileField(
+        label=_("Questionnaires (CSV or XLSX)"),
+        help_text=_("One row per questionnaire, columns U1 to U14, answers 1–4."),
+    )
+
+    def __init__(self, *args, mall: Mall, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = mall.services.select_related("agency")
+        self.fields["service"].label_from_instance = lambda s: f"{s.agency} — {s.name}"
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return upload

@@ -11,7 +11,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from mpp.registry.models import Agency, Mall, Service
-from mpp.visits.models import Ticket
+from mpp.visits.models import Device, Ticket
 
 from .ikm import METHOD_2004, METHOD_2017, IkmResult, ikm_from_sums
 
@@ -129,6 +129,15 @@ class SurveyResponse(models.Model):
         _("occupation"), max_length=10, choices=Occupation.choices, blank=True
     )
     suggestion = models.TextField(_("suggestion"), blank=True, max_length=2000)
+    device = models.ForeignKey(
+        Device,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kiosk"),
+        help_text=_("The kiosk the answers were given on; its mall is the response's mall."),
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -291,6 +300,15 @@ class Complaint(models.Model):
     due_on = models.DateField(_("answer due by"))
     first_answered_on = models.DateField(_("first answered on"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    device = models.ForeignKey(
+        Device,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kiosk"),
+        help_text=_("The kiosk the complaint was filed on; its mall is the complaint's mall."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

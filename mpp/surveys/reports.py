@@ -10,7 +10,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .ikm import IkmResult, Period
-from .models import ELEMENT_FIELDS, AgeBand, Education, Occupation, Sex
+from .models import (
+    ELEMENT_FIELDS,
+    AgeBand,
+    Education,
+    LegacyReport,
+    Occupation,
+    Sex,
+    SurveyResponse,
+)
 from .questions import ELEMENT_TITLES
 
 PROFILE = [
@@ -183,4 +191,18 @@ def ikm_rows(*, responses, rollups, period: Period, group: str, weight_mode: str
             }
         )
     rows.sort(key=lambda r: (-(r["result"].ikm_exact or 0), r["name"]))
+    return rows
+
+
+def legacy_rows(mall) -> list[dict]:
+    """Each old report with its 2004-method result and, beside it (never mixed), the
+    current method's IKM of the same unit and period."""
+    rows = []
+    for report in LegacyReport.objects.filter(mall=mall).select_related("service"):
+        current = SurveyResponse.objects.filter(
+            mall=mall, local_date__gte=report.period_start, local_date__lt=report.period_end
+        )
+        if report.service_id:
+            current = current.filter(service_id=report.service_id)
+        rows.append({"report": report, "legacy": report.result(), "current": current.ikm()})
     return rows

@@ -124,16 +124,26 @@ def survey_submit(
     profile: dict | None = None,
     suggestion: str = "",
     by=None,
+    device=None,
+    collected_on: date | None = None,
     now: datetime | None = None,
 ) -> SurveyResponse:
     """Save one questionnaire. With a ticket, the ticket gives the mall and service, must
     have been served, and may be rated once. Without one (kiosk, paper) mall and service
-    are required."""
+    are required; from a kiosk device (`device`), the kiosk's mall is recorded. A paper
+    form entered later carries the day it was filled in (`collected_on`, not in the
+    future); other channels take today."""
     now = _now(now)
     clean = scores_clean(scores)
     profile = _profile_clean(profile or {})
     if channel not in SurveyChannel.values:
         raise ValidationError({"channel": _("Unknown channel.")})
+    if collected_on is not None and channel != SurveyChannel.PAPER:
+        raise ValidationError({"collected_on": _("Only paper forms carry their own date.")})
+    if device is not None and ticket is None:
+        if mall is not None and mall.pk != device.mall_id:
+            raise ValidationError({"mall": _("This kiosk belongs to another mall.")})
+        mall = device.mall
     if ticket is not None:
         if ticket.status != TicketStatus.FINISHED:
             raise ValidationError(
@@ -147,15 +157,21 @@ def survey_submit(
         raise ValidationError({"service": _("Choose the service you used.")})
     if service.mall_id != mall.pk:
         raise ValidationError({"service": _("This service is not offered at this mall.")})
+    if device is not None and device.mall_id != mall.pk:
+        device = None  # a ticket of another mall rated on this kiosk: the ticket decides
+    today = now.astimezone(mall.tz).date()
+    if collected_on is not None and collected_on > today:
+        raise ValidationError({"collected_on": _("The date cannot be in the future.")})
     response = SurveyResponse(
         mall=mall,
         agency_id=service.agency_id,
         service=service,
         ticket=ticket,
         channel=channel,
-        local_date=now.astimezone(mall.tz).date(),
+        local_date=collected_on or today,
         submitted_at=now,
         suggestion=(suggestion or "").strip()[:2000],
+        device=device,
         entered_by=by if getattr(by, "is_authenticated", False) else None,
         **clean,
         **profile,
@@ -173,40 +189,134 @@ def survey_submit(
 # --- questionnaires from CSV (skm_index command, old reports) ------------------------------
 
 
-def questionnaires_read(text: str, *, method: str = METHOD_2017) -> list[list[int]]:
-    """Rows of scores from a CSV with one questionnaire per row and columns U1..Un.
-    All-or-nothing: the first problem raises, naming the row and the column."""
+MAX_ROW_ERRORS = 50
+
+
+def _questionnaire_rows(header_names, records, method: str) -> list[list[int]]:
+    """Validate (line number, {column: value}) records; every broken row is reported (up
+    to MAX_ROW_ERRORS), naming its row and column, and nothing is returned then."""
     count = ELEMENTS[method]
     columns = [f"U{i}" for i in range(1, count + 1)]
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = {(name or "").strip().upper(): name for name in reader.fieldnames or []}
+    header = {str(name or "").strip().upper(): name for name in header_names or []}
     missing = [c for c in columns if c not in header]
     if missing:
         raise ValidationError(
-            _("The CSV has no column %(cols)s (expected %(first)s..%(last)s).")
+            _("The file has no column %(cols)s (expected %(first)s..%(last)s).")
             % {"cols": ", ".join(missing), "first": columns[0], "last": columns[-1]}
         )
-    rows = []
-    for line, record in enumerate(reader, start=2):
-        if not any((v or "").strip() for v in record.values() if isinstance(v, str)):
+    rows, errors = [], []
+    for line, record in records:
+        values = {c: record.get(header[c]) for c in columns}
+        if not any(str(v).strip() for v in record.values() if v is not None):
             continue  # blank line
         try:
-            clean = scores_clean({c.lower(): record.get(header[c]) for c in columns}, method=method)
+            clean = scores_clean({c.lower(): v for c, v in values.items()}, method=method)
         except ValidationError as exc:
-            first = next(iter(exc.message_dict.values()))[0]
-            raise ValidationError(
-                _("Row %(row)s, column %(col)s: %(error)s")
-                % {
-                    "row": line,
-                    "col": next(iter(exc.message_dict)).upper(),
-                    "error": first.split(": ", 1)[-1],
-                }
-            ) from None
+            for name, messages in exc.message_dict.items():
+                errors.append(
+                    _("Row %(row)s, column %(col)s: %(error)s")
+                    % {"row": line, "col": name.upper(), "error": messages[0].split(": ", 1)[-1]}
+                )
+            continue
         rows.append([clean[c.lower()] for c in columns])
+    if errors:
+        if len(errors) > MAX_ROW_ERRORS:
+            more = len(errors) - MAX_ROW_ERRORS
+            errors = errors[:MAX_ROW_ERRORS] + [_("… and %(n)s more errors.") % {"n": more}]
+        raise ValidationError(errors)
     return rows
 
 
+def questionnaires_read(text: str, *, method: str = METHOD_2017) -> list[list[int]]:
+    """Rows of scores from a CSV with one questionnaire per row and columns U1..Un.
+    All-or-nothing: any broken row raises, each error naming the row and the column."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    records = ((line, record) for line, record in enumerate(reader, start=2))
+    return _questionnaire_rows(reader.fieldnames, records, method)
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def questionnaires_from_file(
+    *, name: str, content: bytes, method: str = METHOD_2017
+) -> list[list[int]]:
+    """Rows of scores from an uploaded CSV (UTF-8) or XLSX (first sheet, header on the
+    first row). Same rules and errors as `questionnaires_read`."""
+    if name.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+            raise ValidationError(_("The file is not a readable XLSX workbook.")) from None
+        sheet = workbook.worksheets[0]
+        lines = sheet.iter_rows(values_only=True)
+        header = [_cell_text(v) for v in next(lines, ())]
+        records = (
+            (line, dict(zip(header, (_cell_text(v) for v in values), strict=False)))
+            for line, values in enumerate(lines, start=2)
+        )
+        try:
+            return _questionnaire_rows(header, records, method)
+        finally:
+            workbook.close()
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError(
+            _("The file is not UTF-8 text: save it as CSV UTF-8 or XLSX.")
+        ) from None
+    return questionnaires_read(text, method=method)
+
+
 @transaction.atomic
+def legacy_report_save(
+    *,
+    mall: Mall,
+    period: Period,
+    respondents: int,
+    element_sums: list[int],
+    service: Service | None = None,
+    by=None,
+    source_name: str = "",
+    reported_ikm=None,
+) -> LegacyReport:
+    """Store an old 2004-method report from its respondent count and sums per element.
+    One report per mall, service and period: a second import of the same is refused."""
+    if respondents <= 0:
+        raise ValidationError(_("The file has no questionnaires."))
+    if len(element_sums) != ELEMENTS[METHOD_2004]:
+        raise ValidationError(_("An old report needs the sums of its 14 elements."))
+    if service is not None and service.mall_id != mall.pk:
+        raise ValidationError({"service": _("This service is not offered at this mall.")})
+    if LegacyReport.objects.filter(
+        mall=mall, service=service, period_start=period.start, period_end=period.end
+    ).exists():
+        raise ValidationError(
+            {"period": _("An old report for %(period)s was already imported.") % {"period": period}}
+        )
+    report = LegacyReport.objects.create(
+        mall=mall,
+        service=service,
+        period_label=str(period),
+        period_start=period.start,
+        period_end=period.end,
+        respondents=respondents,
+        element_sums=[int(v) for v in element_sums],
+        reported_ikm=reported_ikm,
+        source_name=source_name[:200],
+        imported_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    audit_record(actor=by, action="legacy_skm_import", target=report, summary=str(report))
+    return report
+
+
 def legacy_report_import(
     *,
     mall: Mall,
@@ -219,22 +329,16 @@ def legacy_report_import(
 ) -> LegacyReport:
     """Store an old 2004-method report from its questionnaires (columns U1..U14)."""
     rows = questionnaires_read(csv_text, method=METHOD_2004)
-    if not rows:
-        raise ValidationError(_("The CSV has no questionnaires."))
-    report = LegacyReport.objects.create(
+    return legacy_report_save(
         mall=mall,
-        service=service,
-        period_label=str(period),
-        period_start=period.start,
-        period_end=period.end,
+        period=period,
         respondents=len(rows),
         element_sums=[sum(r[i] for r in rows) for i in range(ELEMENTS[METHOD_2004])],
+        service=service,
+        by=by,
+        source_name=source_name,
         reported_ikm=reported_ikm,
-        source_name=source_name[:200],
-        imported_by=by if getattr(by, "is_authenticated", False) else None,
     )
-    audit_record(actor=by, action="legacy_skm_import", target=report, summary=str(report))
-    return report
 
 
 # --- complaints ----------------------------------------------------------------------------
@@ -280,10 +384,16 @@ def complaint_file(
     contact: str = "",
     lapor_number: str = "",
     by=None,
+    device=None,
     now: datetime | None = None,
 ) -> Complaint:
-    """Register a complaint and set its answer deadline in working days."""
+    """Register a complaint and set its answer deadline in working days. From a kiosk
+    device (`device`), the channel is the kiosk and the kiosk's mall is recorded."""
     now = _now(now)
+    if device is not None:
+        if device.mall_id != mall.pk:
+            raise ValidationError({"mall": _("This kiosk belongs to another mall.")})
+        channel = ComplaintChannel.KIOSK
     errors = {}
     if category not in ComplaintCategory.values:
         errors["category"] = _("Choose a category.")
@@ -308,6 +418,7 @@ def complaint_file(
         received_at=now,
         received_on=received_on,
         due_on=working_days_add(mall=mall, start=received_on, days=answer_working_days()),
+        device=device,
         created_by=by if getattr(by, "is_authenticated", False) else None,
     )
     ComplaintEvent.objects.create(

@@ -19,6 +19,8 @@ urlpatterns = [
         name="complaint_officer_new",
     ),
     path("manage/<slug:code>/responses/", views.response_list, name="response_list"),
+    path("manage/<slug:code>/responses/paper/", views.paper_entry, name="paper_entry"),
+    path("manage/<slug:code>/legacy/", views.legacy_reports, name="legacy_reports"),
     path("manage/<slug:code>/compliance/", views.compliance_page, name="compliance"),
     path(
         "manage/<slug:code>/compliance/empty-counters/",

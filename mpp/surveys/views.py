@@ -7,10 +7,12 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,19 +21,41 @@ from mpp.registry.models import Mall, MallStatus
 from mpp.visits.models import DailyRollup, TicketStatus
 
 from . import compliance, reports
-from .access import access_complaint, can_handle_complaints
+from .access import (
+    access_complaint,
+    can_enter_paper_forms,
+    can_handle_complaints,
+    can_import_legacy,
+)
 from .forms import (
     ComplaintFilterForm,
     ComplaintForm,
     ComplaintUpdateForm,
     IkmFilterForm,
+    KioskComplaintForm,
+    LegacyImportForm,
+    PaperSurveyForm,
     SurveyForm,
     TrackForm,
     default_period,
 )
-from .ikm import Period, krejcie_morgan
-from .models import ELEMENT_FIELDS, Complaint, ComplaintChannel, SurveyChannel, SurveyResponse
-from .services import complaint_file, complaint_update, survey_submit, ticket_for_survey
+from .ikm import ELEMENTS, METHOD_2004, Period, ikm_from_sums, krejcie_morgan
+from .models import (
+    ELEMENT_FIELDS,
+    Complaint,
+    ComplaintChannel,
+    SurveyChannel,
+    SurveyResponse,
+)
+from .services import (
+    complaint_file,
+    complaint_update,
+    legacy_report_save,
+    questionnaires_from_file,
+    survey_submit,
+    ticket_for_survey,
+)
+from .throttle import anonymous_post_allowed, kiosk_device
 
 
 def _attach(form, exc: ValidationError) -> None:
@@ -40,6 +64,10 @@ def _attach(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def _too_many(request, mall=None) -> HttpResponse:
+    return render(request, "surveys/too_many.html", {"mall": mall}, status=429)
 
 
 def _csv(filename: str, header: list, rows) -> HttpResponse:
@@ -63,6 +91,8 @@ def ticket_survey(request, uuid):
         return render(request, "surveys/survey_closed.html", {"reason": "done", "ticket": ticket})
     if ticket.status != TicketStatus.FINISHED:
         return render(request, "surveys/survey_closed.html", {"reason": "wait", "ticket": ticket})
+    if request.method == "POST" and not anonymous_post_allowed(request, "survey"):
+        return _too_many(request, ticket.mall)
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -72,6 +102,7 @@ def ticket_survey(request, uuid):
                 suggestion=form.cleaned_data["suggestion"],
                 channel=SurveyChannel.TICKET_LINK,
                 ticket=ticket,
+                device=kiosk_device(request),
             )
         except ValidationError as exc:
             _attach(form, exc)
@@ -105,6 +136,11 @@ def mall_service_survey(request, code, slug):
     channel = request.GET.get("channel", "")
     if channel not in (SurveyChannel.KIOSK, SurveyChannel.COUNTER_TABLET):
         channel = SurveyChannel.KIOSK
+    device = kiosk_device(request)
+    if device is not None:
+        channel = SurveyChannel.KIOSK
+    if request.method == "POST" and not anonymous_post_allowed(request, "survey"):
+        return _too_many(request, mall)
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -115,6 +151,7 @@ def mall_service_survey(request, code, slug):
                 channel=channel,
                 mall=mall,
                 service=service,
+                device=device,
             )
         except ValidationError as exc:
             _attach(form, exc)
@@ -134,18 +171,29 @@ def thanks(request, code):
 
 
 def complaint_new(request, code):
+    """The public complaint form; on a kiosk (a kiosk device session, or `?kiosk=1`) the
+    large-type kiosk form, recording the kiosk and its mall."""
     mall = _open_mall(code)
-    form = ComplaintForm(request.POST or None, mall=mall)
+    device = kiosk_device(request)
+    kiosk = device is not None or bool(request.GET.get("kiosk"))
+    if request.method == "POST" and not anonymous_post_allowed(request, "complaint"):
+        return _too_many(request, mall)
+    form_class = KioskComplaintForm if kiosk else ComplaintForm
+    form = form_class(request.POST or None, mall=mall)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        channel = ComplaintChannel.KIOSK if request.GET.get("kiosk") else ComplaintChannel.WEB
+        channel = ComplaintChannel.KIOSK if kiosk else ComplaintChannel.WEB
         try:
-            complaint = complaint_file(mall=mall, channel=channel, by=request.user, **data)
+            complaint = complaint_file(
+                mall=mall, channel=channel, by=request.user, device=device, **data
+            )
         except ValidationError as exc:
             _attach(form, exc)
         else:
-            return redirect("surveys:complaint_status", code=complaint.tracking_code)
-    return render(request, "surveys/complaint_new.html", {"form": form, "mall": mall})
+            url = reverse("surveys:complaint_status", kwargs={"code": complaint.tracking_code})
+            return redirect(f"{url}?kiosk=1" if kiosk else url)
+    template = "surveys/complaint_kiosk.html" if kiosk else "surveys/complaint_new.html"
+    return render(request, template, {"form": form, "mall": mall, "kiosk": kiosk})
 
 
 def complaint_track(request):
@@ -168,6 +216,7 @@ def complaint_status(request, code):
             "complaint": complaint,
             "events": complaint.events.filter(is_public=True),
             "overdue": complaint.is_overdue(today),
+            "kiosk": bool(request.GET.get("kiosk")),
         },
     )
 
@@ -303,6 +352,8 @@ def mall_quality(request, code):
                 "agency",
                 "standard_complete",
                 "served",
+                "time_source",
+                "time_measured",
                 "within_standard_pct",
                 "respondents",
                 "sample_target",
@@ -315,6 +366,8 @@ def mall_quality(request, code):
                     r.service.agency,
                     not r.missing,
                     r.served,
+                    r.time_source,
+                    r.time_measured,
                     r.time_share,
                     r.respondents,
                     r.sample_target,
@@ -603,4 +656,184 @@ def empty_counters_fragment(request, code):
         request,
         "surveys/manage/_empty_counters.html",
         {"mall": mall, "empty": compliance.empty_counters(mall=mall)},
+    )
+
+
+# --- old reports (2004 method) and paper questionnaires ------------------------------------------
+
+LEGACY_SALT = "mpp.surveys.legacy-preview"
+LEGACY_PREVIEW_SECONDS = 3600
+
+
+@login_required
+def legacy_reports(request, code):
+    """Old SKM reports made with the 2004 method: the list, and the import in two steps —
+    upload and preview (every broken row listed, nothing saved), then confirm."""
+    mall = _mall(request, code)
+    may_import = can_import_legacy(request.user, mall)
+    rows = reports.legacy_rows(mall)
+    if request.GET.get("format") == "csv":
+        return _csv(
+            f"skm-2004-{mall.code}.csv",
+            [
+                "period",
+                "service",
+                "respondents",
+                "ikm_2004",
+                "grade_2004",
+                "reported_ikm",
+                "ikm_current_method",
+                "respondents_current_method",
+                "source",
+            ],
+            (
+                [
+                    r["report"].period_label,
+                    r["report"].service.slug if r["report"].service else "",
+                    r["report"].respondents,
+                    r["legacy"].ikm,
+                    r["legacy"].grade.letter if r["legacy"].grade else "",
+                    r["report"].reported_ikm or "",
+                    r["current"].ikm or "",
+                    r["current"].respondents,
+                    r["report"].source_name,
+                ]
+                for r in rows
+            ),
+        )
+    form = LegacyImportForm(mall=mall)
+    preview = None
+    if request.method == "POST":
+        if not may_import:
+            raise PermissionDenied
+        if "payload" in request.POST:
+            return _legacy_confirm(request, mall)
+        form = LegacyImportForm(request.POST, request.FILES, mall=mall)
+        if form.is_valid():
+            preview = _legacy_preview(form, mall)
+    return render(
+        request,
+        "surveys/manage/legacy.html",
+        {
+            "mall": mall,
+            "rows": rows,
+            "form": form if may_import else None,
+            "preview": preview,
+        },
+    )
+
+
+def _legacy_preview(form, mall: Mall) -> dict | None:
+    data = form.cleaned_data
+    upload = data["file"]
+    try:
+        rows = questionnaires_from_file(name=upload.name, content=upload.read(), method=METHOD_2004)
+    except ValidationError as exc:
+        _attach(form, exc)
+        return None
+    if not rows:
+        form.add_error("file", _("The file has no questionnaires."))
+        return None
+    sums = [sum(r[i] for r in rows) for i in range(ELEMENTS[METHOD_2004])]
+    period, service = data["period"], data["service"]
+    current = SurveyResponse.objects.filter(mall=mall).in_period(period)
+    if service:
+        current = current.filter(service=service)
+    payload = {
+        "mall": mall.code,
+        "service": service.slug if service else "",
+        "period": str(period),
+        "respondents": len(rows),
+        "sums": sums,
+        "reported_ikm": str(data["reported_ikm"]) if data["reported_ikm"] is not None else "",
+        "source": upload.name[:200],
+    }
+    result = ikm_from_sums(respondents=len(rows), element_sums=sums, method=METHOD_2004)
+    return {
+        "payload": signing.dumps(payload, salt=LEGACY_SALT),
+        "elements": list(
+            zip(range(1, 15), result.nrr_display, result.weighted_display, strict=True)
+        ),
+        "period": period,
+        "service": service,
+        "source": upload.name,
+        "result": result,
+        "reported_ikm": data["reported_ikm"],
+        "current": current.ikm(),
+    }
+
+
+def _legacy_confirm(request, mall: Mall):
+    try:
+        payload = signing.loads(
+            request.POST["payload"], salt=LEGACY_SALT, max_age=LEGACY_PREVIEW_SECONDS
+        )
+    except signing.BadSignature:
+        messages.error(request, _("The preview has expired or was altered: upload the file again."))
+        return redirect("surveys:legacy_reports", code=mall.code)
+    if payload["mall"] != mall.code:
+        raise PermissionDenied
+    service = mall.services.filter(slug=payload["service"]).first() if payload["service"] else None
+    try:
+        report = legacy_report_save(
+            mall=mall,
+            period=Period.parse(payload["period"]),
+            respondents=payload["respondents"],
+            element_sums=payload["sums"],
+            service=service,
+            by=request.user,
+            source_name=payload["source"],
+            reported_ikm=payload["reported_ikm"] or None,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Old report for %(period)s imported: %(n)s questionnaires.")
+            % {"period": report.period_label, "n": report.respondents},
+        )
+    return redirect("surveys:legacy_reports", code=mall.code)
+
+
+@login_required
+def paper_entry(request, code):
+    """Staff type in questionnaires collected on paper, one after the other: the service
+    and date stay selected for the next form."""
+    mall = _mall(request, code)
+    if not can_enter_paper_forms(request.user, mall):
+        raise PermissionDenied
+    initial = {k: request.GET[k] for k in ("service", "collected_on") if request.GET.get(k)}
+    form = PaperSurveyForm(request.POST or None, mall=mall, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            survey_submit(
+                scores=form.scores(),
+                profile=form.profile(),
+                suggestion=data["suggestion"],
+                channel=SurveyChannel.PAPER,
+                mall=mall,
+                service=data["service"],
+                collected_on=data["collected_on"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, _("Paper form saved. Enter the next one."))
+            url = reverse("surveys:paper_entry", kwargs={"code": mall.code})
+            return redirect(
+                f"{url}?service={data['service'].slug}&collected_on={data['collected_on']}"
+            )
+    entered = SurveyResponse.objects.filter(
+        mall=mall,
+        channel=SurveyChannel.PAPER,
+        entered_by=request.user,
+        submitted_at__gte=timezone.now() - timedelta(days=1),
+    ).count()
+    return render(
+        request,
+        "surveys/manage/paper.html",
+        {"mall": mall, "form": form, "entered": entered},
     )

@@ -1,2 +1,23 @@
-# Face check-in at the kiosk (issue 6): filled in by the face check-in views.
-urlpatterns: list = []
+# Face check-in at the kiosk (issue 6): mpp/visits/face_checkin.py.
+from django.urls import path
+
+from . import face_checkin as views
+
+urlpatterns = [
+    path("<slug:code>/kiosk/face/", views.kiosk_face, name="kiosk_face"),
+    path("<slug:code>/kiosk/face/code/", views.kiosk_face_code, name="kiosk_face_code"),
+    path(
+        "<slug:code>/kiosk/face/<uuid:uuid>/camera/",
+        views.kiosk_face_camera,
+        name="kiosk_face_camera",
+    ),
+    path(
+        "<slug:code>/kiosk/face/<uuid:uuid>/frames/",
+        views.kiosk_face_frames,
+        name="kiosk_face_frames",
+    ),
+    path("<slug:code>/kiosk/face/<uuid:uuid>/", views.kiosk_face_hello, name="kiosk_face_hello"),
+    path(
+        "<slug:code>/kiosk/face/<uuid:uuid>/issue/", views.kiosk_face_issue, name="kiosk_face_issue"
+    ),
+]

@@ -51,3 +51,16 @@ def test_a_citizen_rates_from_the_ticket_link_and_the_ikm_changes(page, demo_dat
 
     page.goto(survey_path(ticket))
     page.get_by_text("Tiket ini sudah dinilai").wait_for()
+
+
+def test_a_citizen_files_a_complaint_on_the_kiosk_in_large_type(page, demo_data):
+    page.goto("/quality/mpp-6202/complaint/?kiosk=1")
+    page.get_by_role("heading", name="Sampaikan pengaduan").wait_for()
+    page.get_by_label("Waktu penyelesaian atau antrean").check()
+    page.get_by_label("Apa yang terjadi?").fill("Antrean KTP berhenti lebih dari satu jam.")
+    screenshot(page, "surveys-kiosk-complaint")
+    page.get_by_role("button", name="Kirim pengaduan").click()
+    page.get_by_text("Pengaduan Anda telah diterima").wait_for()
+    code = page.locator("[data-tracking-code]")
+    assert re.fullmatch(r"ADU-[0-9A-Z]{8}", code.inner_text().strip())
+    assert float(code.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 40

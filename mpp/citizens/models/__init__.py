@@ -7,6 +7,14 @@ from .applications import (
     NonWorkingKind,
 )
 from .consent import Consent, ConsentMethod, Delegation, OneTimeCode, Purpose
+from .faces import (
+    ClaimKind,
+    DuplicateStatus,
+    FaceCheck,
+    FaceDuplicate,
+    FaceMallSettings,
+    FaceTemplate,
+)
 from .profile import Citizen, Document, DocumentStatus
 
 __all__ = [
@@ -17,12 +25,18 @@ __all__ = [
     "ApplicationEvent",
     "ApplicationStatus",
     "Channel",
+    "ClaimKind",
     "Citizen",
     "Consent",
     "ConsentMethod",
     "Delegation",
     "Document",
     "DocumentStatus",
+    "DuplicateStatus",
+    "FaceCheck",
+    "FaceDuplicate",
+    "FaceMallSettings",
+    "FaceTemplate",
     "NonWorkingDay",
     "NonWorkingKind",
     "OneTimeCode",

@@ -148,6 +148,7 @@ class OneTimeCode(models.Model):
     class Use(models.TextChoices):
         REGISTER = "register", _("Registration")
         DELEGATION = "delegation", _("Assisted lane")
+        KIOSK_CHECKIN = "kiosk_checkin", _("Face check-in at the kiosk")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     use = models.CharField(max_length=16, choices=Use.choices)

@@ -205,5 +205,21 @@ def test_report_day_mall_query_count_is_bounded(django_assert_max_num_queries, m
         subject_key="service:x",
         issued=3,
     )
+    with django_assert_max_num_queries(12):  # the first report summarises the four weeks
+        weekly_report_build(week=IsoWeek(2025, 23))
     with django_assert_max_num_queries(5):
         weekly_report_build(week=IsoWeek(2025, 23))
+
+
+def test_an_analyst_reads_and_sets_their_subscription(
+    client, ministry_analyst, mall_manager_sampit
+):
+    url = "/api/v1/reports/subscription/"
+    client.force_login(mall_manager_sampit)
+    assert client.get(url).status_code == 403
+    client.force_login(ministry_analyst)
+    assert client.get(url).json() == {"is_active": False, "since": None, "deliveries": []}
+    response = client.put(url, {"is_active": True}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["is_active"] is True
+    response = client.put(url, {"is_active": "maybe"}, content_type="application/json")
+    assert response.status_code == 400 and "is_active" in response.json()

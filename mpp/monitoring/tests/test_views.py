@@ -39,6 +39,7 @@ def test_the_national_dashboard_shows_every_section_to_analysts(
     client, ministry_analyst, data, django_assert_max_num_queries
 ):
     client.force_login(ministry_analyst)
+    client.get(BASE)  # the first view summarises the closed days it shows
     with django_assert_max_num_queries(14):
         response = client.get(BASE)
     assert response.status_code == 200
@@ -230,3 +231,33 @@ def test_an_analyst_subscribes_and_unsubscribes(client, ministry_analyst):
     )
     assert response.url == "/monitoring/"
     assert not ReportSubscription.objects.get(user=ministry_analyst).is_active
+
+
+def test_an_analyst_sees_their_subscription_and_the_weeks_sent(client, ministry_analyst):
+    from ..models import DeliveryStatus, ReportDelivery
+
+    client.force_login(ministry_analyst)
+    html = client.get("/monitoring/subscription/").content.decode()
+    assert "Anda tidak menerima laporan mingguan" in html
+    client.post("/monitoring/subscription/", {"active": "1", "next": "/monitoring/subscription/"})
+    subscription = ReportSubscription.objects.get(user=ministry_analyst)
+    ReportDelivery.objects.create(subscription=subscription, week="2025-W22", status="sent")
+    ReportDelivery.objects.create(
+        subscription=subscription, week="2025-W23", status=DeliveryStatus.FAILED
+    )
+    html = client.get("/monitoring/subscription/?status=sent").content.decode()
+    assert "2025-W22" in html and "2025-W23" not in html
+    csv_text = client.get("/monitoring/subscription/?format=csv").content.decode()
+    assert csv_text.splitlines()[0] == "week,status,claimed_at,sent_at,attempts"
+    assert len(csv_text.splitlines()) == 3
+
+
+def test_the_admin_lists_reported_counts_read_only(admin_client, mall_sampit):
+
+    ReportedDailyCount.objects.create(
+        mall=mall_sampit, local_date=date(2025, 6, 3), source="counts", subject_key="service:x"
+    )
+    assert admin_client.get("/admin/monitoring/reporteddailycount/").status_code == 200
+    assert admin_client.get("/admin/monitoring/visitevent/").status_code == 200
+    assert admin_client.get("/admin/monitoring/reportsubscription/").status_code == 200
+    assert admin_client.get("/admin/monitoring/reporteddailycount/add/").status_code == 403

@@ -1,0 +1,134 @@
+"""Face pages: enrolment at the counter (consent first), the duplicate-review queue, and
+the citizen's own view (status, delete)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from .. import access
+from ..models import Channel, Delegation, DuplicateStatus, FaceDuplicate, FaceTemplate
+from ..services import faces
+from .common import citizen_by_uuid, citizen_of, csv_response, posting_of
+
+MAX_UPLOADS = 8
+
+
+@login_required
+def officer_face(request, uuid):
+    """Enrol (webcam frames or uploads), re-enrol or delete a citizen's face at the counter."""
+    posting = posting_of(request)
+    citizen = citizen_by_uuid(uuid)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "consent":
+                faces.face_consent_record(citizen=citizen, officer=request.user)
+                messages.success(request, _("Biometric consent recorded."))
+            elif action == "enrol":
+                images = [f.read() for f in request.FILES.getlist("images")[:MAX_UPLOADS]]
+                result = faces.face_enrol(
+                    citizen=citizen, images=images, by=request.user, mall=posting.mall
+                )
+                messages.success(
+                    request,
+                    _("Face enrolled from %(n)d images.") % {"n": result.template.frames_used},
+                )
+                if result.duplicates:
+                    messages.warning(
+                        request,
+                        _("The face resembles %(n)d other enrolment(s): queued for review.")
+                        % {"n": len(result.duplicates)},
+                    )
+            elif action == "delete":
+                faces.face_delete(
+                    citizen=citizen, by=request.user, channel=Channel.COUNTER, mall=posting.mall
+                )
+                messages.success(request, _("The face template was deleted."))
+        except faces.FaceRefused as refused:
+            for message in refused.messages:
+                messages.error(request, message)
+        except access.AccessRefused as refused:
+            messages.error(request, str(refused))
+        return redirect("citizens:officer_face", uuid=uuid)
+    delegation = Delegation.objects.filter(
+        citizen=citizen, officer=request.user, confirmed_at__isnull=False
+    ).first()
+    return render(
+        request,
+        "citizens/officer_face.html",
+        {
+            "citizen": citizen,
+            "posting": posting,
+            "consent": faces.face_consent_of(citizen),
+            "face": FaceTemplate.objects.filter(citizen=citizen).first(),
+            "delegation": delegation if delegation and delegation.is_active() else None,
+            "max_uploads": MAX_UPLOADS,
+        },
+    )
+
+
+DUPLICATE_CSV = ["found_at", "citizen", "resembles", "score", "status", "reviewed_at"]
+
+
+@login_required
+def face_duplicates(request):
+    """Possible duplicate faces found at enrolments at the officer's mall, to review."""
+    posting = posting_of(request)
+    rows = FaceDuplicate.objects.filter(mall=posting.mall).select_related("citizen", "other")
+    status = request.GET.get("status", DuplicateStatus.OPEN)
+    if status in DuplicateStatus.values:
+        rows = rows.filter(status=status)
+    if request.method == "POST":
+        duplicate = get_object_or_404(rows.model.objects, uuid=request.POST.get("duplicate"))
+        if duplicate.mall_id != posting.mall_id:
+            return redirect("citizens:face_duplicates")
+        try:
+            faces.duplicate_review(
+                duplicate=duplicate,
+                status=request.POST.get("status", ""),
+                by=request.user,
+                note=request.POST.get("note", ""),
+            )
+        except ValueError:
+            messages.error(request, _("Choose same person or different people."))
+        else:
+            messages.success(request, _("Review saved."))
+        return redirect("citizens:face_duplicates")
+    if request.GET.get("format") == "csv":
+        return csv_response(
+            "wajah-duplikat.csv",
+            DUPLICATE_CSV,
+            (
+                [d.found_at.isoformat(), d.citizen, d.other, d.score, d.status, d.reviewed_at or ""]
+                for d in rows
+            ),
+        )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "citizens/face_duplicates.html",
+        {"page": page, "status": status, "statuses": DuplicateStatus.choices, "posting": posting},
+    )
+
+
+@login_required
+def face_mine(request):
+    """The citizen's own face data: enrolled or not, and delete it."""
+    citizen = citizen_of(request)
+    if citizen is None:
+        return redirect("citizens:home")
+    if request.method == "POST":
+        faces.face_delete(citizen=citizen, by=request.user, channel=Channel.WEB)
+        messages.success(request, _("Your face template was deleted."))
+        return redirect("citizens:face_mine")
+    return render(
+        request,
+        "citizens/face_mine.html",
+        {
+            "citizen": citizen,
+            "face": FaceTemplate.objects.filter(citizen=citizen).first(),
+            "consent": faces.face_consent_of(citizen),
+        },
+    )

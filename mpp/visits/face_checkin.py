@@ -1,0 +1,237 @@
+"""Kiosk check-in by face: claim (NIK, booking code, or — where the mall allows it —
+recognition among today's bookings) → camera with a random liveness prompt → verify →
+greeting with the masked name → service → ticket carrying the citizen. Fallback: NIK and a
+one-time code by SMS. The face rules live in `mpp.citizens.services.faces`."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mpp.citizens.models import Citizen, ClaimKind, FaceCheck, FaceMallSettings, FaceTemplate
+from mpp.citizens.services import faces
+from mpp.core.nik import nik_clean
+from mpp.registry.models import Agency, Service
+
+from . import services as q
+from .face_tickets import bookings_near, face_ticket_issue
+from .models import Booking, BookingStatus, PriorityReason
+from .views import _kiosk_mall
+
+SESSION_KEY = "mpp_face_check"
+
+
+def _mall_or_403(request, code):
+    mall = _kiosk_mall(request, code)
+    if mall is None:
+        raise PermissionDenied
+    return mall
+
+
+def _identification_window(mall) -> int | None:
+    settings = FaceMallSettings.objects.filter(mall=mall, identification_enabled=True).first()
+    return settings.window_minutes if settings else None
+
+
+def _check(request, mall, uuid) -> FaceCheck:
+    """The check this kiosk session started (a check cannot be picked up elsewhere)."""
+    if request.session.get(SESSION_KEY) != str(uuid):
+        raise PermissionDenied
+    return get_object_or_404(FaceCheck.objects.select_related("citizen"), uuid=uuid, mall=mall)
+
+
+def _begin(request, mall, **kwargs):
+    check = faces.face_check_start(mall=mall, **kwargs)
+    request.session[SESSION_KEY] = str(check.uuid)
+    return redirect("visits:kiosk_face_camera", code=mall.code, uuid=check.uuid)
+
+
+def _citizen_by_nik(raw: str) -> Citizen | None:
+    return Citizen.objects.active().with_nik(nik_clean(raw)).first()
+
+
+def kiosk_face(request, code):
+    """The claim: type the NIK or a booking code (or be recognised, where enabled)."""
+    mall = _mall_or_403(request, code)
+    errors = {}
+    if request.method == "POST":
+        if "identify" in request.POST and _identification_window(mall):
+            return _begin(request, mall, claim=ClaimKind.IDENTIFY)
+        if request.POST.get("booking"):
+            booking_code = request.POST["booking"].strip().upper()
+            booking = Booking.objects.filter(
+                code=booking_code, mall=mall, status=BookingStatus.ACTIVE
+            ).first()
+            citizen = (
+                Citizen.objects.active().filter(nik_hash=booking.nik_hash).first()
+                if booking
+                else None
+            )
+            if booking is None:
+                errors["booking"] = _("No valid booking with this code at this mall.")
+            elif citizen is None or not FaceTemplate.objects.filter(citizen=citizen).exists():
+                errors["booking"] = _(
+                    "No face is enrolled for this booking. Check in with the code on the "
+                    "start screen."
+                )
+            else:
+                return _begin(
+                    request,
+                    mall,
+                    claim=ClaimKind.BOOKING,
+                    citizen=citizen,
+                    booking_code=booking.code,
+                )
+        else:
+            try:
+                citizen = _citizen_by_nik(request.POST.get("nik", ""))
+            except ValidationError as error:
+                errors["nik"] = error.messages[0]
+            else:
+                if citizen is None or not FaceTemplate.objects.filter(citizen=citizen).exists():
+                    errors["nik"] = faces.reason_text(faces.NOT_ENROLLED)
+                else:
+                    return _begin(request, mall, claim=ClaimKind.NIK, citizen=citizen)
+    return render(
+        request,
+        "visits/kiosk_face.html",
+        {"mall": mall, "errors": errors, "identify": bool(_identification_window(mall))},
+        status=400 if errors else 200,
+    )
+
+
+def kiosk_face_camera(request, code, uuid):
+    """The camera page: shows the random prompt; face.js posts the burst of frames."""
+    mall = _mall_or_403(request, code)
+    check = _check(request, mall, uuid)
+    if check.frames_at:
+        return redirect("visits:kiosk_face", code=mall.code)
+    return render(
+        request,
+        "visits/kiosk_face_camera.html",
+        {"mall": mall, "check": check, "prompts": faces.prompts_of(check)},
+    )
+
+
+@require_POST
+def kiosk_face_frames(request, code, uuid):
+    """The burst of JPEG frames (multipart `frames`), answered in JSON for face.js."""
+    mall = _mall_or_403(request, code)
+    check = _check(request, mall, uuid)
+    frames = [f.read() for f in request.FILES.getlist("frames")[: faces.MAX_FRAMES]]
+    try:
+        if check.claim == ClaimKind.IDENTIFY:
+            window = _identification_window(mall)
+            if not window:
+                raise PermissionDenied
+            bookings = list(bookings_near(mall=mall, minutes=window))
+            candidates = Citizen.objects.active().filter(
+                nik_hash__in=[b.nik_hash for b in bookings]
+            )
+            citizen = faces.face_identify(check=check, frames=frames, candidates=candidates)
+            booking = next((b for b in bookings if b.nik_hash == citizen.nik_hash), None)
+            if booking:
+                check.booking_code = booking.code
+                check.save(update_fields=["booking_code"])
+        else:
+            faces.face_verify(check=check, frames=frames)
+    except faces.FaceRefused as refused:
+        return JsonResponse(
+            {
+                "ok": False,
+                "reasons": refused.reasons,
+                "message": " ".join(refused.messages),
+                "retry": reverse("visits:kiosk_face", args=[mall.code]),
+                "fallback": reverse("visits:kiosk_face_code", args=[mall.code]),
+            },
+            status=200,
+        )
+    return JsonResponse(
+        {"ok": True, "next": reverse("visits:kiosk_face_hello", args=[mall.code, check.uuid])}
+    )
+
+
+def kiosk_face_hello(request, code, uuid):
+    """Greeting with the masked name; an identified person confirms it's them first. Then
+    the service (or, for a booking, the check-in)."""
+    mall = _mall_or_403(request, code)
+    check = _check(request, mall, uuid)
+    if request.method == "POST" and "confirm" in request.POST:
+        faces.face_check_confirm(check=check, yes=request.POST["confirm"] == "yes")
+        if request.POST["confirm"] != "yes":
+            request.session.pop(SESSION_KEY, None)
+            messages.info(request, _("Sorry. Please type your NIK instead."))
+            return redirect("visits:kiosk_face", code=mall.code)
+        return redirect("visits:kiosk_face_hello", code=mall.code, uuid=check.uuid)
+    if check.citizen is None or check.verified_at is None:
+        return redirect("visits:kiosk_face", code=mall.code)
+    confirm = check.claim == ClaimKind.IDENTIFY and check.confirmed_at is None
+    services = (
+        Service.objects.filter(mall=mall, is_active=True)
+        .select_related("agency")
+        .order_by("agency__short_name", "name")
+    )
+    context = {
+        "mall": mall,
+        "check": check,
+        "masked_name": check.citizen.name_masked,
+        "confirm": confirm,
+        "services": services,
+        "agencies": Agency.objects.filter(pk__in=services.values("agency_id")),
+        "lanes": [(v, label) for v, label in PriorityReason.choices if v],
+        "booking": Booking.objects.filter(code=check.booking_code).select_related("service").first()
+        if check.booking_code
+        else None,
+    }
+    return render(request, "visits/kiosk_face_hello.html", context)
+
+
+@require_POST
+def kiosk_face_issue(request, code, uuid):
+    mall = _mall_or_403(request, code)
+    check = _check(request, mall, uuid)
+    service = Service.objects.filter(pk=request.POST.get("service") or 0, mall=mall).first()
+    try:
+        ticket = face_ticket_issue(
+            check=check, service=service, priority_reason=request.POST.get("priority", "")
+        )
+    except q.QueueError as refused:
+        messages.error(request, refused.message)
+        return redirect("visits:kiosk_face", code=mall.code)
+    request.session.pop(SESSION_KEY, None)
+    return redirect("visits:ticket_print", uuid=ticket.uuid)
+
+
+def kiosk_face_code(request, code):
+    """Fallback: NIK, then the six-digit code sent by SMS to the citizen's phone."""
+    mall = _mall_or_403(request, code)
+    errors = {}
+    check = None
+    if request.method == "POST" and request.POST.get("check"):
+        check = _check(request, mall, request.POST["check"])
+        try:
+            faces.face_fallback_confirm(check=check, code=request.POST.get("code", ""))
+        except ValidationError as error:
+            errors["code"] = " ".join(error.messages)
+        else:
+            return redirect("visits:kiosk_face_hello", code=mall.code, uuid=check.uuid)
+    elif request.method == "POST":
+        try:
+            citizen = _citizen_by_nik(request.POST.get("nik", ""))
+        except ValidationError as error:
+            errors["nik"] = error.messages[0]
+        else:
+            if citizen is None:
+                errors["nik"] = _("No citizen account with this NIK. Please take a normal ticket.")
+            else:
+                check = faces.face_fallback_start(mall=mall, citizen=citizen)
+                request.session[SESSION_KEY] = str(check.uuid)
+    return render(
+        request,
+        "visits/kiosk_face_code.html",
+        {"mall": mall, "check": check, "errors": errors},
+        status=400 if errors else 200,
+    )

@@ -1,0 +1,245 @@
+"""Kiosk check-in by face, end to end through the pages, with the real model on real
+photographs: John Simm is enrolled at Sampit; his burst turning left passes liveness."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from mpp.accounts.models import Role
+from mpp.citizens.models import AccessRecord, FaceCheck, FaceMallSettings, Purpose
+from mpp.citizens.services import citizen_create, consent_grant
+from mpp.citizens.services import faces as svc
+from mpp.citizens.tests.test_faces import (  # noqa: F401 (fixtures)
+    ENROL,
+    IMPOSTOR_TURN_RIGHT,
+    KEY,
+    TURN_LEFT,
+    frames_of,
+    simm_template,
+)
+from mpp.citizens.vocabulary import Category
+from mpp.core.nik import nik_hash, nik_mask
+from mpp.registry.models import Agency
+from mpp.visits import services as q
+from mpp.visits.devices import device_issue
+from mpp.visits.models import Booking, Channel, DeviceKind, Ticket
+
+NIK = "6202010101800005"
+
+
+@pytest.fixture(autouse=True)
+def _face_key(settings):
+    settings.FACE_TEMPLATE_KEY = KEY
+
+
+@pytest.fixture
+def kiosk(client, queue, mall_manager_sampit):
+    _, token = device_issue(
+        mall=queue.mall, kind=DeviceKind.KIOSK, name="Pintu", by=mall_manager_sampit
+    )
+    assert client.post(reverse("visits:device_activate"), {"token": token}).status_code == 302
+    return client
+
+
+@pytest.fixture
+def john(queue, simm_template):  # noqa: F811
+    citizen = citizen_create(
+        nik=NIK, full_name="John Simm", birth_date=date(1980, 1, 1), phone="081234567895"
+    )
+    consent = consent_grant(
+        citizen=citizen,
+        agency=Agency.objects.get(code="dukcapil"),
+        purpose=Purpose.BIOMETRIC,
+        categories=[Category.BIOMETRIC],
+        days=365,
+        by=None,
+    )
+    svc.face_template_store(
+        citizen=citizen,
+        template=simm_template.template,
+        consent=consent,
+        by=None,
+        mall=queue.mall,
+        frames_used=3,
+    )
+    return citizen
+
+
+def claim(kiosk, queue, monkeypatch, action="turn_left", **data):
+    """Post the claim with a fixed challenge; return the check."""
+    from mpp import biometrics as bio
+
+    monkeypatch.setattr(
+        bio, "challenge_new", lambda **kw: bio.Challenge(actions=(bio.Action(action),))
+    )
+    response = kiosk.post(reverse("visits:kiosk_face", args=[queue.mall.code]), data)
+    assert response.status_code == 302, response.content.decode()
+    check = FaceCheck.objects.latest("id")
+    assert response.url == reverse("visits:kiosk_face_camera", args=[queue.mall.code, check.uuid])
+    camera = kiosk.get(response.url).content.decode()
+    assert "tolehkan kepala perlahan" in camera and "face.js" in camera
+    return check
+
+
+def send(kiosk, queue, check, frames):
+    url = reverse("visits:kiosk_face_frames", args=[queue.mall.code, check.uuid])
+    files = [("frames", f) for f in frames]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    payload = {
+        "frames": [
+            SimpleUploadedFile(f"f{i}.jpg", f, content_type="image/jpeg")
+            for i, (_, f) in enumerate(files)
+        ]
+    }
+    return kiosk.post(url, payload).json()
+
+
+def test_face_check_in_greets_by_masked_name_and_issues_a_ticket_with_the_citizen(
+    kiosk, queue, john, monkeypatch
+):
+    check = claim(kiosk, queue, monkeypatch, nik=NIK)
+    answer = send(kiosk, queue, check, frames_of(*TURN_LEFT))
+    assert answer["ok"], answer
+    hello = kiosk.get(answer["next"]).content.decode()
+    assert "J*** S***" in hello and NIK not in hello and "Simm" not in hello
+    issued = kiosk.post(
+        reverse("visits:kiosk_face_issue", args=[queue.mall.code, check.uuid]),
+        {"service": queue.ktp.pk, "priority": "elderly"},
+    )
+    ticket = Ticket.objects.get()
+    assert issued.url == reverse("visits:ticket_print", args=[ticket.uuid])
+    assert ticket.citizen == john and ticket.channel == Channel.FACE
+    assert ticket.priority_reason == "elderly"
+    # one check, one ticket
+    again = kiosk.post(
+        reverse("visits:kiosk_face_issue", args=[queue.mall.code, check.uuid]),
+        {"service": queue.ktp.pk},
+    )
+    assert again.status_code in (302, 403) and Ticket.objects.count() == 1
+    record = AccessRecord.objects.filter(citizen=john, purpose=Purpose.BIOMETRIC).first()
+    assert record.outcome == "granted" and record.mall == queue.mall
+
+
+def test_the_officer_console_shows_the_masked_name_and_a_link_to_the_consented_profile(
+    kiosk, client, queue, john, monkeypatch
+):
+    check = claim(kiosk, queue, monkeypatch, nik=NIK)
+    assert send(kiosk, queue, check, frames_of(*TURN_LEFT))["ok"]
+    kiosk.post(
+        reverse("visits:kiosk_face_issue", args=[queue.mall.code, check.uuid]),
+        {"service": queue.ktp.pk},
+    )
+    kiosk.logout()
+    kiosk.force_login(queue.ani)
+    q.counter_open(counter=queue.counter1, officer=queue.ani)
+    q.call_next(counter=queue.counter1, officer=queue.ani)
+    page = kiosk.get(reverse("visits:console", args=[queue.counter1.pk])).content.decode()
+    assert "J*** S***" in page and str(john.uuid) in page and NIK not in page
+
+
+def test_an_impostor_is_refused_and_offered_the_code_fallback(kiosk, queue, john, monkeypatch):
+    check = claim(kiosk, queue, monkeypatch, action="turn_right", nik=NIK)
+    answer = send(kiosk, queue, check, frames_of(*IMPOSTOR_TURN_RIGHT))
+    assert not answer["ok"] and answer["reasons"] == ["no_match"]
+    assert answer["fallback"] == reverse("visits:kiosk_face_code", args=[queue.mall.code])
+    hello = kiosk.get(reverse("visits:kiosk_face_hello", args=[queue.mall.code, check.uuid]))
+    assert hello.status_code == 302  # no greeting, no ticket
+    assert not Ticket.objects.exists()
+
+
+def test_a_still_photo_is_refused_by_liveness(kiosk, queue, john, monkeypatch):
+    check = claim(kiosk, queue, monkeypatch, nik=NIK)
+    answer = send(kiosk, queue, check, frames_of("John_Simm", [4]) * 10)
+    assert answer["reasons"] == ["liveness_still_image"]
+    assert "foto" in answer["message"].lower() or answer["message"]
+
+
+def test_an_unknown_or_unenrolled_nik_is_told_to_use_the_code(kiosk, queue):
+    page = kiosk.post(reverse("visits:kiosk_face", args=[queue.mall.code]), {"nik": NIK})
+    assert page.status_code == 400
+    assert "kode" in page.content.decode().lower()
+
+
+def test_nik_and_sms_code_fallback_checks_in(kiosk, queue, john):
+    from mpp.core.messaging import FakeBackend
+
+    FakeBackend.outbox = []
+    url = reverse("visits:kiosk_face_code", args=[queue.mall.code])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("django.conf.settings.MESSAGING_BACKEND", "mpp.core.messaging.FakeBackend")
+        kiosk.post(url, {"nik": NIK})
+    check = FaceCheck.objects.latest("id")
+    code = FakeBackend.outbox[-1].body.split(": ")[1][:6]
+    wrong = kiosk.post(url, {"check": check.uuid, "code": "999999" if code != "999999" else "0"})
+    assert wrong.status_code == 400
+    done = kiosk.post(url, {"check": check.uuid, "code": code})
+    assert done.url == reverse("visits:kiosk_face_hello", args=[queue.mall.code, check.uuid])
+    kiosk.post(
+        reverse("visits:kiosk_face_issue", args=[queue.mall.code, check.uuid]),
+        {"service": queue.kk.pk},
+    )
+    assert Ticket.objects.get().citizen == john
+
+
+def test_a_booking_claim_checks_the_booking_in_for_the_citizen(kiosk, queue, john, monkeypatch):
+    now = timezone.now()
+    booking = Booking.objects.create(
+        code="FACE01",
+        mall=queue.mall,
+        service=queue.skck,
+        date=q.local_date_of(queue.mall, now),
+        slot_start=(now + timedelta(minutes=10)).time(),
+        starts_at=now + timedelta(minutes=10),
+        nik_hash=nik_hash(NIK),
+        nik_masked=nik_mask(NIK),
+        phone="081234567895",
+    )
+    check = claim(kiosk, queue, monkeypatch, booking="face01")
+    assert send(kiosk, queue, check, frames_of(*TURN_LEFT))["ok"]
+    hello = kiosk.get(reverse("visits:kiosk_face_hello", args=[queue.mall.code, check.uuid]))
+    assert "SKCK" in hello.content.decode()
+    kiosk.post(reverse("visits:kiosk_face_issue", args=[queue.mall.code, check.uuid]), {})
+    booking.refresh_from_db()
+    assert booking.ticket.citizen == john and booking.status == "checked_in"
+
+
+def test_identification_is_off_unless_the_mall_enables_it_and_then_asks_to_confirm(
+    kiosk, queue, john, monkeypatch
+):
+    url = reverse("visits:kiosk_face", args=[queue.mall.code])
+    assert "identify" not in kiosk.get(url).content.decode()
+    assert kiosk.post(url, {"identify": "1"}).status_code == 400
+    FaceMallSettings.objects.create(mall=queue.mall, identification_enabled=True)
+    now = timezone.now()
+    Booking.objects.create(
+        code="FACE02",
+        mall=queue.mall,
+        service=queue.ktp,
+        date=q.local_date_of(queue.mall, now),
+        slot_start=now.time(),
+        starts_at=now,
+        nik_hash=nik_hash(NIK),
+        nik_masked=nik_mask(NIK),
+        phone="081234567895",
+    )
+    check = claim(kiosk, queue, monkeypatch, identify="1")
+    answer = send(kiosk, queue, check, frames_of(*TURN_LEFT))
+    assert answer["ok"], answer
+    hello = kiosk.get(answer["next"]).content.decode()
+    assert "J*** S***" in hello and 'value="yes"' in hello
+    issue = reverse("visits:kiosk_face_issue", args=[queue.mall.code, check.uuid])
+    kiosk.post(issue, {})
+    assert not Ticket.objects.exists()  # not before the citizen confirms
+    kiosk.post(answer["next"], {"confirm": "yes"})
+    kiosk.post(issue, {})
+    assert Ticket.objects.get().citizen == john
+
+
+def test_staff_without_the_mall_cannot_use_the_face_kiosk(client, queue, mall_jakarta):
+    from conftest import make_user
+
+    client.force_login(make_user("other", Role.CITIZEN))
+    assert client.get(reverse("visits:kiosk_face", args=[queue.mall.code])).status_code == 403
