@@ -257,6 +257,8 @@ FACE_IDENTITY_PROVIDER = os.environ.get(
     "FACE_IDENTITY_PROVIDER", "mpp.biometrics.provider.FakeIdentityProvider"
 )
 FACE_KEEP_IMAGES_DAYS = env_int("FACE_KEEP_IMAGES_DAYS", 0)
+# Ask FACE_IDENTITY_PROVIDER (NIK + face → yes/no) at every enrolment; refuse when it says no.
+FACE_VERIFY_WITH_PROVIDER = env_bool("FACE_VERIFY_WITH_PROVIDER", False)
 if not DEBUG and not FACE_TEMPLATE_KEY:
     raise ImproperlyConfigured("FACE_TEMPLATE_KEY must be set when DEBUG=False")
 

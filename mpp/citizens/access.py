@@ -233,10 +233,17 @@ def citizen_profile_for_officer(*, citizen: Citizen, officer, purpose: str, mall
     )
 
 
-def document_file_read(*, document: Document, actor, purpose: str, mall=None) -> bytes:
+def document_file_read(
+    *, document: Document, actor, purpose: str, mall=None, channel: str = Channel.WEB
+) -> bytes:
     """The decrypted bytes of a document, for a reader allowed to see documents."""
     citizen_data_read(
-        citizen=document.citizen, actor=actor, purpose=purpose, fields=["documents"], mall=mall
+        citizen=document.citizen,
+        actor=actor,
+        purpose=purpose,
+        fields=["documents"],
+        mall=mall,
+        channel=channel,
     )
     with document.file.open("rb") as handle:
         return vault.open_bytes(handle.read())
@@ -351,6 +358,13 @@ def registration_payload_open(challenge) -> dict:
     """A pending online registration: the applicant's own data typed a minute ago, not
     yet a citizen's record (so there is nobody to log against)."""
     return vault.open_json(challenge.sealed_payload)
+
+
+def nik_for_identity_provider(*, citizen: Citizen) -> str:
+    """The full NIK, only to send to the identity provider at a face enrolment. The one
+    caller, `services.faces.face_provider_check`, writes the access record (fields "nik"
+    and "face", with the provider's answer) in the same step."""
+    return vault.open_text(citizen.nik_sealed) if citizen.nik_sealed else ""
 
 
 def categories_for_fields(fields) -> list[str]:

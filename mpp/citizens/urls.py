@@ -24,8 +24,38 @@ urlpatterns = [
     path("face/", faces.face_mine, name="face_mine"),
     path("officer/", officer.officer_home, name="officer_home"),
     path("officer/citizens/<uuid:uuid>/face/", faces.officer_face, name="officer_face"),
+    path(
+        "officer/citizens/<uuid:uuid>/face/frames/",
+        faces.officer_face_frames,
+        name="officer_face_frames",
+    ),
+    path(
+        "officer/citizens/<uuid:uuid>/delegation/face/",
+        faces.officer_delegation_face,
+        name="officer_delegation_face",
+    ),
+    path(
+        "officer/citizens/<uuid:uuid>/delegation/face/<uuid:check>/",
+        faces.officer_delegation_face_camera,
+        name="officer_delegation_face_camera",
+    ),
+    path(
+        "officer/citizens/<uuid:uuid>/delegation/face/<uuid:check>/frames/",
+        faces.officer_delegation_face_frames,
+        name="officer_delegation_face_frames",
+    ),
     path("officer/face-duplicates/", faces.face_duplicates, name="face_duplicates"),
     path("officer/citizens/<uuid:uuid>/", officer.officer_citizen, name="officer_citizen"),
+    path(
+        "officer/citizens/<uuid:uuid>/documents/<uuid:document_uuid>/",
+        officer.officer_document,
+        name="officer_document",
+    ),
+    path(
+        "officer/citizens/<uuid:uuid>/documents/<uuid:document_uuid>/verify/",
+        officer.officer_document_verify,
+        name="officer_document_verify",
+    ),
     path(
         "officer/citizens/<uuid:uuid>/delegation/",
         officer.officer_delegation_request,

@@ -103,6 +103,17 @@ class MallWeekSerializer(serializers.Serializer):
     is_new = serializers.BooleanField()
     quiet_reasons = serializers.ListField(child=serializers.CharField())
     recent_ranks = RecentRankSerializer(many=True)
+    ikm = serializers.CharField(
+        allow_null=True, required=False, help_text="IKM of the quarter so far, two decimals"
+    )
+    ikm_grade = serializers.CharField(allow_null=True, required=False)
+    ikm_respondents = serializers.IntegerField(required=False)
+    complaints_received = serializers.IntegerField(required=False)
+    complaints_in_time_pct = serializers.FloatField(allow_null=True, required=False)
+    time_compliance_pct = serializers.FloatField(
+        allow_null=True, required=False, help_text="Served within the standard's time, the week"
+    )
+    counters_staffed_pct = serializers.FloatField(allow_null=True, required=False)
 
 
 class SummarySerializer(serializers.Serializer):
@@ -122,6 +133,19 @@ class ProvinceSummarySerializer(SummarySerializer):
     name = serializers.CharField()
 
 
+class QualitySummarySerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="The quarter holding the week's Sunday")
+    period_start = serializers.DateField()
+    ikm = serializers.CharField(allow_null=True)
+    ikm_grade = serializers.CharField(allow_null=True)
+    ikm_grade_label = serializers.CharField(allow_null=True)
+    ikm_respondents = serializers.IntegerField()
+    complaints_received = serializers.IntegerField()
+    complaints_in_time_pct = serializers.FloatField(allow_null=True)
+    time_compliance_pct = serializers.FloatField(allow_null=True)
+    counters_staffed_pct = serializers.FloatField(allow_null=True)
+
+
 class WeeklyReportSerializer(serializers.Serializer):
     week = serializers.CharField()
     start = serializers.DateField()
@@ -139,6 +163,7 @@ class WeeklyReportSerializer(serializers.Serializer):
     no_data = MallWeekSerializer(many=True)
     provinces = ProvinceSummarySerializer(many=True)
     totals = SummarySerializer()
+    quality = QualitySummarySerializer(allow_null=True)
 
 
 def parse_week(text: str) -> IsoWeek:

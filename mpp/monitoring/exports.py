@@ -33,6 +33,14 @@ MALL_COLUMNS = [
     "days_with_data",
     "source",
     "status",
+    # service quality (surveys): IKM and complaints for the quarter so far, the rest weekly
+    "ikm",
+    "ikm_grade",
+    "ikm_respondents",
+    "complaints_received",
+    "complaints_in_time_pct",
+    "time_compliance_pct",
+    "counters_staffed_pct",
 ]
 PROVINCE_COLUMNS = [
     "code",
@@ -107,6 +115,11 @@ def report_table(report: dict) -> str:
         f"## {_('National totals')}: "
         + ", ".join(f"{key}={_cell(value)}" for key, value in totals.items())
     )
+    if report.get("quality"):
+        lines.append(
+            f"## {_('Service quality')}: "
+            + ", ".join(f"{key}={_cell(value)}" for key, value in report["quality"].items())
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -121,7 +134,7 @@ def report_csv(report: dict) -> str:
     writer.writerow(["week", *MALL_COLUMNS])
     for mall in report["malls"]:
         writer.writerow(
-            [report["week"], *("" if mall[c] is None else mall[c] for c in MALL_COLUMNS)]
+            [report["week"], *("" if mall.get(c) is None else mall[c] for c in MALL_COLUMNS)]
         )
     return out.getvalue()
 
@@ -139,9 +152,12 @@ def report_xlsx(report: dict) -> bytes:
     summary.write(1, 1, report["start"])
     summary.write(2, 0, _("To"))
     summary.write(2, 1, report["end"])
-    for offset, (key, value) in enumerate(report["totals"].items(), start=4):
+    lines = list(report["totals"].items())
+    if report.get("quality"):
+        lines += [("", None), *(("quality_" + k, v) for k, v in report["quality"].items())]
+    for offset, (key, value) in enumerate(lines, start=4):
         summary.write(offset, 0, key)
-        summary.write(offset, 1, value)
+        summary.write(offset, 1, "" if value is None else value)
     summary.set_column(0, 0, 22)
     sheets = [
         ("malls", report["malls"], MALL_COLUMNS),
@@ -157,7 +173,7 @@ def report_xlsx(report: dict) -> bytes:
         sheet = book.add_worksheet(name)
         sheet.write_row(0, 0, columns, bold)
         for r, item in enumerate(rows, start=1):
-            sheet.write_row(r, 0, ["" if item[c] is None else item[c] for c in columns])
+            sheet.write_row(r, 0, ["" if item.get(c) is None else item[c] for c in columns])
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
         sheet.set_column(0, len(columns) - 1, 12)

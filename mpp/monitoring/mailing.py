@@ -15,7 +15,7 @@ from django.utils.translation import override
 
 from .exports import report_pdf
 from .models import DeliveryStatus, ReminderSent, ReportDelivery, ReportSubscription
-from .report import MallStatusFlag, weekly_report_build
+from .report import MallStatusFlag, ReportOptions, weekly_report_build
 from .weeks import JAKARTA, IsoWeek
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ def weekly_reports_send(*, now: datetime | None = None) -> int:
 
 def reminders_send(*, week: IsoWeek) -> int:
     """Remind each mall without data for `week` (its e-mail and its managers), once."""
-    report = weekly_report_build(week=week)
+    report = weekly_report_build(week=week, options=ReportOptions(quality=False))
     from mpp.registry.models import Mall
 
     codes = [m["code"] for m in report["malls"] if m["status"] == MallStatusFlag.NO_DATA]

@@ -19,6 +19,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from mpp.registry.models import Counter, Mall, MallStatus, timezone_for_region_code
+from mpp.surveys.compliance import scorecards_summary_for_week
 
 from .models import DailySummary
 from .summaries import live_day_numbers, summaries_ensure
@@ -56,6 +57,9 @@ class ReportOptions:
         default_factory=lambda: float(getattr(settings, "MONITORING_QUIET_SHARE", 0.5))
     )
     new_months: int = 12
+    # The service-quality summary (IKM, complaints, time compliance, staffing) costs about
+    # a dozen grouped queries; the visit-only views can leave it out.
+    quality: bool = True
 
 
 @dataclass
@@ -323,8 +327,48 @@ def weekly_report_build(*, week: IsoWeek, options: ReportOptions | None = None) 
                 entry["status"] = MallStatusFlag.QUIET
             elif entry["is_new"]:
                 entry["status"] = MallStatusFlag.NEW
+    quality = _quality_merge(week, entries) if options.quality else None
+    for entry in entries:
         del entry["_id"]
-    return _sections(week, entries, options)
+    report = _sections(week, entries, options)
+    report["quality"] = quality
+    return report
+
+
+QUALITY_FIELDS = {
+    # report column: key in the surveys summary
+    "ikm": "ikm",
+    "ikm_grade": "grade",
+    "ikm_respondents": "respondents",
+    "complaints_received": "complaints_received",
+    "complaints_in_time_pct": "complaints_answered_in_time_share",
+    "time_compliance_pct": "time_compliance_share",
+    "counters_staffed_pct": "counters_staffed_share",
+}
+
+
+def _quality_merge(week: IsoWeek, entries: list[dict]) -> dict:
+    """Put each mall's service-quality figures on its entry; return the national ones.
+
+    The IKM and complaints cover the quarter up to the week's Sunday (a week holds too
+    few questionnaires for a grade); time compliance and staffing cover the week."""
+    summary = scorecards_summary_for_week(
+        week_start=week.monday,
+        week_end=week.sunday,
+        malls=Mall.objects.filter(pk__in=[e["_id"] for e in entries]),
+    )
+    by_code = {row["mall"]: row for row in summary["malls"]}
+    for entry in entries:
+        row = by_code.get(entry["code"], {})
+        for column, key in QUALITY_FIELDS.items():
+            entry[column] = row.get(key)
+    national = summary["national"]
+    return {
+        "period": summary["period"],
+        "period_start": summary["period_start"],
+        **{column: national[key] for column, key in QUALITY_FIELDS.items()},
+        "ikm_grade_label": national["grade_label"],
+    }
 
 
 def _sections(week: IsoWeek, entries: list[dict], options: ReportOptions) -> dict:

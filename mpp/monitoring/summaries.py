@@ -179,8 +179,11 @@ def summaries_ensure(first: date, last: date, now=None) -> date:
     return open_from
 
 
-def summaries_refresh_recent(*, since: date | None = None, days: int = 7, now=None) -> list[date]:
-    """Rebuild every closed day from `since` (default: the last `days` closed days)."""
+def summaries_refresh_recent(
+    *, since: date | None = None, days: int = 7, now=None, progress=None
+) -> list[date]:
+    """Rebuild every closed day from `since` (default: the last `days` closed days).
+    `progress(text)`, if given, hears after every four weeks."""
     open_from = first_open_day(now)
     since = since or open_from - timedelta(days=days)
     if since >= open_from:
@@ -189,4 +192,6 @@ def summaries_refresh_recent(*, since: date | None = None, days: int = 7, now=No
     done = []
     for start in range(0, len(every), 28):  # four weeks per transaction
         done += summaries_refresh(days=every[start : start + 28], now=now)
+        if progress and done:
+            progress(f"{len(done)} of {len(every)} days summarised (up to {done[-1]})")
     return done

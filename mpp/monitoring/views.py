@@ -19,13 +19,13 @@ from mpp.visits.models import Device, DeviceKind
 from .access import access_mall_numbers, access_national, can_report_counts
 from .charts import bars_svg
 from .dashboards import mall_drilldown, province_malls, weekly_trend
-from .exports import CONTENT_TYPES, report_render
+from .exports import CONTENT_TYPES, report_csv, report_render
 from .forms import UploadForm
 from .ingest import IngestError
 from .maps import map_svg
 from .models import CountUpload, DeliveryStatus, ReportDelivery, ReportSubscription
 from .opendata import OPEN_COLUMNS, open_data_rows
-from .report import weekly_report_build
+from .report import ReportOptions, weekly_report_build
 from .services import (
     UPLOAD_COLUMNS,
     count_upload_commit,
@@ -90,6 +90,10 @@ def national(request, week):
         {
             "report": report,
             "chart": chart,
+            "lowest_ikm": sorted(
+                (m for m in report["malls"] if m.get("ikm") is not None),
+                key=lambda m: (float(m["ikm"]), m["code"]),
+            )[: report["parameters"]["lowest"]],
             "subscribed": ReportSubscription.objects.filter(
                 user=request.user, is_active=True
             ).exists(),
@@ -117,6 +121,14 @@ def province(request, week, code):
     region = get_object_or_404(Province, code=code)
     report = weekly_report_build(week=week)
     malls = province_malls(report, code)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(
+            report_csv({"week": report["week"], "malls": malls}), content_type=CONTENT_TYPES["csv"]
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="laporan-mingguan-{week}-provinsi-{code}.csv"'
+        )
+        return response
     summary = next((p for p in report["provinces"] if p["code"] == code), None)
     trend = weekly_trend(
         week=week, mall_ids=list(Mall.objects.filter(province=region).values_list("pk", flat=True))
@@ -166,7 +178,7 @@ def mall_detail(request, week, code):
 def map_view(request, week):
     access_national(request.user)
     week = _week(week)
-    report = weekly_report_build(week=week)
+    report = weekly_report_build(week=week, options=ReportOptions(quality=False))
     return render(
         request,
         "monitoring/map.html",

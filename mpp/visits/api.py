@@ -6,6 +6,7 @@ their account (session or HTTP Basic over TLS). Errors come back as
 
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import authentication, exceptions, serializers, status
@@ -181,7 +182,7 @@ def ticket_issue(request):
     service = service_cached(data.validated_data["service"])
     try:
         if service is None:
-            raise q.QueueError("Unknown service.", code="service_not_offered", field="service")
+            raise q.QueueError(_("Unknown service."), code="service_not_offered", field="service")
         ticket = q.ticket_issue(
             mall=mall, service=service, priority_reason=data.validated_data["priority_reason"]
         )
@@ -306,12 +307,12 @@ def booking_create(request):
     service = Service.objects.filter(pk=v["service"], is_active=True).first()
     if not booking_attempt_allowed(request._request):
         return Response(
-            {"code": "throttled", "field": None, "detail": "Too many booking attempts."},
+            {"code": "throttled", "field": None, "detail": _("Too many booking attempts.")},
             status=status.HTTP_429_TOO_MANY_REQUESTS,
         )
     try:
         if service is None:
-            raise q.QueueError("Unknown service.", code="service_not_offered", field="service")
+            raise q.QueueError(_("Unknown service."), code="service_not_offered", field="service")
         booking = q.booking_create(
             service=service, day=v["date"], slot_start=v["slot"], nik=v["nik"], phone=v["phone"]
         )

@@ -53,6 +53,74 @@ def _citizen_by_nik(raw: str) -> Citizen | None:
     return Citizen.objects.active().with_nik(nik_clean(raw)).first()
 
 
+def face_claim_resolve(*, mall, nik: str = "", booking: str = "") -> tuple[dict, dict]:
+    """A typed NIK or booking code → (arguments for `face_check_start`, errors by field).
+    Shared by the kiosk and the reception desk (mpp/visits/face_desk.py)."""
+    if booking.strip():
+        booking_code = booking.strip().upper()
+        found = Booking.objects.filter(
+            code=booking_code, mall=mall, status=BookingStatus.ACTIVE
+        ).first()
+        citizen = (
+            Citizen.objects.active().filter(nik_hash=found.nik_hash).first() if found else None
+        )
+        if found is None:
+            return {}, {"booking": _("No valid booking with this code at this mall.")}
+        if citizen is None or not FaceTemplate.objects.filter(citizen=citizen).exists():
+            return {}, {
+                "booking": _(
+                    "No face is enrolled for this booking. Check in with the code on the "
+                    "start screen."
+                )
+            }
+        return {"claim": ClaimKind.BOOKING, "citizen": citizen, "booking_code": found.code}, {}
+    try:
+        citizen = _citizen_by_nik(nik)
+    except ValidationError as error:
+        return {}, {"nik": error.messages[0]}
+    if citizen is None or not FaceTemplate.objects.filter(citizen=citizen).exists():
+        return {}, {"nik": faces.reason_text(faces.NOT_ENROLLED)}
+    return {"claim": ClaimKind.NIK, "citizen": citizen}, {}
+
+
+def face_refused_json(refused: faces.FaceRefused, *, retry: str, fallback: str = ""):
+    return JsonResponse(
+        {
+            "ok": False,
+            "reasons": refused.reasons,
+            "message": " ".join(refused.messages),
+            "retry": retry,
+            "fallback": fallback,
+        },
+        status=200,
+    )
+
+
+def face_services(mall):
+    return (
+        Service.objects.filter(mall=mall, is_active=True)
+        .select_related("agency")
+        .order_by("agency__short_name", "name")
+    )
+
+
+def face_hello_context(mall, check: FaceCheck) -> dict:
+    """What the greeting page shows: masked name, the booking or the services and lanes."""
+    services = face_services(mall)
+    return {
+        "mall": mall,
+        "check": check,
+        "masked_name": check.citizen.name_masked,
+        "confirm": check.claim == ClaimKind.IDENTIFY and check.confirmed_at is None,
+        "services": services,
+        "agencies": Agency.objects.filter(pk__in=services.values("agency_id")),
+        "lanes": [(v, label) for v, label in PriorityReason.choices if v],
+        "booking": Booking.objects.filter(code=check.booking_code).select_related("service").first()
+        if check.booking_code
+        else None,
+    }
+
+
 def kiosk_face(request, code):
     """The claim: type the NIK or a booking code (or be recognised, where enabled)."""
     mall = _mall_or_403(request, code)
@@ -60,41 +128,11 @@ def kiosk_face(request, code):
     if request.method == "POST":
         if "identify" in request.POST and _identification_window(mall):
             return _begin(request, mall, claim=ClaimKind.IDENTIFY)
-        if request.POST.get("booking"):
-            booking_code = request.POST["booking"].strip().upper()
-            booking = Booking.objects.filter(
-                code=booking_code, mall=mall, status=BookingStatus.ACTIVE
-            ).first()
-            citizen = (
-                Citizen.objects.active().filter(nik_hash=booking.nik_hash).first()
-                if booking
-                else None
-            )
-            if booking is None:
-                errors["booking"] = _("No valid booking with this code at this mall.")
-            elif citizen is None or not FaceTemplate.objects.filter(citizen=citizen).exists():
-                errors["booking"] = _(
-                    "No face is enrolled for this booking. Check in with the code on the "
-                    "start screen."
-                )
-            else:
-                return _begin(
-                    request,
-                    mall,
-                    claim=ClaimKind.BOOKING,
-                    citizen=citizen,
-                    booking_code=booking.code,
-                )
-        else:
-            try:
-                citizen = _citizen_by_nik(request.POST.get("nik", ""))
-            except ValidationError as error:
-                errors["nik"] = error.messages[0]
-            else:
-                if citizen is None or not FaceTemplate.objects.filter(citizen=citizen).exists():
-                    errors["nik"] = faces.reason_text(faces.NOT_ENROLLED)
-                else:
-                    return _begin(request, mall, claim=ClaimKind.NIK, citizen=citizen)
+        claim, errors = face_claim_resolve(
+            mall=mall, nik=request.POST.get("nik", ""), booking=request.POST.get("booking", "")
+        )
+        if claim:
+            return _begin(request, mall, **claim)
     return render(
         request,
         "visits/kiosk_face.html",
@@ -139,15 +177,10 @@ def kiosk_face_frames(request, code, uuid):
         else:
             faces.face_verify(check=check, frames=frames)
     except faces.FaceRefused as refused:
-        return JsonResponse(
-            {
-                "ok": False,
-                "reasons": refused.reasons,
-                "message": " ".join(refused.messages),
-                "retry": reverse("visits:kiosk_face", args=[mall.code]),
-                "fallback": reverse("visits:kiosk_face_code", args=[mall.code]),
-            },
-            status=200,
+        return face_refused_json(
+            refused,
+            retry=reverse("visits:kiosk_face", args=[mall.code]),
+            fallback=reverse("visits:kiosk_face_code", args=[mall.code]),
         )
     return JsonResponse(
         {"ok": True, "next": reverse("visits:kiosk_face_hello", args=[mall.code, check.uuid])}
@@ -168,24 +201,7 @@ def kiosk_face_hello(request, code, uuid):
         return redirect("visits:kiosk_face_hello", code=mall.code, uuid=check.uuid)
     if check.citizen is None or check.verified_at is None:
         return redirect("visits:kiosk_face", code=mall.code)
-    confirm = check.claim == ClaimKind.IDENTIFY and check.confirmed_at is None
-    services = (
-        Service.objects.filter(mall=mall, is_active=True)
-        .select_related("agency")
-        .order_by("agency__short_name", "name")
-    )
-    context = {
-        "mall": mall,
-        "check": check,
-        "masked_name": check.citizen.name_masked,
-        "confirm": confirm,
-        "services": services,
-        "agencies": Agency.objects.filter(pk__in=services.values("agency_id")),
-        "lanes": [(v, label) for v, label in PriorityReason.choices if v],
-        "booking": Booking.objects.filter(code=check.booking_code).select_related("service").first()
-        if check.booking_code
-        else None,
-    }
+    context = face_hello_context(mall, check)
     return render(request, "visits/kiosk_face_hello.html", context)
 
 

@@ -1,7 +1,9 @@
-# Face check-in at the kiosk (issue 6): mpp/visits/face_checkin.py.
+# Face check-in at the kiosk (issue 6): mpp/visits/face_checkin.py; at the reception desk,
+# by an officer on the visitor's behalf: mpp/visits/face_desk.py.
 from django.urls import path
 
 from . import face_checkin as views
+from . import face_desk as desk
 
 urlpatterns = [
     path("<slug:code>/kiosk/face/", views.kiosk_face, name="kiosk_face"),
@@ -20,4 +22,9 @@ urlpatterns = [
     path(
         "<slug:code>/kiosk/face/<uuid:uuid>/issue/", views.kiosk_face_issue, name="kiosk_face_issue"
     ),
+    path("desk/face/", desk.desk_face, name="desk_face"),
+    path("desk/face/<uuid:uuid>/camera/", desk.desk_face_camera, name="desk_face_camera"),
+    path("desk/face/<uuid:uuid>/frames/", desk.desk_face_frames, name="desk_face_frames"),
+    path("desk/face/<uuid:uuid>/", desk.desk_face_hello, name="desk_face_hello"),
+    path("desk/face/<uuid:uuid>/issue/", desk.desk_face_issue, name="desk_face_issue"),
 ]

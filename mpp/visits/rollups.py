@@ -110,11 +110,18 @@ ROLLUP_FIELDS = [
 ]
 
 
-def rollups_compute(tickets) -> dict[tuple, dict[str, int]]:
-    """Rollup values recomputed from raw tickets: {(mall, service, day): {field: value}}."""
+PROGRESS_EVERY = 100_000
+
+
+def rollups_compute(tickets, progress=None) -> dict[tuple, dict[str, int]]:
+    """Rollup values recomputed from raw tickets: {(mall, service, day): {field: value}}.
+    `progress(text)`, if given, hears every 100,000 visits read."""
     limits = StandardLimits()
     totals: dict[tuple, dict[str, int]] = {}
-    for ticket in tickets.iterator(chunk_size=5000):
+    total = tickets.count() if progress else 0
+    for number, ticket in enumerate(tickets.iterator(chunk_size=5000), start=1):
+        if progress and number % PROGRESS_EVERY == 0:
+            progress(f"{number:,} of {total:,} visits read ({100 * number // total} %)")
         limit = limits.minutes(ticket.service_id, ticket.local_date)
         key = (ticket.mall_id, ticket.service_id, ticket.local_date)
         row = totals.setdefault(
@@ -147,7 +154,7 @@ def rollups_rebuild(
             tickets.filter(local_date__lte=until),
             rollups.filter(local_date__lte=until),
         )
-    totals = rollups_compute(tickets)
+    totals = rollups_compute(tickets, progress)
     rollups.delete()
     objects = [
         DailyRollup(mall_id=m, service_id=s, local_date=d, **values)

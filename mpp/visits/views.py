@@ -69,7 +69,29 @@ def device_list(request, code):
             messages.error(request, _("Give the device a name and a kind."))
         else:
             device, new_token = device_issue(mall=mall, kind=kind, name=name, by=request.user)
-    devices = mall.devices.all()
+    devices = mall.devices.order_by("kind", "name")
+    if request.GET.get("kind") in DeviceKind.values:
+        devices = devices.filter(kind=request.GET["kind"])
+    if request.GET.get("state") == "active":
+        devices = devices.filter(revoked_at__isnull=True)
+    elif request.GET.get("state") == "revoked":
+        devices = devices.filter(revoked_at__isnull=False)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="perangkat-{mall.code}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["name", "kind", "issued_at", "last_seen_at", "revoked_at"])
+        for d in devices:  # never the token: only its hash is stored
+            writer.writerow(
+                [
+                    d.name,
+                    d.kind,
+                    d.created_at.isoformat(),
+                    d.last_seen_at.isoformat() if d.last_seen_at else "",
+                    d.revoked_at.isoformat() if d.revoked_at else "",
+                ]
+            )
+        return response
     return render(
         request,
         "visits/device_list.html",

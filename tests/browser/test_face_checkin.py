@@ -11,8 +11,12 @@ What is shown, honestly:
    given a ticket on the face channel. These are still photos shown in sequence, not a live
    person: they pass because they carry real head-turn parallax. A video replay of a real
    person would pass too — see docs/biometrics.md for what liveness does not stop.
+3. The officer's side: the officer enrols a face from their own webcam (the still photograph
+   as the camera; no liveness at an officer-attended enrolment), and checks a visitor in at
+   the reception desk with the camera on the officer's screen (the turning sequence).
 """
 
+import re
 import secrets
 from pathlib import Path
 
@@ -23,7 +27,7 @@ from playwright.sync_api import expect
 
 from mpp import biometrics as bio
 from mpp.biometrics.tests.conftest import face_path
-from mpp.citizens.models import Purpose
+from mpp.citizens.models import FaceTemplate, Purpose
 from mpp.citizens.services import citizen_create, consent_grant
 from mpp.citizens.services import faces as svc
 from mpp.citizens.vocabulary import Category
@@ -182,5 +186,80 @@ def test_a_face_turning_as_asked_is_verified_greeted_and_given_a_ticket(
         assert ticket.citizen == citizen and ticket.channel == Channel.FACE
         granted = citizen.access_records.filter(purpose=Purpose.BIOMETRIC, outcome="granted")
         assert granted.filter(reason__startswith="verify (nik): match").exists()
+    finally:
+        camera_browser.close()
+
+
+# --- the officer's screen -------------------------------------------------------------------
+
+
+def officer_with_camera(browser, live_server, y4m: Path, next_url: str):
+    """A separate Chromium whose camera is the given video file, signed in as the demo
+    officer posted at Sampit."""
+    camera_browser = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={y4m}",
+        ],
+    )
+    context = camera_browser.new_context(
+        base_url=live_server.url, locale="id-ID", viewport={"width": 1280, "height": 900}
+    )
+    context.grant_permissions(["camera"], origin=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"/accounts/login/?next={next_url}")
+    page.get_by_label("Nama pengguna").fill("petugas.sampit")
+    page.get_by_label("Sandi").fill("mpp-demo-2026")
+    page.get_by_role("button", name="Masuk").click()
+    return camera_browser, page
+
+
+def test_the_officer_enrols_a_face_from_the_webcam(browser, live_server, sampit, still_camera):
+    mall, citizen, _ = sampit
+    svc.face_delete(citizen=citizen, by=None)
+    url = f"/citizen/officer/citizens/{citizen.uuid}/face/"
+    camera_browser, page = officer_with_camera(browser, live_server, still_camera, url)
+    try:
+        page.wait_for_url(f"**{url}")
+        expect(page.locator("#face-start")).to_be_enabled()
+        page.locator("#face-start").click()
+        expect(page.get_by_test_id("face-enrolled")).to_be_visible()
+        screenshot(page, "face-officer-webcam-enrolled")
+        face = FaceTemplate.objects.get(citizen=citizen)
+        assert face.frames_used >= 3 and face.enrolled_by.username == "petugas.sampit"
+        assert face.mall == mall
+    finally:
+        camera_browser.close()
+
+
+def test_the_reception_desk_checks_a_visitor_in_by_face(
+    browser, live_server, sampit, turning_camera
+):
+    mall, citizen, _ = sampit
+    camera_browser, page = officer_with_camera(
+        browser, live_server, turning_camera, "/queue/console/"
+    )
+    try:
+        page.get_by_role("link", name=re.compile("Meja resepsionis")).click()
+        page.locator("#desk-nik").fill(NIK)
+        page.locator("#desk-nik ~ button[type=submit]").click()
+        expect(page.get_by_test_id("face-prompts")).to_contain_text("kiri")
+        expect(page.locator("#face-start")).to_be_enabled()
+        page.locator("#face-start").click()
+        expect(page.get_by_test_id("masked-name")).to_have_text("J*** S***")
+        screenshot(page, "face-desk-verified")
+        page.locator("button[name=service]").first.click()
+        page.wait_for_url("**/print/")
+        ticket = Ticket.objects.get()
+        assert ticket.citizen == citizen and ticket.channel == Channel.FACE
+        granted = citizen.access_records.filter(purpose=Purpose.BIOMETRIC, outcome="granted")
+        assert granted.filter(
+            reason__startswith="verify (nik): match", actor__username="petugas.sampit"
+        ).exists()
     finally:
         camera_browser.close()

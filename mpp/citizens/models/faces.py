@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mpp.registry.models import Mall
 
-from .consent import Consent, OneTimeCode
+from .consent import Consent, Delegation, OneTimeCode
 from .profile import Citizen
 
 
@@ -110,11 +110,13 @@ class ClaimKind(models.TextChoices):
     BOOKING = "booking", _("Booking code")
     CODE = "code", _("NIK and one-time code")
     IDENTIFY = "identify", _("Recognised among today's bookings")
+    DELEGATION = "delegation", _("Assisted lane confirmed by face")
 
 
 class FaceCheck(models.Model):
-    """One check-in attempt: the claimed citizen (None while identifying), the random
-    liveness prompt, and the result. The nonce is accepted once and for a few minutes."""
+    """One check attempt (kiosk, reception desk, or an assisted lane confirmed by face): the
+    claimed citizen (None while identifying), the random liveness prompt, and the result.
+    The nonce is accepted once and for a few minutes."""
 
     TTL_SECONDS = 180
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -135,6 +137,14 @@ class FaceCheck(models.Model):
     ticket_issued_at = models.DateTimeField(null=True, blank=True)
     one_time_code = models.ForeignKey(
         OneTimeCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Set when an officer runs the check on the citizen's behalf (reception desk, assisted
+    # lane): only that officer may send the frames. None at the kiosk.
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    delegation = models.ForeignKey(
+        Delegation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
 
     class Meta:

@@ -15,6 +15,7 @@ calls these functions; this module never imports visits.
 
 import base64
 import hashlib
+import io
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -24,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from mpp import biometrics as bio
 from mpp.core.audit import audit_record
@@ -60,6 +62,11 @@ EXPIRED = "check_expired"
 USED = "check_used"
 ERASED = "erased"
 NO_CANDIDATES = "no_candidates"
+NOT_YOURS = "check_not_yours"
+PROVIDER_NO_MATCH = "provider_no_match"
+PROVIDER_UNKNOWN_NIK = "provider_unknown_nik"
+PROVIDER_UNAVAILABLE = "provider_unavailable"
+PROVIDER_BAD_IMAGE = "provider_bad_image"
 
 
 def _own_messages() -> dict[str, str]:
@@ -72,6 +79,17 @@ def _own_messages() -> dict[str, str]:
         USED: _("This check was already used. Please start again."),
         ERASED: _("The account was erased."),
         NO_CANDIDATES: _("Nobody with a booking now was recognised. Please type your NIK."),
+        NOT_YOURS: _("This check belongs to another officer. Please start again."),
+        PROVIDER_NO_MATCH: _(
+            "The identity provider says this face does not belong to the NIK: enrolment refused."
+        ),
+        PROVIDER_UNKNOWN_NIK: _("The identity provider does not know this NIK: enrolment refused."),
+        PROVIDER_UNAVAILABLE: _(
+            "The identity provider did not answer: enrolment refused. Please try again later."
+        ),
+        PROVIDER_BAD_IMAGE: _(
+            "The identity provider could not use the photo: enrolment refused. Please try again."
+        ),
     }
 
 
@@ -145,7 +163,15 @@ def _agency_of(actor):
 
 
 def face_use_record(
-    *, citizen: Citizen, actor, action: str, granted: bool, reason: str = "", mall=None, channel
+    *,
+    citizen: Citizen,
+    actor,
+    action: str,
+    granted: bool,
+    reason: str = "",
+    mall=None,
+    channel,
+    fields=FACE_FIELDS,
 ):
     """One access record per use of face data: purpose biometric, field "face"; `reason`
     holds the action and the reason code or score (never an image or a vector)."""
@@ -153,7 +179,7 @@ def face_use_record(
         citizen=citizen,
         actor=actor,
         purpose=Purpose.BIOMETRIC,
-        fields=FACE_FIELDS,
+        fields=list(fields),
         outcome=AccessOutcome.GRANTED if granted else AccessOutcome.REFUSED,
         channel=channel,
         agency=_agency_of(actor),
@@ -262,13 +288,18 @@ def face_enrol(
         face_use_record(**log, granted=False, reason=NO_CONSENT)
         raise FaceRefused(NO_CONSENT)
     try:
-        enrolment = bio.template_enrol(_frames_checked(images))
+        images = _frames_checked(images)
+        enrolment = bio.template_enrol(images)
     except FaceRefused as refused:
         face_use_record(**log, granted=False, reason=refused.reason)
         raise
     if not enrolment.ok:
         face_use_record(**log, granted=False, reason=",".join(enrolment.reasons))
         raise FaceRefused(*enrolment.reasons)
+    if provider_enabled():
+        face_provider_check(
+            citizen=citizen, image=_best_frame(images, enrolment), by=by, mall=mall, channel=channel
+        )
     return face_template_store(
         citizen=citizen,
         template=enrolment.template,
@@ -278,6 +309,72 @@ def face_enrol(
         frames_used=enrolment.frames_used,
         channel=channel,
     )
+
+
+# --- the identity provider (the population registry's yes/no) -----------------------------
+
+_PROVIDER_REASONS = {
+    "unknown_nik": PROVIDER_UNKNOWN_NIK,
+    "provider_unavailable": PROVIDER_UNAVAILABLE,
+}
+
+
+def provider_enabled() -> bool:
+    """FACE_VERIFY_WITH_PROVIDER: ask the identity provider at every enrolment."""
+    return bool(getattr(settings, "FACE_VERIFY_WITH_PROVIDER", False))
+
+
+def _best_frame(images: list, enrolment: bio.Enrolment):
+    """The first frame that passed the quality gate (the one the provider sees)."""
+    for image, reasons in zip(images, enrolment.frame_reasons, strict=False):
+        if not reasons:
+            return image
+    return images[0]
+
+
+def _jpeg(image) -> bytes:
+    if isinstance(image, bytes | bytearray):
+        return bytes(image)
+    buffer = io.BytesIO()
+    Image.fromarray(image).convert("RGB").save(buffer, "JPEG", quality=92)
+    return buffer.getvalue()
+
+
+def face_provider_check(
+    *, citizen: Citizen, image, by, mall=None, channel: str = Channel.COUNTER
+) -> float | None:
+    """Ask the identity provider (FACE_IDENTITY_PROVIDER) whether `image` shows the owner of
+    the citizen's NIK. Logged either way (fields NIK and face, with the provider's reference);
+    FaceRefused when it says no or cannot answer. Returns the provider's score."""
+    nik = access.nik_for_identity_provider(citizen=citizen)
+    try:
+        answer = identity_provider().verify(nik=nik, image=_jpeg(image))
+    except (ConnectionError, TimeoutError, OSError):
+        answer = bio.ProviderAnswer(False, reason="provider_unavailable")
+    if answer.matched:
+        reason = ""
+    elif not answer.reason:
+        reason = PROVIDER_NO_MATCH
+    else:
+        reason = _PROVIDER_REASONS.get(answer.reason, PROVIDER_BAD_IMAGE)
+    detail = reason or "match"
+    if answer.reason and answer.reason not in _PROVIDER_REASONS:
+        detail += f" ({answer.reason})"
+    if answer.score is not None:
+        detail += f" score={answer.score:.3f}"
+    face_use_record(
+        citizen=citizen,
+        actor=by,
+        action="identity provider",
+        granted=not reason,
+        reason=f"{detail} ref={answer.reference or '-'}",
+        mall=mall,
+        channel=channel,
+        fields=["nik", *FACE_FIELDS],
+    )
+    if reason:
+        raise FaceRefused(reason, score=answer.score)
+    return answer.score
 
 
 def face_template_store(
@@ -369,16 +466,25 @@ def duplicate_review(*, duplicate: FaceDuplicate, status: str, by, note: str = "
 
 
 def face_check_start(
-    *, mall, claim: str, citizen: Citizen | None = None, booking_code: str = ""
+    *,
+    mall,
+    claim: str,
+    citizen: Citizen | None = None,
+    booking_code: str = "",
+    officer=None,
+    delegation: Delegation | None = None,
 ) -> FaceCheck:
     """Begin a check: a fresh random liveness challenge for the claimed citizen (or, for
-    identification, for whoever stands there)."""
+    identification, for whoever stands there). `officer`: the officer running it on the
+    citizen's behalf (reception desk, assisted lane); only they may send its frames."""
     challenge = bio.challenge_new()
     return FaceCheck.objects.create(
         mall=mall,
         citizen=citizen,
         claim=claim,
         booking_code=booking_code,
+        officer=officer,
+        delegation=delegation,
         actions=[str(a) for a in challenge.actions],
         nonce=challenge.nonce,
     )
@@ -428,6 +534,8 @@ def face_verify(*, check: FaceCheck, frames, actor=None, channel=Channel.SYSTEM)
         "channel": channel,
     }
     try:
+        if check.officer_id and getattr(actor, "pk", None) != check.officer_id:
+            raise FaceRefused(NOT_YOURS)
         _claim_frames(check, timezone.now())
         if citizen.is_erased:
             raise FaceRefused(ERASED)
@@ -442,7 +550,7 @@ def face_verify(*, check: FaceCheck, frames, actor=None, channel=Channel.SYSTEM)
             raise FaceRefused(NO_MATCH, score=round(comparison.score, 4))
     except FaceRefused as refused:
         score = f" score={refused.score:.3f}" if refused.score is not None else ""
-        if refused.reason != USED:
+        if refused.reason not in (USED, NOT_YOURS):
             _finish(check, reason=refused.reason, score=refused.score)
         face_use_record(**log, granted=False, reason=refused.reason + score)
         raise
@@ -519,6 +627,65 @@ def face_check_ready(check: FaceCheck) -> bool:
     if check.claim == ClaimKind.IDENTIFY and check.confirmed_at is None:
         return False
     return timezone.now() - check.verified_at <= timedelta(minutes=10)
+
+
+# --- the assisted lane confirmed by face ------------------------------------------------
+
+DELEGATION_MINUTES = 30
+
+
+@transaction.atomic
+def delegation_face_start(
+    *, citizen: Citizen, officer, minutes: int = DELEGATION_MINUTES
+) -> FaceCheck:
+    """The assisted lane without an SMS: the officer asks, and the citizen confirms by looking
+    at the camera on the officer's screen (liveness, then 1:1 against their template)."""
+    posting = OfficerPosting.objects.filter(officer=officer).first()
+    if posting is None:
+        raise access.AccessRefused(_("Only a posted officer can assist."), code="not_allowed")
+    if citizen.is_erased:
+        raise FaceRefused(ERASED)
+    if face_consent_of(citizen) is None:
+        raise FaceRefused(NO_CONSENT)
+    if not FaceTemplate.objects.filter(citizen=citizen).exists():
+        raise FaceRefused(NOT_ENROLLED)
+    delegation = Delegation.objects.create(
+        citizen=citizen,
+        officer=officer,
+        agency_id=posting.agency_id,
+        mall_id=posting.mall_id,
+        expires_at=timezone.now() + timedelta(minutes=minutes),
+    )
+    return face_check_start(
+        mall=posting.mall,
+        claim=ClaimKind.DELEGATION,
+        citizen=citizen,
+        officer=officer,
+        delegation=delegation,
+    )
+
+
+def delegation_face_confirm(*, check: FaceCheck, frames, officer) -> Delegation:
+    """Verify the citizen's face (logged as "verify (delegation)") and, on a match, confirm
+    the delegation the check was started for. FaceRefused otherwise; nothing confirmed."""
+    if check.claim != ClaimKind.DELEGATION or check.delegation_id is None:
+        raise ValueError("not a delegation check")
+    face_verify(check=check, frames=frames, actor=officer, channel=Channel.ASSISTED)
+    with transaction.atomic():
+        delegation = Delegation.objects.select_for_update().get(pk=check.delegation_id)
+        if not delegation.confirmed_at and delegation.expires_at > timezone.now():
+            delegation.confirmed_at = timezone.now()
+            delegation.confirmed_with = "face"
+            delegation.save(update_fields=["confirmed_at", "confirmed_with"])
+            audit_record(
+                actor=officer,
+                action="delegation_confirm",
+                target=delegation,
+                summary=f"{delegation.citizen}: face score={check.score}",
+            )
+    if not delegation.confirmed_at:
+        raise FaceRefused(EXPIRED)
+    return delegation
 
 
 # --- fallback: NIK + one-time code ------------------------------------------------------

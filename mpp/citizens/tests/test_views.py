@@ -197,3 +197,44 @@ def test_the_officer_processes_an_application_and_managers_see_overdue_ones(
     csv = client.get(reverse("citizens:overdue", args=["mpp-31"]), {"format": "csv"})
     assert "yes" in csv.content.decode()
     assert client.get(reverse("citizens:overdue", args=["mpp-6202"])).status_code == 403
+
+
+def test_the_officer_opens_a_consented_document_and_marks_it_verified(
+    client, siti, officer_jakarta
+):
+    from ..models import Document
+    from ..services import document_upload
+
+    pdf = b"%PDF-1.4 KK scan"
+    document = document_upload(citizen=siti, doc_type="kk", content=pdf, by=siti.user)
+    client.force_login(officer_jakarta)
+    page_url = reverse("citizens:officer_citizen", args=[siti.uuid])
+    file_url = reverse("citizens:officer_document", args=[siti.uuid, document.uuid])
+    verify_url = reverse("citizens:officer_document_verify", args=[siti.uuid, document.uuid])
+    # Without consent to documents: no list, no file, no verifying; every try logged.
+    assert file_url not in client.get(page_url).content.decode()
+    assert client.get(file_url).status_code == 403
+    assert client.post(verify_url, {"purpose": "service_delivery"}).status_code == 403
+    assert Document.objects.get().status == "self_declared"
+    refused = AccessRecord.objects.filter(outcome="refused").count()
+    assert refused == 3
+    consent_grant(
+        citizen=siti,
+        agency=officer_jakarta.posting.agency,
+        purpose=Purpose.SERVICE_DELIVERY,
+        categories=["documents"],
+        days=10,
+        by=siti.user,
+    )
+    html = client.get(page_url).content.decode()
+    assert file_url in html and verify_url in html
+    response = client.get(file_url)
+    assert response.content == pdf and response["Cache-Control"] == "no-store"
+    response = client.post(verify_url, {"purpose": "service_delivery"})
+    assert response.status_code == 302 and response["Location"].startswith(page_url)
+    document.refresh_from_db()
+    assert document.status == "verified" and document.verified_by == officer_jakarta
+    assert document.verified_agency == officer_jakarta.posting.agency
+    granted = AccessRecord.objects.filter(outcome="granted", channel="counter")
+    assert granted.count() == 3  # the page, the file, the verification
+    assert verify_url not in client.get(page_url).content.decode()  # already verified

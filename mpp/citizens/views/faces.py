@@ -1,18 +1,50 @@
-"""Face pages: enrolment at the counter (consent first), the duplicate-review queue, and
-the citizen's own view (status, delete)."""
+"""Face pages: enrolment at the counter (consent first; webcam frames or uploads), the
+assisted lane confirmed by face, the duplicate-review queue, and the citizen's own view
+(status, delete)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from .. import access
-from ..models import Channel, Delegation, DuplicateStatus, FaceDuplicate, FaceTemplate
+from ..models import (
+    Channel,
+    ClaimKind,
+    Delegation,
+    DuplicateStatus,
+    FaceCheck,
+    FaceDuplicate,
+    FaceTemplate,
+    Purpose,
+)
 from ..services import faces
 from .common import citizen_by_uuid, citizen_of, csv_response, posting_of
 
 MAX_UPLOADS = 8
+WEBCAM_FRAMES = 5  # frames the officer's webcam sends for an enrolment
+
+
+def _enrolled_messages(request, result) -> None:
+    messages.success(
+        request, _("Face enrolled from %(n)d images.") % {"n": result.template.frames_used}
+    )
+    if result.duplicates:
+        messages.warning(
+            request,
+            _("The face resembles %(n)d other enrolment(s): queued for review.")
+            % {"n": len(result.duplicates)},
+        )
+
+
+def _refused_json(refused: faces.FaceRefused) -> JsonResponse:
+    return JsonResponse(
+        {"ok": False, "reasons": refused.reasons, "message": " ".join(refused.messages)}
+    )
 
 
 @login_required
@@ -31,16 +63,7 @@ def officer_face(request, uuid):
                 result = faces.face_enrol(
                     citizen=citizen, images=images, by=request.user, mall=posting.mall
                 )
-                messages.success(
-                    request,
-                    _("Face enrolled from %(n)d images.") % {"n": result.template.frames_used},
-                )
-                if result.duplicates:
-                    messages.warning(
-                        request,
-                        _("The face resembles %(n)d other enrolment(s): queued for review.")
-                        % {"n": len(result.duplicates)},
-                    )
+                _enrolled_messages(request, result)
             elif action == "delete":
                 faces.face_delete(
                     citizen=citizen, by=request.user, channel=Channel.COUNTER, mall=posting.mall
@@ -65,8 +88,93 @@ def officer_face(request, uuid):
             "face": FaceTemplate.objects.filter(citizen=citizen).first(),
             "delegation": delegation if delegation and delegation.is_active() else None,
             "max_uploads": MAX_UPLOADS,
+            "webcam_frames": WEBCAM_FRAMES,
         },
     )
+
+
+@login_required
+@require_POST
+def officer_face_frames(request, uuid):
+    """Enrolment from the officer's webcam: face.js posts a burst of JPEG frames (multipart
+    `frames`); the same service as uploads. Answered in JSON."""
+    posting = posting_of(request)
+    citizen = citizen_by_uuid(uuid)
+    frames = [f.read() for f in request.FILES.getlist("frames")[: faces.MAX_FRAMES]]
+    try:
+        result = faces.face_enrol(
+            citizen=citizen, images=frames, by=request.user, mall=posting.mall
+        )
+    except faces.FaceRefused as refused:
+        return _refused_json(refused)
+    _enrolled_messages(request, result)
+    return JsonResponse({"ok": True, "next": reverse("citizens:officer_face", args=[uuid])})
+
+
+def _assisted_url(uuid) -> str:
+    return reverse("citizens:officer_citizen", args=[uuid]) + f"?purpose={Purpose.ASSISTED}"
+
+
+@login_required
+@require_POST
+def officer_delegation_face(request, uuid):
+    """The assisted lane confirmed by the citizen's face instead of an SMS code: start the
+    check, then the camera page on the officer's screen."""
+    posting_of(request)
+    citizen = citizen_by_uuid(uuid)
+    try:
+        check = faces.delegation_face_start(citizen=citizen, officer=request.user)
+    except faces.FaceRefused as refused:
+        for message in refused.messages:
+            messages.error(request, message)
+        return redirect(_assisted_url(uuid))
+    except access.AccessRefused as refused:
+        messages.error(request, str(refused))
+        return redirect(_assisted_url(uuid))
+    return redirect("citizens:officer_delegation_face_camera", uuid=uuid, check=check.uuid)
+
+
+def _delegation_check(request, uuid, check) -> FaceCheck:
+    return get_object_or_404(
+        FaceCheck.objects.select_related("citizen", "mall"),
+        uuid=check,
+        citizen__uuid=uuid,
+        claim=ClaimKind.DELEGATION,
+        officer=request.user,
+    )
+
+
+@login_required
+def officer_delegation_face_camera(request, uuid, check):
+    posting_of(request)
+    face_check = _delegation_check(request, uuid, check)
+    if face_check.frames_at:
+        return redirect(_assisted_url(uuid))
+    return render(
+        request,
+        "citizens/officer_delegation_face.html",
+        {
+            "citizen": face_check.citizen,
+            "check": face_check,
+            "prompts": faces.prompts_of(face_check),
+            "retry_url": _assisted_url(uuid),
+        },
+    )
+
+
+@login_required
+@require_POST
+def officer_delegation_face_frames(request, uuid, check):
+    """The citizen's burst: liveness and 1:1 verification, then the delegation confirmed."""
+    posting_of(request)
+    face_check = _delegation_check(request, uuid, check)
+    frames = [f.read() for f in request.FILES.getlist("frames")[: faces.MAX_FRAMES]]
+    try:
+        faces.delegation_face_confirm(check=face_check, frames=frames, officer=request.user)
+    except faces.FaceRefused as refused:
+        return _refused_json(refused)
+    messages.success(request, _("The citizen confirmed with their face: you may help them now."))
+    return JsonResponse({"ok": True, "next": _assisted_url(uuid)})
 
 
 DUPLICATE_CSV = ["found_at", "citizen", "resembles", "score", "status", "reviewed_at"]

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +18,16 @@ from mpp.registry.models import Mall, Service
 
 from .. import access, services
 from ..forms import ApplicationFilterForm, CodeForm, NikLookupForm, TransitionForm
-from ..models import Application, Citizen, Delegation, Purpose
+from ..models import (
+    Application,
+    Channel,
+    Citizen,
+    Delegation,
+    Document,
+    DocumentStatus,
+    Purpose,
+)
+from ..vocabulary import DocumentType
 from .common import citizen_by_uuid, csv_response, labelled, posting_of
 
 
@@ -40,13 +50,20 @@ def officer_home(request):
     return render(request, "citizens/officer_home.html", {"form": form, "posting": posting})
 
 
+def _purpose(value) -> str:
+    return value if value in Purpose.consentable() else Purpose.SERVICE_DELIVERY
+
+
+def _officer_citizen_url(citizen: Citizen, purpose: str) -> str:
+    url = reverse("citizens:officer_citizen", kwargs={"uuid": citizen.uuid})
+    return f"{url}?purpose={purpose}"
+
+
 @login_required
 def officer_citizen(request, uuid):
     posting = posting_of(request)
     citizen = citizen_by_uuid(uuid)
-    purpose = request.GET.get("purpose", Purpose.SERVICE_DELIVERY)
-    if purpose not in Purpose.consentable():
-        purpose = Purpose.SERVICE_DELIVERY
+    purpose = _purpose(request.GET.get("purpose"))
     reading = access.citizen_profile_for_officer(
         citizen=citizen, officer=request.user, purpose=purpose, mall=posting.mall
     )
@@ -64,7 +81,11 @@ def officer_citizen(request, uuid):
             "citizen": citizen,
             "posting": posting,
             "reading": reading,
-            "rows": labelled(reading.values),
+            "rows": [row for row in labelled(reading.values) if row[0] != "documents"],
+            "documents": [
+                {**d, "label": DocumentType(d["type"]).label}
+                for d in reading.values.get("documents", [])
+            ],
             "purpose": Purpose(purpose),
             "delegation": delegation,
             "code_form": CodeForm(),
@@ -73,6 +94,58 @@ def officer_citizen(request, uuid):
             ),
         },
     )
+
+
+def _citizen_document(uuid, document_uuid) -> Document:
+    citizen = citizen_by_uuid(uuid)
+    return get_object_or_404(
+        Document.objects.select_related("citizen"), uuid=document_uuid, citizen=citizen
+    )
+
+
+@login_required
+def officer_document(request, uuid, document_uuid):
+    """The scan, for an officer whose agency the citizen allowed to see documents."""
+    posting = posting_of(request)
+    document = _citizen_document(uuid, document_uuid)
+    content = access.document_file_read(
+        document=document,
+        actor=request.user,
+        purpose=_purpose(request.GET.get("purpose")),
+        mall=posting.mall,
+        channel=Channel.COUNTER,
+    )
+    response = HttpResponse(content, content_type=document.content_type)
+    extension = Document.CONTENT_TYPES[document.content_type]
+    response["Content-Disposition"] = f'inline; filename="{document.doc_type}.{extension}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def officer_document_verify(request, uuid, document_uuid):
+    """The officer compared the scan with the original the citizen brought."""
+    posting = posting_of(request)
+    document = _citizen_document(uuid, document_uuid)
+    purpose = _purpose(request.POST.get("purpose"))
+    # Verifying means reading the documents: the same consent rule, logged.
+    access.citizen_data_read(
+        citizen=document.citizen,
+        actor=request.user,
+        purpose=purpose,
+        fields=["documents"],
+        mall=posting.mall,
+        channel=Channel.COUNTER,
+    )
+    if document.status != DocumentStatus.VERIFIED:
+        services.document_verify(document=document, officer=request.user)
+        messages.success(
+            request,
+            _("%(document)s marked verified by %(agency)s.")
+            % {"document": document.get_doc_type_display(), "agency": posting.agency.short_name},
+        )
+    return redirect(_officer_citizen_url(document.citizen, purpose))
 
 
 @login_required

@@ -1,3 +1,5 @@
+import csv
+import io
 import random
 from collections import defaultdict
 from datetime import date, datetime, timedelta
@@ -252,3 +254,47 @@ def test_the_last_complete_week_is_the_one_before_jakartas_current_week():
     assert IsoWeek.last_complete(monday_morning) == WEEK
     sunday_night = datetime(2025, 6, 8, 23, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
     assert IsoWeek.last_complete(sunday_night) == WEEK.previous()
+
+
+def test_the_report_carries_service_quality_per_mall_and_nationally():
+    from mpp.surveys.services import complaint_file, survey_submit
+
+    from ..exports import report_csv
+
+    sampit, jakarta = Mall.objects.get(code="mpp-6202"), Mall.objects.get(code="mpp-31")
+    service = service_for(sampit)
+    for score in (3, 4):  # NRR 3.5 on every element → IKM 87.50, grade B
+        survey_submit(
+            scores={f"u{i}": score for i in range(1, 10)},
+            channel="kiosk",
+            mall=sampit,
+            service=service,
+            now=local(sampit, MONDAY + timedelta(days=1), 10),
+        )
+    survey_submit(  # after the week: not in it
+        scores={f"u{i}": 1 for i in range(1, 10)},
+        channel="kiosk",
+        mall=sampit,
+        service=service,
+        now=local(sampit, MONDAY + timedelta(days=8), 10),
+    )
+    complaint_file(
+        mall=sampit,
+        category="time",
+        description="Antrean terlalu lama sekali.",
+        channel="web",
+        now=local(sampit, MONDAY, 9),
+    )
+    report = report_for()
+    malls = by_code(report)
+    assert (malls["mpp-6202"]["ikm"], malls["mpp-6202"]["ikm_grade"]) == ("87.50", "B")
+    assert malls["mpp-6202"]["ikm_respondents"] == 2
+    assert malls["mpp-6202"]["complaints_received"] == 1
+    assert malls[jakarta.code]["ikm"] is None and malls[jakarta.code]["ikm_respondents"] == 0
+    quality = report["quality"]
+    assert (quality["period"], quality["period_start"]) == ("2025-Q2", "2025-04-01")
+    assert (quality["ikm"], quality["ikm_grade_label"]) == ("87.50", "Baik")
+    assert quality["complaints_received"] == 1
+    rows = {row["code"]: row for row in csv.DictReader(io.StringIO(report_csv(report)))}
+    assert rows["mpp-6202"]["ikm"] == "87.50" and rows[jakarta.code]["ikm"] == ""
+    assert report_for(quality=False)["quality"] is None

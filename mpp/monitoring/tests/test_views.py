@@ -40,12 +40,13 @@ def test_the_national_dashboard_shows_every_section_to_analysts(
 ):
     client.force_login(ministry_analyst)
     client.get(BASE)  # the first view summarises the closed days it shows
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(24):  # 14 for visits, 10 for service quality
         response = client.get(BASE)
     assert response.status_code == 200
     html = response.content.decode()
     for anchor in [
         'id="totals"',
+        'id="quality"',
         'id="lowest"',
         'id="highest"',
         'id="top20"',
@@ -117,6 +118,10 @@ def test_the_province_page_lists_its_malls(client, ministry_analyst, data):
     response = client.get(BASE + "provinces/73/")
     assert [m["code"] for m in response.context["malls"]][0] == "mpp-7371"
     assert response.context["summary"]["visits"] == 7 * 10
+    csv_text = client.get(BASE + "provinces/73/", {"format": "csv"}).content.decode()
+    header, *rows = csv_text.splitlines()
+    assert header.startswith("week,rank,") and "ikm" in header.split(",")
+    assert rows and all(",73." in row or ",73," in row for row in rows)
 
 
 def test_the_mall_drilldown_shows_days_hours_and_services(

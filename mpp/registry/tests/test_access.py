@@ -98,3 +98,19 @@ def test_a_manager_of_one_mall_lands_on_its_console(client, mall_manager_sampit,
     client.force_login(mall_manager_sampit)
     response = client.get(reverse("registry:manage_home"))
     assert response.status_code == 302 and response.url == console(mall_sampit)
+
+
+def test_an_analysts_mall_list_filters_and_exports_csv(client, ministry_analyst, mall_sampit):
+    client.force_login(ministry_analyst)
+    url = reverse("registry:manage_home")
+    html = client.get(url, {"q": "kotawaringin"}).content.decode()
+    assert mall_sampit.name in html and "DKI Jakarta" not in html
+    response = client.get(url, {"province": mall_sampit.province_id, "format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = response.content.decode().splitlines()
+    assert rows[0].startswith("code,name")
+    codes = [r.split(",")[0] for r in rows[1:]]
+    assert "mpp-6202" in codes and "mpp-31" not in codes
+    assert all(code.startswith("mpp-62") for code in codes)  # Kalimantan Tengah only
+    html = client.get(url, {"q": "no such mall"}).content.decode()
+    assert "Tidak ada MPP yang sesuai dengan filter ini." in html

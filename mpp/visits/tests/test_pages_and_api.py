@@ -56,6 +56,11 @@ def test_the_api_issues_tickets_and_reports_their_status(client, queue, mall_man
     assert body["number"] == "A-001" and body["status"] == "waiting"
     refused = client.post(reverse("api-queue-issue"), {"service": 999999}, **auth)
     assert refused.status_code == 400 and refused.json()["field"] == "service"
+    english = client.post(
+        reverse("api-queue-issue"), {"service": 999999}, HTTP_ACCEPT_LANGUAGE="en", **auth
+    )
+    assert english.json()["field"] == "service"
+    assert english.json()["detail"] != refused.json()["detail"]  # same error, other language
     status = client.get(reverse("api-queue-ticket", args=[body["uuid"]])).json()
     assert status["people_ahead"] == 0 and status["wait_minutes_high"] is not None
 
@@ -127,18 +132,19 @@ def test_the_board_shows_calls_from_the_cache(client, queue, mall_manager_sampit
 
 def test_public_booking_page_errors_name_the_field(client, queue):
     url = reverse("visits:booking_new", args=[queue.mall.code])
-    response = client.post(
-        url,
-        {
-            "service": queue.ktp.pk,
-            "date": "2099-01-01",
-            "slot": "09:00",
-            "nik": "1",
-            "phone": "08123456789",
-        },
-    )
+    form = {
+        "service": queue.ktp.pk,
+        "date": "2099-01-01",
+        "slot": "09:00",
+        "nik": "1",
+        "phone": "08123456789",
+    }
+    response = client.post(url, form)
     assert response.status_code == 400
-    assert "16" in response.content.decode()  # the NIK must have 16 digits
+    # Bahasa Indonesia by default, English when the browser asks for it.
+    assert "NIK terdiri atas tepat 16 digit." in response.content.decode()
+    response = client.post(url, form, HTTP_ACCEPT_LANGUAGE="en")
+    assert "A NIK has exactly 16 digits." in response.content.decode()
 
 
 def test_the_managers_day_list_exports_csv(client, queue, mall_manager_sampit):
@@ -174,3 +180,23 @@ def test_a_second_service_at_the_kiosk_joins_the_same_trip(client, queue, mall_m
     assert second.trip == first.trip and third.trip != first.trip
     page = client.get(reverse("visits:ticket_status", args=[second.uuid])).content.decode()
     assert first.display_number in page
+
+
+def test_the_device_list_filters_and_exports_csv_without_tokens(client, queue, mall_manager_sampit):
+    kiosk, kiosk_token = device_issue(
+        mall=queue.mall, kind=DeviceKind.KIOSK, name="Kiosk pintu", by=mall_manager_sampit
+    )
+    board, _ = device_issue(
+        mall=queue.mall, kind=DeviceKind.BOARD, name="Layar lobi", by=mall_manager_sampit
+    )
+    device_revoke(device=board, by=mall_manager_sampit)
+    client.force_login(mall_manager_sampit)
+    url = reverse("visits:device_list", args=[queue.mall.code])
+    html = client.get(url, {"state": "active"}).content.decode()
+    assert "Kiosk pintu" in html and "Layar lobi" not in html
+    response = client.get(url, {"kind": DeviceKind.BOARD, "format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "name,kind,issued_at,last_seen_at,revoked_at"
+    assert len(lines) == 2 and lines[1].startswith("Layar lobi,board,")
+    assert kiosk_token not in response.content.decode()

@@ -1,3 +1,4 @@
+import io
 from datetime import timedelta
 
 import pytest
@@ -230,7 +231,7 @@ def test_demo_history_matches_its_rollups_and_is_idempotent(mall_sampit):
     assert demo_visits_generate(today=today, weeks=2, mall_codes=["mpp-6202"]) == (0, 0)
 
 
-def test_rebuild_rollups_command_restores_a_damaged_rollup(queue):
+def test_rebuild_rollups_command_restores_a_damaged_rollup(queue, monkeypatch):
     from django.core.management import call_command
 
     q.counter_open(counter=queue.counter1, officer=queue.ani, now=at(8))
@@ -238,10 +239,14 @@ def test_rebuild_rollups_command_restores_a_damaged_rollup(queue):
     ticket = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(8, 5))
     q.ticket_start(ticket=ticket, officer=queue.ani, now=at(8, 6))
     q.ticket_finish(ticket=ticket, officer=queue.ani, outcome="completed", now=at(8, 16))
+    q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(8, 20))
     DailyRollup.objects.update(served=0, issued=7)
-    call_command("rebuild_rollups", mall=[queue.mall.code], stdout=open("/dev/null", "w"))  # noqa: SIM115
+    monkeypatch.setattr("mpp.visits.rollups.PROGRESS_EVERY", 1)
+    out = io.StringIO()
+    call_command("rebuild_rollups", mall=[queue.mall.code], stdout=out)
     assert rollup_matches_recomputation()
-    assert DailyRollup.objects.get().served == 1
+    assert (DailyRollup.objects.get().served, DailyRollup.objects.get().issued) == (1, 2)
+    assert "1 of 2 visits read (50 %)" in out.getvalue()  # a long rebuild shows progress
 
 
 def test_the_outbox_sends_once_and_retries_failures(queue, settings):

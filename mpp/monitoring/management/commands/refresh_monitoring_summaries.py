@@ -31,7 +31,9 @@ class Command(BaseCommand):
             except ValueError:
                 raise CommandError(f"--since: not a date: {options['since']!r}") from None
         while True:
-            done = summaries_refresh_recent(since=since, days=options["days"])
+            done = summaries_refresh_recent(
+                since=since, days=options["days"], progress=self.stdout.write
+            )
             if done:
                 self.stdout.write(f"{len(done)} days summarised ({done[0]} – {done[-1]})")
             else:

@@ -1,5 +1,7 @@
-// Kiosk face check-in: show the camera (mirrored on screen only), and after "I am ready"
-// send a short burst of raw JPEG frames to the server, which checks liveness and the face.
+// The face camera (citizens/_face_camera.html): show the camera (mirrored on screen only),
+// and after "I am ready" send a short burst of raw JPEG frames to data-frames-url, which
+// answers in JSON. Used by the kiosk and reception-desk check-in (liveness and the face),
+// the officer's webcam enrolment, and the assisted lane confirmed by face.
 (function () {
   "use strict";
   var root = document.getElementById("face-camera");
