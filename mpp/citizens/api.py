@@ -4,6 +4,7 @@ Every read goes through `access`, exactly like the pages."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers, status
@@ -16,7 +17,17 @@ from mpp.registry.access import access_mall
 from mpp.registry.models import Agency, Mall, Service
 
 from . import access, services
-from .models import AccessRecord, Application, ApplicationStatus, Channel, Citizen, Consent, Purpose
+from .models import (
+    AccessRecord,
+    Application,
+    ApplicationStatus,
+    Channel,
+    Citizen,
+    Consent,
+    FaceTemplate,
+    Purpose,
+)
+from .services import faces
 from .views.common import citizen_of, posting_of
 from .vocabulary import FIELD_ORDER, Category
 
@@ -29,7 +40,7 @@ def _drf_validation(error: ValidationError):
 def _me(request) -> Citizen:
     citizen = citizen_of(request)
     if citizen is None:
-        raise exceptions.NotFound("No citizen profile for this account.")
+        raise exceptions.NotFound(_("No citizen profile for this account."))
     return citizen
 
 
@@ -80,6 +91,46 @@ class MyExport(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         return Response(services.citizen_export(citizen=_me(request), actor=request.user))
+
+
+class MyFaceSerializer(serializers.Serializer):
+    enrolled = serializers.BooleanField()
+    enrolled_at = serializers.DateTimeField(allow_null=True)
+    enrolled_at_mall = serializers.CharField(allow_null=True, help_text="Mall code")
+    model = serializers.CharField(allow_null=True)
+    consent_active = serializers.BooleanField(help_text="Biometric consent in force")
+    consent_expires_at = serializers.DateTimeField(allow_null=True)
+
+
+class MyFace(APIView):
+    """The citizen's own face data (the twin of "My face data"): whether a template is
+    stored, when and where it was enrolled, the biometric consent; DELETE removes the
+    template (logged). The template itself never leaves the server."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = MyFaceSerializer
+
+    @extend_schema(responses=MyFaceSerializer)
+    def get(self, request):
+        citizen = _me(request)
+        face = FaceTemplate.objects.filter(citizen=citizen).select_related("mall").first()
+        consent = faces.face_consent_of(citizen)
+        return Response(
+            {
+                "enrolled": face is not None,
+                "enrolled_at": face.enrolled_at if face else None,
+                "enrolled_at_mall": face.mall.code if face and face.mall else None,
+                "model": face.model_id if face else None,
+                "consent_active": consent is not None,
+                "consent_expires_at": consent.expires_at if consent else None,
+            }
+        )
+
+    @extend_schema(responses={204: None, 404: OpenApiTypes.OBJECT})
+    def delete(self, request):
+        if not faces.face_delete(citizen=_me(request), by=request.user, channel=Channel.API):
+            raise exceptions.NotFound(_("No face data is stored for you."))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class AccessRecordSerializer(serializers.ModelSerializer):
@@ -287,7 +338,7 @@ class AgencyCitizenRead(APIView):
         except ValidationError as error:
             raise exceptions.ValidationError({"nik": error.messages}) from error
         if citizen is None:
-            raise exceptions.NotFound("No citizen with this NIK or id.")
+            raise exceptions.NotFound(_("No citizen with this NIK or id."))
         try:
             reading = access.citizen_data_read(
                 citizen=citizen,

@@ -7,6 +7,7 @@ urlpatterns = [
     path("citizen/me/export/", api.MyExport.as_view(), name="api-citizen-export"),
     path("citizen/me/access-log/", api.MyAccessLog.as_view(), name="api-citizen-access-log"),
     path("citizen/me/consents/", api.MyConsents.as_view(), name="api-citizen-consents"),
+    path("citizen/me/face/", api.MyFace.as_view(), name="api-citizen-face"),
     path(
         "citizen/me/consents/<uuid:uuid>/revoke/",
         api.MyConsentRevoke.as_view(),

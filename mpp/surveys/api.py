@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.decorators import api_view, permission_classes
@@ -209,7 +210,7 @@ def survey_response_create(request):
         if channel == SurveyChannel.PAPER and not (
             mall is not None and can_enter_paper_forms(request.user, mall)
         ):
-            raise exceptions.PermissionDenied("Only the mall's staff enter paper forms.")
+            raise exceptions.PermissionDenied(_("Only the mall's staff enter paper forms."))
         if ticket:
             channel = SurveyChannel.TICKET_LINK
         elif device is not None:

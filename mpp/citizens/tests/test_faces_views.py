@@ -106,3 +106,28 @@ def test_the_citizen_sees_face_uses_and_deletes_the_template(client, siti, biome
     assert str(Purpose.BIOMETRIC.label) in log and ">face<" in log
     client.post(reverse("citizens:face_mine"))
     assert not FaceTemplate.objects.exists()
+
+
+def test_the_face_api_twin_shows_the_status_and_deletes(client, siti, biometric_consent):
+    from mpp import biometrics as bio
+
+    from ..services import faces as svc
+
+    url = reverse("api-citizen-face")
+    client.force_login(siti.user)
+    assert client.get(url).json()["enrolled"] is False
+    assert client.delete(url).status_code == 404
+    consent = biometric_consent(siti)
+    enrolment = bio.template_enrol(frames_of(*ENROL))
+    svc.face_template_store(
+        citizen=siti, template=enrolment.template, consent=consent, by=None, frames_used=3
+    )
+    body = client.get(url).json()
+    assert body["enrolled"] is True and body["consent_active"] is True
+    assert "blob" not in body and "template" not in body  # the template never leaves
+    assert client.delete(url).status_code == 204
+    assert not FaceTemplate.objects.exists()
+    use = (
+        AccessRecord.objects.filter(citizen=siti, purpose=Purpose.BIOMETRIC).order_by("seq").last()
+    )
+    assert use.channel == "api"
