@@ -49,7 +49,7 @@ def _begin(request, mall, **kwargs):
     return redirect("visits:kiosk_face_camera", code=mall.code, uuid=check.uuid)
 
 
-def _citizen_by_nik(raw: str) -> Citizen | None:
+def citizen_by_nik(raw: str) -> Citizen | None:
     return Citizen.objects.active().with_nik(nik_clean(raw)).first()
 
 
@@ -75,7 +75,7 @@ def face_claim_resolve(*, mall, nik: str = "", booking: str = "") -> tuple[dict,
             }
         return {"claim": ClaimKind.BOOKING, "citizen": citizen, "booking_code": found.code}, {}
     try:
-        citizen = _citizen_by_nik(nik)
+        citizen = citizen_by_nik(nik)
     except ValidationError as error:
         return {}, {"nik": error.messages[0]}
     if citizen is None or not FaceTemplate.objects.filter(citizen=citizen).exists():
@@ -236,7 +236,7 @@ def kiosk_face_code(request, code):
             return redirect("visits:kiosk_face_hello", code=mall.code, uuid=check.uuid)
     elif request.method == "POST":
         try:
-            citizen = _citizen_by_nik(request.POST.get("nik", ""))
+            citizen = citizen_by_nik(request.POST.get("nik", ""))
         except ValidationError as error:
             errors["nik"] = error.messages[0]
         else:

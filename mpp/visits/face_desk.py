@@ -7,10 +7,11 @@ to the officer who started it, and every use is logged with the officer as actor
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mpp.accounts.models import Role
@@ -19,7 +20,12 @@ from mpp.citizens.services import faces
 from mpp.registry.models import Service
 
 from . import services as q
-from .face_checkin import face_claim_resolve, face_hello_context, face_refused_json
+from .face_checkin import (
+    citizen_by_nik,
+    face_claim_resolve,
+    face_hello_context,
+    face_refused_json,
+)
 from .face_tickets import face_ticket_issue
 
 
@@ -38,7 +44,7 @@ def _desk_check(request, mall, uuid) -> FaceCheck:
         uuid=uuid,
         mall=mall,
         officer=request.user,
-        claim__in=[ClaimKind.NIK, ClaimKind.BOOKING],
+        claim__in=[ClaimKind.NIK, ClaimKind.BOOKING, ClaimKind.CODE],
     )
 
 
@@ -85,7 +91,9 @@ def desk_face_frames(request, uuid):
     try:
         faces.face_verify(check=check, frames=frames, actor=request.user, channel=Channel.COUNTER)
     except faces.FaceRefused as refused:
-        return face_refused_json(refused, retry=reverse("visits:desk_face"))
+        return face_refused_json(
+            refused, retry=reverse("visits:desk_face"), fallback=reverse("visits:desk_face_code")
+        )
     return JsonResponse({"ok": True, "next": reverse("visits:desk_face_hello", args=[check.uuid])})
 
 
@@ -113,3 +121,35 @@ def desk_face_issue(request, uuid):
         messages.error(request, refused.message)
         return redirect("visits:desk_face")
     return redirect("visits:ticket_print", uuid=ticket.uuid)
+
+
+@login_required
+def desk_face_code(request):
+    """Fallback at the desk (no face enrolled, no camera, or the face refused): the visitor's
+    NIK, then the six-digit code sent by SMS to their phone, read out to the officer."""
+    mall = _desk_mall(request)
+    errors, check = {}, None
+    if request.method == "POST" and request.POST.get("check"):
+        check = _desk_check(request, mall, request.POST["check"])
+        try:
+            faces.face_fallback_confirm(check=check, code=request.POST.get("code", ""))
+        except ValidationError as error:
+            errors["code"] = " ".join(error.messages)
+        else:
+            return redirect("visits:desk_face_hello", uuid=check.uuid)
+    elif request.method == "POST":
+        try:
+            citizen = citizen_by_nik(request.POST.get("nik", ""))
+        except ValidationError as error:
+            errors["nik"] = error.messages[0]
+        else:
+            if citizen is None:
+                errors["nik"] = _("No citizen account with this NIK: issue a normal ticket.")
+            else:
+                check = faces.face_fallback_start(mall=mall, citizen=citizen, officer=request.user)
+    return render(
+        request,
+        "visits/desk_face_code.html",
+        {"mall": mall, "check": check, "errors": errors},
+        status=400 if errors else 200,
+    )

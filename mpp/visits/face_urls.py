@@ -23,6 +23,7 @@ urlpatterns = [
         "<slug:code>/kiosk/face/<uuid:uuid>/issue/", views.kiosk_face_issue, name="kiosk_face_issue"
     ),
     path("desk/face/", desk.desk_face, name="desk_face"),
+    path("desk/face/code/", desk.desk_face_code, name="desk_face_code"),
     path("desk/face/<uuid:uuid>/camera/", desk.desk_face_camera, name="desk_face_camera"),
     path("desk/face/<uuid:uuid>/frames/", desk.desk_face_frames, name="desk_face_frames"),
     path("desk/face/<uuid:uuid>/", desk.desk_face_hello, name="desk_face_hello"),

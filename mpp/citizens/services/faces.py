@@ -694,11 +694,14 @@ def delegation_face_confirm(*, check: FaceCheck, frames, officer) -> Delegation:
 FALLBACK_USE = OneTimeCode.Use.KIOSK_CHECKIN
 
 
-def face_fallback_start(*, mall, citizen: Citizen) -> FaceCheck:
-    """No camera, no enrolment or a refused face: a six-digit code by SMS instead."""
+def face_fallback_start(*, mall, citizen: Citizen, officer=None) -> FaceCheck:
+    """No camera, no enrolment or a refused face: a six-digit code by SMS instead. At the
+    reception desk `officer` is the one helping; only they can finish the check."""
     from .accounts import citizen_notify
 
-    check = FaceCheck.objects.create(mall=mall, citizen=citizen, claim=ClaimKind.CODE, nonce="")
+    check = FaceCheck.objects.create(
+        mall=mall, citizen=citizen, claim=ClaimKind.CODE, nonce="", officer=officer
+    )
     code = OneTimeCode.new_code()
     challenge = OneTimeCode(
         use=FALLBACK_USE, phone_masked="", expires_at=timezone.now() + OneTimeCode.TTL

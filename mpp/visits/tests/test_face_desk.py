@@ -156,3 +156,28 @@ def test_only_officers_posted_at_a_mall_use_the_desk(client, queue):
     assert client.get(reverse("visits:desk_face")).status_code == 403
     client.force_login(make_user("unposted", Role.COUNTER_OFFICER))
     assert client.get(reverse("visits:desk_face")).status_code == 403
+
+
+def test_the_desk_falls_back_to_an_sms_code_read_out_by_the_visitor(desk, queue, john):
+    from mpp.core.messaging import FakeBackend
+
+    FakeBackend.outbox = []
+    assert (
+        reverse("visits:desk_face_code") in desk.get(reverse("visits:desk_face")).content.decode()
+    )
+    url = reverse("visits:desk_face_code")
+    assert desk.post(url, {"nik": "1234"}).status_code == 400  # names the NIK's shape
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("django.conf.settings.MESSAGING_BACKEND", "mpp.core.messaging.FakeBackend")
+        page = desk.post(url, {"nik": NIK}).content.decode()
+    assert NIK not in page  # the page names the visitor by the masked name only
+    check = FaceCheck.objects.latest("id")
+    assert (check.claim, check.officer) == (ClaimKind.CODE, queue.ani)
+    code = FakeBackend.outbox[-1].body.split(": ")[1][:6]
+    wrong = desk.post(url, {"check": check.uuid, "code": "999999" if code != "999999" else "0"})
+    assert wrong.status_code == 400
+    done = desk.post(url, {"check": check.uuid, "code": code})
+    assert done.url == reverse("visits:desk_face_hello", args=[check.uuid])
+    desk.post(reverse("visits:desk_face_issue", args=[check.uuid]), {"service": queue.kk.pk})
+    ticket = Ticket.objects.get()
+    assert ticket.citizen == john and ticket.mall == queue.mall
