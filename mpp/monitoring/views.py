@@ -157,6 +157,18 @@ def mall_detail(request, week, code):
     )
     week = _week(week)
     drill = mall_drilldown(mall=mall, week=week)
+    if request.GET.get("format") == "csv":
+        columns = ["issued", "served", "no_shows", "avg_wait_minutes", "avg_service_minutes"]
+        response = HttpResponse(content_type=CONTENT_TYPES["csv"])
+        response["Content-Disposition"] = f'attachment; filename="layanan-{mall.code}-{week}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["week", "mall", "service", "agency", *columns])
+        for row in drill["services"]:
+            writer.writerow(
+                [week, mall.code, row["service__name"], row["agency__short_name"]]
+                + ["" if row[c] is None else row[c] for c in columns]
+            )
+        return response
     chart = {
         "daily": {
             "labels": [d.isoformat() for d, _ in drill["daily"]],

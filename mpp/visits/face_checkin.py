@@ -221,30 +221,47 @@ def kiosk_face_issue(request, code, uuid):
     return redirect("visits:ticket_print", uuid=ticket.uuid)
 
 
-def kiosk_face_code(request, code):
-    """Fallback: NIK, then the six-digit code sent by SMS to the citizen's phone."""
-    mall = _mall_or_403(request, code)
-    errors = {}
-    check = None
-    if request.method == "POST" and request.POST.get("check"):
-        check = _check(request, mall, request.POST["check"])
+def face_fallback_step(post, *, mall, check_for, no_account: str, officer=None):
+    """The SMS-code fallback, shared by the kiosk and the reception desk. A posted NIK sends
+    a code to the citizen's phone; a posted code (with its check) confirms the check.
+    `check_for(uuid)` finds a check the caller may finish. Returns (check, errors, confirmed)."""
+    errors, check = {}, None
+    if post.get("check"):
+        check = check_for(post["check"])
         try:
-            faces.face_fallback_confirm(check=check, code=request.POST.get("code", ""))
+            faces.face_fallback_confirm(check=check, code=post.get("code", ""))
         except ValidationError as error:
             errors["code"] = " ".join(error.messages)
         else:
-            return redirect("visits:kiosk_face_hello", code=mall.code, uuid=check.uuid)
-    elif request.method == "POST":
+            return check, errors, True
+    else:
         try:
-            citizen = citizen_by_nik(request.POST.get("nik", ""))
+            citizen = citizen_by_nik(post.get("nik", ""))
         except ValidationError as error:
             errors["nik"] = error.messages[0]
         else:
             if citizen is None:
-                errors["nik"] = _("No citizen account with this NIK. Please take a normal ticket.")
+                errors["nik"] = no_account
             else:
-                check = faces.face_fallback_start(mall=mall, citizen=citizen)
-                request.session[SESSION_KEY] = str(check.uuid)
+                check = faces.face_fallback_start(mall=mall, citizen=citizen, officer=officer)
+    return check, errors, False
+
+
+def kiosk_face_code(request, code):
+    """Fallback: NIK, then the six-digit code sent by SMS to the citizen's phone."""
+    mall = _mall_or_403(request, code)
+    errors, check = {}, None
+    if request.method == "POST":
+        check, errors, confirmed = face_fallback_step(
+            request.POST,
+            mall=mall,
+            check_for=lambda uuid: _check(request, mall, uuid),
+            no_account=_("No citizen account with this NIK. Please take a normal ticket."),
+        )
+        if confirmed:
+            return redirect("visits:kiosk_face_hello", code=mall.code, uuid=check.uuid)
+        if check and not request.POST.get("check"):
+            request.session[SESSION_KEY] = str(check.uuid)
     return render(
         request,
         "visits/kiosk_face_code.html",

@@ -7,7 +7,7 @@ to the officer who started it, and every use is logged with the officer as actor
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,8 +21,8 @@ from mpp.registry.models import Service
 
 from . import services as q
 from .face_checkin import (
-    citizen_by_nik,
     face_claim_resolve,
+    face_fallback_step,
     face_hello_context,
     face_refused_json,
 )
@@ -129,24 +129,16 @@ def desk_face_code(request):
     NIK, then the six-digit code sent by SMS to their phone, read out to the officer."""
     mall = _desk_mall(request)
     errors, check = {}, None
-    if request.method == "POST" and request.POST.get("check"):
-        check = _desk_check(request, mall, request.POST["check"])
-        try:
-            faces.face_fallback_confirm(check=check, code=request.POST.get("code", ""))
-        except ValidationError as error:
-            errors["code"] = " ".join(error.messages)
-        else:
+    if request.method == "POST":
+        check, errors, confirmed = face_fallback_step(
+            request.POST,
+            mall=mall,
+            check_for=lambda uuid: _desk_check(request, mall, uuid),
+            no_account=_("No citizen account with this NIK: issue a normal ticket."),
+            officer=request.user,
+        )
+        if confirmed:
             return redirect("visits:desk_face_hello", uuid=check.uuid)
-    elif request.method == "POST":
-        try:
-            citizen = citizen_by_nik(request.POST.get("nik", ""))
-        except ValidationError as error:
-            errors["nik"] = error.messages[0]
-        else:
-            if citizen is None:
-                errors["nik"] = _("No citizen account with this NIK: issue a normal ticket.")
-            else:
-                check = faces.face_fallback_start(mall=mall, citizen=citizen, officer=request.user)
     return render(
         request,
         "visits/desk_face_code.html",

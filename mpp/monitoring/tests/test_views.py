@@ -140,8 +140,12 @@ def test_the_mall_drilldown_shows_days_hours_and_services(
     assert drill["daily"][0][1] == 3
     assert dict(drill["hourly"])[8] == 2 and dict(drill["hourly"])[10] == 1
     assert drill["services"][0]["issued"] == 3
+    exported = client.get(BASE + "malls/mpp-6202/", {"format": "csv"}).content.decode()
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert [(r["service"], r["issued"], r["served"]) for r in rows] == [("KTP-EL", "3", "3")]
     client.force_login(mall_manager_jakarta)
     assert client.get(BASE + "malls/mpp-6202/").status_code == 403
+    assert client.get(BASE + "malls/mpp-6202/", {"format": "csv"}).status_code == 403
 
 
 def test_open_data_is_public_and_downloads_as_csv(client, data):
