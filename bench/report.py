@@ -7,7 +7,8 @@ visits, and the ingest rate of raw visit events, on PostgreSQL.
 Creates (and reuses) its own database `monitoring_bench` on the server of DATABASE_URL
 (default postgres://postgres@127.0.0.1:5432). One mall per kab/kota (514), twelve
 services each, one year of visits generated in SQL with generate_series, skewed across
-malls and services; rollups rebuilt with one INSERT … SELECT; then timings. Prints a table.
+malls and services; rollups rebuilt with one INSERT … SELECT in day order; one SKM
+questionnaire per ten visits; then timings. Prints a table.
 """
 
 import argparse
@@ -210,24 +211,25 @@ def p50(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
-def measure_report(repeat: int) -> tuple[float, float, float, float, float, float, int]:
-    """The first report (which summarises its four weeks of closed days), the report p50
-    afterwards (service quality kept in the cache), the p50 after rebuilding one past day's
-    rollups each time (the report re-summarises that day), the raw SQL aggregate p50, the
-    p50 of the visits part alone, and the p50 with service quality recomputed each time."""
+def measure_report(repeat: int) -> dict:
+    """The first report (which summarises its four weeks of closed days); the report p50
+    afterwards (service quality from the cache); the p50 after rebuilding one past day's
+    rollups each time (the report re-summarises that day); the raw SQL aggregate p50; the
+    visits part alone; and the report with service quality recomputed every time, for a
+    week early in its quarter (2025-W40) and one at the quarter's end (2025-W39, when the
+    IKM reads the most questionnaires)."""
     from django.core.cache import cache
     from django.test import override_settings
 
     from mpp.monitoring.report import ReportOptions, weekly_report_build
-
-    cache.clear()
     from mpp.monitoring.weeks import IsoWeek
 
+    cache.clear()
     week = IsoWeek(2025, 40)
     started = time.perf_counter()
     report = weekly_report_build(week=week)
-    first_ms = (time.perf_counter() - started) * 1000
-    rollup_ms = p50(lambda: weekly_report_build(week=week), repeat)
+    result = {"first": (time.perf_counter() - started) * 1000}
+    result["p50"] = p50(lambda: weekly_report_build(week=week), repeat)
     day = week.monday.isoformat()
 
     def after_rebuild():
@@ -246,21 +248,35 @@ def measure_report(repeat: int) -> tuple[float, float, float, float, float, floa
         weekly_report_build(week=week)
         return (time.perf_counter() - started) * 1000
 
-    rebuilt_ms = statistics.median(after_rebuild() for _ in range(max(3, repeat // 3)))
-    raw_ms = p50(lambda: sql(RAW_WEEK_SQL, [week.monday, week.sunday]), repeat)
+    result["rebuilt"] = statistics.median(after_rebuild() for _ in range(max(3, repeat // 3)))
+    result["raw"] = p50(lambda: sql(RAW_WEEK_SQL, [week.monday, week.sunday]), repeat)
     visits_only = ReportOptions(quality=False)
-    visits_ms = p50(lambda: weekly_report_build(week=week, options=visits_only), repeat)
+    result["visits"] = p50(lambda: weekly_report_build(week=week, options=visits_only), repeat)
     with override_settings(MONITORING_QUALITY_CACHE_SECONDS=0):
-        uncached_ms = p50(lambda: weekly_report_build(week=week), repeat)
-    return (
-        first_ms,
-        rollup_ms,
-        rebuilt_ms,
-        raw_ms,
-        visits_ms,
-        uncached_ms,
-        report["totals"]["malls_with_data"],
+        result["fresh_early"] = p50(lambda: weekly_report_build(week=week), repeat)
+        late = IsoWeek(2025, 39)
+        result["fresh_late"] = p50(lambda: weekly_report_build(week=late), repeat)
+    result["malls"] = report["totals"]["malls_with_data"]
+    return result
+
+
+def generate_responses(share: int = 10) -> int:
+    """One SKM questionnaire for every `share`-th visit, on the visit's day (anonymous
+    scores 2–4), so the report's IKM reads a realistic volume."""
+    sql("TRUNCATE surveys_surveyresponse")
+    sql(
+        f"""
+        INSERT INTO surveys_surveyresponse (uuid, channel, local_date, submitted_at,
+            u1, u2, u3, u4, u5, u6, u7, u8, u9, age_band, sex, education, occupation,
+            suggestion, agency_id, mall_id, service_id)
+        SELECT gen_random_uuid(), 'kiosk', local_date, issued_at + interval '30 minutes',
+            2 + (id % 3)::int, 3 + (id % 2)::int, 2 + (id % 3)::int, 4, 3, 3 + (id % 2)::int,
+            3, 2 + (id % 3)::int, 3, '', '', '', '', '', agency_id, mall_id, service_id
+        FROM visits_ticket WHERE id % {int(share)} = 0
+        """
     )
+    sql("ANALYZE")  # fresh statistics everywhere, as autovacuum keeps them in production
+    return sql("SELECT count(*) FROM surveys_surveyresponse")[0][0]
 
 
 def measure_ingest(batches: int = 10, size: int = 10_000) -> tuple[float, float]:
@@ -333,43 +349,30 @@ def main():
         generated = time.perf_counter() - started
         say("rebuilding rollups")
         rollups = rebuild_rollups()
+        say("one questionnaire per ten visits")
+        responses = generate_responses()
         say("timing the weekly report")
         say(f"load average before timing: {os.getloadavg()[0]:.2f}")
-        first_ms, rollup_ms, rebuilt_ms, raw_ms, visits_ms, uncached_ms, malls = measure_report(
-            args.repeat
-        )
-        rows.append(
-            (
-                size,
-                rollups,
-                malls,
-                first_ms,
-                rollup_ms,
-                rebuilt_ms,
-                raw_ms,
-                visits_ms,
-                uncached_ms,
-                generated,
-            )
-        )
+        result = measure_report(args.repeat)
+        rows.append((size, rollups, responses, generated, result))
         say(
-            f"  first {first_ms:.0f} ms, p50 {rollup_ms:.1f} ms, after a rebuild {rebuilt_ms:.1f} ms"
+            f"  first {result['first']:.0f} ms, p50 {result['p50']:.1f} ms, "
+            f"quality recomputed {result['fresh_early']:.1f} / {result['fresh_late']:.1f} ms"
         )
     print()
     print(
-        "| raw visits | rollup rows | malls with data | first report (builds summaries) | "
-        "report p50 | report p50 after a past day's rollups rebuilt | raw SQL aggregate p50 | "
-        "visits part only p50 | report p50, quality recomputed | generation |"
+        "| raw visits | rollup rows | questionnaires | malls with data | first report "
+        "(builds summaries) | report p50 | report p50 after a past day's rollups rebuilt | "
+        "raw SQL aggregate p50 | visits part only p50 | report p50, quality recomputed, "
+        "early / late in the quarter | generation |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for row in rows:
-        size, rollups, malls, first_ms, rollup_ms, rebuilt_ms, raw_ms, visits_ms, uncached_ms = row[
-            :9
-        ]
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for size, rollups, responses, generated, r in rows:
         print(
-            f"| {size:,} | {rollups:,} | {malls} | {first_ms:.0f} ms | {rollup_ms:.1f} ms | "
-            f"{rebuilt_ms:.1f} ms | {raw_ms:.1f} ms | {visits_ms:.1f} ms | {uncached_ms:.1f} ms | "
-            f"{row[9]:.0f} s |"
+            f"| {size:,} | {rollups:,} | {responses:,} | {r['malls']} | {r['first']:.0f} ms | "
+            f"{r['p50']:.1f} ms | {r['rebuilt']:.1f} ms | {r['raw']:.1f} ms | "
+            f"{r['visits']:.1f} ms | {r['fresh_early']:.1f} / {r['fresh_late']:.1f} ms | "
+            f"{generated:.0f} s |"
         )
     if args.skip_ingest:
         return

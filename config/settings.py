@@ -264,8 +264,8 @@ if not DEBUG and not FACE_TEMPLATE_KEY:
 
 # Weekly report (mpp.monitoring): a mall is "quiet" below this share of its peers' median.
 MONITORING_QUIET_SHARE = float(os.environ.get("MONITORING_QUIET_SHARE", "0.5"))
-# The weekly report's service-quality block (IKM, complaints, time, staffing) is kept this
-# many seconds per week and process; 0 recomputes it for every report.
+# The weekly report's service-quality figures (IKM, complaints, time, staffing) are kept
+# this many seconds per week and process; 0 recomputes them for every report.
 MONITORING_QUALITY_CACHE_SECONDS = int(os.environ.get("MONITORING_QUALITY_CACHE_SECONDS", "600"))
 
 # Complaints (mpp.surveys): working days to answer.

@@ -7,7 +7,7 @@ from that published figure (see docs/decisions/0007-ikm-exact-arithmetic.md).
 """
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -88,10 +88,23 @@ class IkmResult:
     weight_mode: str
     respondents: int
     element_sums: list[int]
-    nrr: list[Fraction] = field(default_factory=list)  # per-element mean, exact
-    weighted: list[Fraction] = field(default_factory=list)  # NRR × weight, exact
     index_raw: Fraction | None = None  # sum of weighted NRR, 1–4
     ikm_exact: Fraction | None = None  # × 25
+
+    # The per-element figures are computed when a page or report shows them: a national
+    # table of 500 malls needs only the index, and exact fractions are not free.
+    @property
+    def nrr(self) -> list[Fraction]:
+        """Per-element mean (NRR), exact; empty without respondents."""
+        if self.respondents <= 0:
+            return []
+        return [Fraction(s, self.respondents) for s in self.element_sums]
+
+    @property
+    def weighted(self) -> list[Fraction]:
+        """NRR × weight, exact."""
+        weight = weight_for(self.method, self.weight_mode)
+        return [nrr * weight for nrr in self.nrr]
 
     @property
     def ikm(self) -> Decimal | None:
@@ -145,9 +158,8 @@ def ikm_from_sums(
     result = IkmResult(method, weight_mode, respondents, [int(s or 0) for s in element_sums])
     if respondents <= 0:
         return result
-    result.nrr = [Fraction(int(s), respondents) for s in element_sums]
-    result.weighted = [nrr * weight for nrr in result.nrr]
-    result.index_raw = sum(result.weighted, Fraction(0))
+    # Σ (sᵢ/n × w) = w × Σsᵢ / n exactly: one fraction instead of nine plus their sum.
+    result.index_raw = weight * Fraction(sum(result.element_sums), respondents)
     result.ikm_exact = result.index_raw * 25
     return result
 
