@@ -270,9 +270,9 @@ def generate_responses(share: int = 10) -> int:
             u1, u2, u3, u4, u5, u6, u7, u8, u9, age_band, sex, education, occupation,
             suggestion, agency_id, mall_id, service_id)
         SELECT gen_random_uuid(), 'kiosk', local_date, issued_at + interval '30 minutes',
-            2 + (id % 3)::int, 3 + (id % 2)::int, 2 + (id % 3)::int, 4, 3, 3 + (id % 2)::int,
-            3, 2 + (id % 3)::int, 3, '', '', '', '', '', agency_id, mall_id, service_id
-        FROM visits_ticket WHERE id % {int(share)} = 0
+            2 + (id %% 3)::int, 3 + (id %% 2)::int, 2 + (id %% 3)::int, 4, 3, 3 + (id %% 2)::int,
+            3, 2 + (id %% 3)::int, 3, '', '', '', '', '', agency_id, mall_id, service_id
+        FROM visits_ticket WHERE id %% {int(share)} = 0
         """
     )
     sql("ANALYZE")  # fresh statistics everywhere, as autovacuum keeps them in production
