@@ -298,3 +298,34 @@ def test_the_report_carries_service_quality_per_mall_and_nationally():
     rows = {row["code"]: row for row in csv.DictReader(io.StringIO(report_csv(report)))}
     assert rows["mpp-6202"]["ikm"] == "87.50" and rows[jakarta.code]["ikm"] == ""
     assert report_for(quality=False)["quality"] is None
+
+
+def test_quality_figures_are_kept_per_week_unless_turned_off(
+    settings, django_assert_max_num_queries
+):
+    from mpp.surveys.services import survey_submit
+
+    sampit = Mall.objects.get(code="mpp-6202")
+    service = service_for(sampit)
+
+    def rate(score):
+        survey_submit(
+            scores={f"u{i}": score for i in range(1, 10)},
+            channel="kiosk",
+            mall=sampit,
+            service=service,
+            now=local(sampit, MONDAY + timedelta(days=1), 10),
+        )
+
+    rate(4)
+    assert by_code(report_for())["mpp-6202"]["ikm"] == "100.00"
+    rate(1)  # kept: the same week's report does not query service quality again
+    with django_assert_max_num_queries(8):
+        assert by_code(report_for())["mpp-6202"]["ikm"] == "100.00"
+    settings.MONITORING_QUALITY_CACHE_SECONDS = 0
+    from django.core.cache import cache
+
+    cache.clear()
+    assert by_code(report_for())["mpp-6202"]["ikm"] == "62.50"
+    rate(4)
+    assert by_code(report_for())["mpp-6202"]["ikm"] == "75.00"  # recomputed every time
