@@ -71,6 +71,7 @@ def test_the_pdf_is_one_page_with_every_section(report):
     titles = " | ".join(labels(document.make_bookmark_tree()))
     for heading in [
         "National totals",
+        "Service quality",
         "Lowest 10",
         "Highest 10",
         "National top 20",
