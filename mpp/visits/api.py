@@ -64,7 +64,10 @@ OFFICER_AUTH = [authentication.SessionAuthentication, authentication.BasicAuthen
 
 
 def _with_relations(ticket: Ticket) -> Ticket:
-    """One query for what the JSON shows (mall code, service name, counter number)."""
+    """The ticket with what the JSON shows (mall code, service name, counter number): as it
+    is when the action already loaded them, else in one query."""
+    if all(getattr(Ticket, name).is_cached(ticket) for name in ("mall", "service", "counter")):
+        return ticket
     return Ticket.objects.select_related("mall", "service", "counter").get(pk=ticket.pk)
 
 

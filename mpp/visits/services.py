@@ -320,12 +320,16 @@ def current_ticket_at(counter: Counter) -> Ticket | None:
 def _claim_candidate(counter: Counter, local_date: date) -> Ticket | None:
     """Lock the first waiting ticket this counter may call. On PostgreSQL, rows another
     counter is claiming are skipped rather than waited for; SQLite serialises writers."""
-    waiting = Ticket.objects.filter(
-        mall_id=counter.mall_id,
-        local_date=local_date,
-        status=TicketStatus.WAITING,
-        service__in=counter.services.all(),
-    ).order_by("sort_key", "id")
+    waiting = (
+        Ticket.objects.filter(
+            mall_id=counter.mall_id,
+            local_date=local_date,
+            status=TicketStatus.WAITING,
+            service__in=counter.services.all(),
+        )
+        .select_related("service")
+        .order_by("sort_key", "id")
+    )
     if connection.features.has_select_for_update_skip_locked:
         waiting = waiting.select_for_update(skip_locked=True, of=("self",))
     return waiting.first()
@@ -360,7 +364,13 @@ def call_next(*, counter: Counter, officer, now: datetime | None = None) -> Tick
             call_count=F("call_count") + 1,
         )
         if claimed:
-            ticket.refresh_from_db()
+            # The row was locked (PostgreSQL) or the transaction holds the write lock
+            # (SQLite): what the update wrote is known without reading it back.
+            ticket.status, ticket.counter, ticket.officer = TicketStatus.CALLED, counter, officer
+            ticket.called_at = ticket.called_at or now
+            ticket.last_called_at = now
+            ticket.call_count += 1
+            ticket.mall = counter.mall
             _rollup_apply(before, ticket)
             _notify_due(service_id=ticket.service_id, local_date=local_date)
             return ticket
@@ -371,7 +381,7 @@ def _act(ticket_id: int, action: str, officer) -> tuple[Ticket, dict]:
     """Lock the ticket, check the officer and that `action` is allowed from its status."""
     ticket = (
         Ticket.objects.select_for_update(of=("self",))
-        .select_related("counter", "service")
+        .select_related("counter", "service", "mall")
         .get(pk=ticket_id)
     )
     if ticket.counter is None:
