@@ -5,7 +5,7 @@ Every view asks `access_mall` first; edits need `edit=True`."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,9 +23,9 @@ from ..forms import (
     StandardForm,
     TenancyForm,
 )
-from ..models import Closure, Counter, Mall, MallStatus, Service, Tenancy
+from ..models import Closure, Counter, Mall, Service, Tenancy
 from ..services import pledge_publish, standard_publish
-from .public import _directory_csv
+from .public import directory_csv, filtered_malls
 
 
 def _mall(request, code, *, edit=False) -> Mall:
@@ -41,26 +41,14 @@ def manage_home(request):
     )
     if malls.count() == 1:
         return redirect("registry:manage_mall", code=malls.get().code)
-    provinces = sorted({(m.province_id, m.province.name) for m in malls})
-    text = request.GET.get("q", "").strip()
-    if text:
-        malls = malls.filter(Q(name__icontains=text) | Q(code__icontains=text))
-    if request.GET.get("province"):
-        malls = malls.filter(province_id=request.GET["province"])
-    if request.GET.get("status") in MallStatus.values:
-        malls = malls.filter(status=request.GET["status"])
-    malls = malls.order_by("province_id", "name")
+    form, malls = filtered_malls(request.GET, malls)
     if request.GET.get("format") == "csv":
-        return _directory_csv(malls)
+        return directory_csv(malls)
+    malls = malls.order_by("province_id", "name")
     return render(
         request,
         "registry/manage/home.html",
-        {
-            "malls": malls[:500],
-            "total": malls.count(),
-            "provinces": provinces,
-            "statuses": MallStatus.choices,
-        },
+        {"malls": malls[:500], "total": malls.count(), "form": form},
     )
 
 

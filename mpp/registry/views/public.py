@@ -27,9 +27,11 @@ def home(request):
     return redirect("registry:mall_directory")
 
 
-def filtered_malls(params):
+def filtered_malls(params, malls=None):
+    """The directory's filters (search, province, status, pilot) over `malls` (all by
+    default): the public directory and the console's list of one's own malls."""
     form = DirectoryFilterForm(params)
-    malls = Mall.objects.select_related("province", "regency")
+    malls = (Mall.objects.all() if malls is None else malls).select_related("province", "regency")
     if form.is_valid():
         data = form.cleaned_data
         malls = malls.search(data["q"] or "")
@@ -45,7 +47,7 @@ def filtered_malls(params):
 def mall_directory(request):
     form, malls = filtered_malls(request.GET)
     if request.GET.get("format") == "csv":
-        return _directory_csv(malls)
+        return directory_csv(malls)
     page = Paginator(
         malls.annotate(service_count=Count("services")).order_by(
             "province_id", "regency_id", "name"
@@ -67,7 +69,7 @@ def mall_directory(request):
     )
 
 
-def _directory_csv(malls):
+def directory_csv(malls):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="mal-pelayanan-publik.csv"'
     writer = csv.writer(response)
