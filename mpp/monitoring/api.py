@@ -164,6 +164,9 @@ class WeeklyReportSerializer(serializers.Serializer):
     provinces = ProvinceSummarySerializer(many=True)
     totals = SummarySerializer()
     quality = QualitySummarySerializer(allow_null=True)
+    lowest_ikm = MallWeekSerializer(
+        many=True, help_text="Malls with the lowest IKM of the quarter so far (N = lowest)"
+    )
 
 
 def parse_week(text: str) -> IsoWeek:

@@ -333,6 +333,11 @@ def weekly_report_build(*, week: IsoWeek, options: ReportOptions | None = None) 
         del entry["_id"]
     report = _sections(week, entries, options)
     report["quality"] = quality
+    # The weakest satisfaction first, among malls with questionnaires (ties on the code).
+    report["lowest_ikm"] = sorted(
+        (e for e in report["malls"] if e.get("ikm") is not None),
+        key=lambda e: (float(e["ikm"]), e["code"]),
+    )[: options.lowest]
     return report
 
 

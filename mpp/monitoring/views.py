@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mpp.core.exports import csv_response
 from mpp.registry.access import can_edit_mall
 from mpp.registry.models import Mall, Province
 from mpp.visits.models import Device, DeviceKind
@@ -90,10 +91,6 @@ def national(request, week):
         {
             "report": report,
             "chart": chart,
-            "lowest_ikm": sorted(
-                (m for m in report["malls"] if m.get("ikm") is not None),
-                key=lambda m: (float(m["ikm"]), m["code"]),
-            )[: report["parameters"]["lowest"]],
             "subscribed": ReportSubscription.objects.filter(
                 user=request.user, is_active=True
             ).exists(),
@@ -159,16 +156,15 @@ def mall_detail(request, week, code):
     drill = mall_drilldown(mall=mall, week=week)
     if request.GET.get("format") == "csv":
         columns = ["issued", "served", "no_shows", "avg_wait_minutes", "avg_service_minutes"]
-        response = HttpResponse(content_type=CONTENT_TYPES["csv"])
-        response["Content-Disposition"] = f'attachment; filename="layanan-{mall.code}-{week}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["week", "mall", "service", "agency", *columns])
-        for row in drill["services"]:
-            writer.writerow(
+        return csv_response(
+            f"layanan-{mall.code}-{week}.csv",
+            ["week", "mall", "service", "agency", *columns],
+            (
                 [week, mall.code, row["service__name"], row["agency__short_name"]]
                 + ["" if row[c] is None else row[c] for c in columns]
-            )
-        return response
+                for row in drill["services"]
+            ),
+        )
     chart = {
         "daily": {
             "labels": [d.isoformat() for d, _ in drill["daily"]],
@@ -305,14 +301,15 @@ def subscription(request):
     if status:
         deliveries = deliveries.filter(status=status)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="weekly-report-deliveries.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["week", "status", "claimed_at", "sent_at", "attempts"])
-        for d in deliveries:
-            sent = d.sent_at.isoformat() if d.sent_at else ""
-            writer.writerow([d.week, d.status, d.claimed_at.isoformat(), sent, d.attempts])
-        return response
+        return csv_response(
+            "weekly-report-deliveries.csv",
+            ["week", "status", "claimed_at", "sent_at", "attempts"],
+            (
+                [d.week, d.status, d.claimed_at.isoformat()]
+                + [d.sent_at.isoformat() if d.sent_at else "", d.attempts]
+                for d in deliveries
+            ),
+        )
     return render(
         request,
         "monitoring/subscription.html",

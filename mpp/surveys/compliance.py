@@ -33,7 +33,7 @@ from mpp.registry.models import (
 )
 from mpp.visits.models import CounterSession, CounterSessionStatus, DailyRollup
 
-from .ikm import IkmResult, Period, ikm_from_sums, krejcie_morgan
+from .ikm import IkmResult, Period, ikm_combine, krejcie_morgan
 from .models import Complaint, SurveyResponse
 
 EMPTY_COUNTER_GRACE_MINUTES = 15
@@ -730,14 +730,9 @@ def scorecards_summary_for_week(
     def total(values: list[dict], *keys) -> dict:
         return {k: sum(v.get(k, 0) for v in values) for k in keys}
 
-    # Respondents and score sums add up: the national index from the malls' sums, exactly,
-    # without a second pass over the quarter's questionnaires.
-    national_ikm = ikm_from_sums(
-        respondents=sum(r.respondents for r in ikms.values()),
-        element_sums=[sum(r.element_sums[i] for r in ikms.values()) for i in range(9)],
-    )
     national = figures(
-        national_ikm if malls else None,
+        # From the malls' sums: no second pass over the quarter's questionnaires.
+        ikm_combine(ikms.values()) if malls else None,
         total(list(complaints_by_mall.values()), "received", "in_time", "judged"),
         total(list(times.values()), "measured", "within"),
         total(list(staffing.values()), "scheduled", "staffed"),

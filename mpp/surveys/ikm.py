@@ -164,6 +164,19 @@ def ikm_from_sums(
     return result
 
 
+def ikm_combine(results, *, weight_mode: str = "exact") -> IkmResult:
+    """The index of several units together (a province from its malls, the nation): the
+    respondents and the score sums add up, so this is exact, not an average of indexes."""
+    results = list(results)
+    method = results[0].method if results else METHOD_2017
+    return ikm_from_sums(
+        respondents=sum(r.respondents for r in results),
+        element_sums=[sum(r.element_sums[i] for r in results) for i in range(ELEMENTS[method])],
+        method=method,
+        weight_mode=weight_mode,
+    )
+
+
 def ikm_from_rows(
     rows: list[list[int]], *, method: str = METHOD_2017, weight_mode: str = "exact"
 ) -> IkmResult:

@@ -2,7 +2,6 @@
 the SKM report, a mall's quality page and scorecards; the staff pages for complaints,
 responses and compliance. Thin: parse → access → one service or query → render."""
 
-import csv
 from datetime import timedelta
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mpp.core.exports import csv_response
 from mpp.registry.access import access_mall
 from mpp.registry.models import Mall, MallStatus
 from mpp.visits.models import DailyRollup, TicketStatus
@@ -68,15 +68,6 @@ def _attach(form, exc: ValidationError) -> None:
 
 def _too_many(request, mall=None) -> HttpResponse:
     return render(request, "surveys/too_many.html", {"mall": mall}, status=429)
-
-
-def _csv(filename: str, header: list, rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
 
 
 # --- the survey -----------------------------------------------------------------------------
@@ -250,7 +241,7 @@ def ikm_table(request):
     )
     total = responses.in_period(period).ikm(weight_mode=weights)
     if request.GET.get("format") == "csv":
-        return _csv(
+        return csv_response(
             f"ikm-{period}-{group}.csv",
             [
                 "unit",
@@ -345,7 +336,7 @@ def mall_quality(request, code):
     card = compliance.mall_scorecard(mall=mall, period=period)
     services = compliance.services_compliance(mall=mall, period=period)
     if request.GET.get("format") == "csv":
-        return _csv(
+        return csv_response(
             f"kualitas-{mall.code}-{period}.csv",
             [
                 "service",
@@ -395,7 +386,7 @@ def scorecards(request):
     rows = compliance.malls_summary(malls=malls, period=period, today=timezone.localdate())
     rows.sort(key=lambda r: (r["ikm"] is None, -(r["ikm"] or 0), r["mall"].name))
     if request.GET.get("format") == "csv":
-        return _csv(
+        return csv_response(
             f"kartu-kinerja-{period}.csv",
             [
                 "mall",
@@ -466,7 +457,7 @@ def complaint_list(request, code):
     complaints = Complaint.objects.filter(mall=mall).select_related("agency", "service")
     form, complaints = filtered_complaints(request.GET, complaints)
     if request.GET.get("format") == "csv":
-        return _csv(
+        return csv_response(
             f"pengaduan-{mall.code}.csv",
             [
                 "tracking_code",
@@ -576,7 +567,7 @@ def response_list(request, code):
     if request.GET.get("service"):
         responses = responses.filter(service__slug=request.GET["service"])
     if request.GET.get("format") == "csv":
-        return _csv(
+        return csv_response(
             f"skm-{mall.code}.csv",
             [
                 "local_date",
@@ -673,7 +664,7 @@ def legacy_reports(request, code):
     may_import = can_import_legacy(request.user, mall)
     rows = reports.legacy_rows(mall)
     if request.GET.get("format") == "csv":
-        return _csv(
+        return csv_response(
             f"skm-2004-{mall.code}.csv",
             [
                 "period",

@@ -84,16 +84,7 @@ def face_claim_resolve(*, mall, nik: str = "", booking: str = "") -> tuple[dict,
 
 
 def face_refused_json(refused: faces.FaceRefused, *, retry: str, fallback: str = ""):
-    return JsonResponse(
-        {
-            "ok": False,
-            "reasons": refused.reasons,
-            "message": " ".join(refused.messages),
-            "retry": retry,
-            "fallback": fallback,
-        },
-        status=200,
-    )
+    return JsonResponse({**refused.as_json(), "retry": retry, "fallback": fallback})
 
 
 def face_services(mall):

@@ -317,10 +317,10 @@ def current_ticket_at(counter: Counter) -> Ticket | None:
     )
 
 
-def _claim_candidate(counter: Counter, local_date: date) -> Ticket | None:
-    """Lock the first waiting ticket this counter may call. On PostgreSQL, rows another
-    counter is claiming are skipped rather than waited for; SQLite serialises writers."""
-    waiting = (
+def waiting_for(counter: Counter, local_date: date):
+    """The people this counter may call on `local_date`, in calling order (the console
+    shows this list; `call_next` takes its head)."""
+    return (
         Ticket.objects.filter(
             mall_id=counter.mall_id,
             local_date=local_date,
@@ -330,6 +330,12 @@ def _claim_candidate(counter: Counter, local_date: date) -> Ticket | None:
         .select_related("service")
         .order_by("sort_key", "id")
     )
+
+
+def _claim_candidate(counter: Counter, local_date: date) -> Ticket | None:
+    """Lock the first waiting ticket this counter may call. On PostgreSQL, rows another
+    counter is claiming are skipped rather than waited for; SQLite serialises writers."""
+    waiting = waiting_for(counter, local_date)
     if connection.features.has_select_for_update_skip_locked:
         waiting = waiting.select_for_update(skip_locked=True, of=("self",))
     return waiting.first()

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mpp.accounts.models import Role
+from mpp.core.exports import csv_response
 from mpp.registry.access import access_mall, can_edit_mall
 from mpp.registry.models import Agency, Counter, Mall, Service
 
@@ -76,22 +77,16 @@ def device_list(request, code):
         devices = devices.filter(revoked_at__isnull=True)
     elif request.GET.get("state") == "revoked":
         devices = devices.filter(revoked_at__isnull=False)
-    if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="perangkat-{mall.code}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["name", "kind", "issued_at", "last_seen_at", "revoked_at"])
-        for d in devices:  # never the token: only its hash is stored
-            writer.writerow(
-                [
-                    d.name,
-                    d.kind,
-                    d.created_at.isoformat(),
-                    d.last_seen_at.isoformat() if d.last_seen_at else "",
-                    d.revoked_at.isoformat() if d.revoked_at else "",
-                ]
-            )
-        return response
+    if request.GET.get("format") == "csv":  # never the token: only its hash is stored
+        return csv_response(
+            f"perangkat-{mall.code}.csv",
+            ["name", "kind", "issued_at", "last_seen_at", "revoked_at"],
+            (
+                [d.name, d.kind, d.created_at.isoformat()]
+                + [t.isoformat() if t else "" for t in (d.last_seen_at, d.revoked_at)]
+                for d in devices
+            ),
+        )
     return render(
         request,
         "visits/device_list.html",
@@ -274,16 +269,7 @@ def _console_context(counter: Counter, user) -> dict:
     session = q.open_session_of(counter)
     current = q.current_ticket_at(counter)
     today = counter.mall.local_now().date()
-    waiting = (
-        Ticket.objects.filter(
-            mall=counter.mall,
-            local_date=today,
-            status=TicketStatus.WAITING,
-            service__in=counter.services.all(),
-        )
-        .select_related("service")
-        .order_by("sort_key", "id")
-    )
+    waiting = q.waiting_for(counter, today)
     parked = Ticket.objects.filter(counter=counter, status=TicketStatus.PARKED, local_date=today)
     served_today = Ticket.objects.filter(
         counter=counter, local_date=today, status=TicketStatus.FINISHED

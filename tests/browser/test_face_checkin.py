@@ -111,8 +111,8 @@ def sampit(demo_data, settings, monkeypatch):
     return mall, citizen, token
 
 
-def kiosk_with_camera(browser, live_server, y4m: Path, token: str):
-    """A separate Chromium whose camera is the given video file."""
+def camera_page(browser, live_server, y4m: Path):
+    """A separate Chromium whose camera plays the given video file, and a page in it."""
     camera_browser = browser.browser_type.launch(
         executable_path=CHROMIUM,
         args=[
@@ -129,6 +129,12 @@ def kiosk_with_camera(browser, live_server, y4m: Path, token: str):
     context.grant_permissions(["camera"], origin=live_server.url)
     page = context.new_page()
     page.set_default_timeout(20_000)
+    return camera_browser, page
+
+
+def kiosk_with_camera(browser, live_server, y4m: Path, token: str):
+    """A separate Chromium whose camera is the given video file."""
+    camera_browser, page = camera_page(browser, live_server, y4m)
     page.goto("/queue/device/")
     page.locator("input[name=token]").fill(token)
     page.locator("form.form button[type=submit]").click()
@@ -196,22 +202,7 @@ def test_a_face_turning_as_asked_is_verified_greeted_and_given_a_ticket(
 def officer_with_camera(browser, live_server, y4m: Path, next_url: str):
     """A separate Chromium whose camera is the given video file, signed in as the demo
     officer posted at Sampit."""
-    camera_browser = browser.browser_type.launch(
-        executable_path=CHROMIUM,
-        args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--use-fake-ui-for-media-stream",
-            "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-video-capture={y4m}",
-        ],
-    )
-    context = camera_browser.new_context(
-        base_url=live_server.url, locale="id-ID", viewport={"width": 1280, "height": 900}
-    )
-    context.grant_permissions(["camera"], origin=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+    camera_browser, page = camera_page(browser, live_server, y4m)
     page.goto(f"/accounts/login/?next={next_url}")
     page.get_by_label("Nama pengguna").fill("petugas.sampit")
     page.get_by_label("Sandi").fill("mpp-demo-2026")

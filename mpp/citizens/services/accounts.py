@@ -262,18 +262,35 @@ def _has_delegation(officer, citizen) -> bool:
     ).exists()
 
 
-@transaction.atomic
-def document_verify(*, document: Document, officer) -> Document:
-    """An officer who saw the original marks the document verified by their agency."""
+def document_verify(
+    *, document: Document, officer, purpose: str = Purpose.SERVICE_DELIVERY
+) -> Document:
+    """An officer who saw the original marks the document verified by their agency.
+    Verifying is reading the citizen's documents: the same consent rule, logged (and a
+    refusal logged too) before anything changes. Verifying twice changes nothing."""
     posting = OfficerPosting.objects.filter(officer=officer).select_related("agency").first()
     if posting is None:
         raise access.AccessRefused(_("Only a posted officer can verify."), code="not_allowed")
-    document.status = DocumentStatus.VERIFIED
-    document.verified_by = officer
-    document.verified_agency = posting.agency
-    document.verified_at = timezone.now()
-    document.save()
-    audit_record(actor=officer, action="document_verify", target=document, summary=str(document))
+    access.citizen_data_read(
+        citizen=document.citizen,
+        actor=officer,
+        purpose=purpose,
+        fields=["documents"],
+        mall=posting.mall,
+        channel=Channel.COUNTER,
+    )
+    if document.status == DocumentStatus.VERIFIED:
+        return document
+    # The read above stays outside: a refusal must be logged, not rolled back.
+    with transaction.atomic():
+        document.status = DocumentStatus.VERIFIED
+        document.verified_by = officer
+        document.verified_agency = posting.agency
+        document.verified_at = timezone.now()
+        document.save()
+        audit_record(
+            actor=officer, action="document_verify", target=document, summary=str(document)
+        )
     return document
 
 
@@ -348,20 +365,27 @@ def citizen_notify(*, citizen: Citizen, body: str) -> bool:
     return True
 
 
-@transaction.atomic
-def delegation_request(*, citizen: Citizen, officer, minutes: int = 30) -> Delegation:
-    """The assisted lane: the officer asks; the citizen receives a code by SMS and reads it
-    out to confirm."""
+def delegation_open(*, citizen: Citizen, officer, minutes: int = 30) -> Delegation:
+    """An unconfirmed delegation from `citizen` to a posted officer, for their agency and
+    mall; the citizen confirms it by a code (`delegation_request`) or by face
+    (`faces.delegation_face_start`)."""
     posting = OfficerPosting.objects.filter(officer=officer).first()
     if posting is None:
         raise access.AccessRefused(_("Only a posted officer can assist."), code="not_allowed")
-    delegation = Delegation.objects.create(
+    return Delegation.objects.create(
         citizen=citizen,
         officer=officer,
         agency_id=posting.agency_id,
         mall_id=posting.mall_id,
         expires_at=timezone.now() + timedelta(minutes=minutes),
     )
+
+
+@transaction.atomic
+def delegation_request(*, citizen: Citizen, officer, minutes: int = 30) -> Delegation:
+    """The assisted lane: the officer asks; the citizen receives a code by SMS and reads it
+    out to confirm."""
+    delegation = delegation_open(citizen=citizen, officer=officer, minutes=minutes)
     code = OneTimeCode.new_code()
     challenge = OneTimeCode(
         use=OneTimeCode.Use.DELEGATION,
@@ -374,7 +398,7 @@ def delegation_request(*, citizen: Citizen, officer, minutes: int = 30) -> Deleg
     citizen_notify(
         citizen=citizen,
         body=_("Code %(code)s lets the officer at %(agency)s help you for %(minutes)s minutes.")
-        % {"code": code, "agency": posting.agency.short_name, "minutes": minutes},
+        % {"code": code, "agency": delegation.agency.short_name, "minutes": minutes},
     )
     return delegation
 

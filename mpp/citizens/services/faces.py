@@ -117,6 +117,10 @@ class FaceRefused(Exception):
     def reason(self) -> str:
         return self.reasons[0] if self.reasons else ""
 
+    def as_json(self) -> dict:
+        """What a camera page (face.js) shows: the reason codes and the sentences."""
+        return {"ok": False, "reasons": self.reasons, "message": " ".join(self.messages)}
+
 
 # --- keys and settings --------------------------------------------------------------------
 
@@ -640,24 +644,17 @@ def delegation_face_start(
 ) -> FaceCheck:
     """The assisted lane without an SMS: the officer asks, and the citizen confirms by looking
     at the camera on the officer's screen (liveness, then 1:1 against their template)."""
-    posting = OfficerPosting.objects.filter(officer=officer).first()
-    if posting is None:
-        raise access.AccessRefused(_("Only a posted officer can assist."), code="not_allowed")
+    from .accounts import delegation_open
+
     if citizen.is_erased:
         raise FaceRefused(ERASED)
     if face_consent_of(citizen) is None:
         raise FaceRefused(NO_CONSENT)
     if not FaceTemplate.objects.filter(citizen=citizen).exists():
         raise FaceRefused(NOT_ENROLLED)
-    delegation = Delegation.objects.create(
-        citizen=citizen,
-        officer=officer,
-        agency_id=posting.agency_id,
-        mall_id=posting.mall_id,
-        expires_at=timezone.now() + timedelta(minutes=minutes),
-    )
+    delegation = delegation_open(citizen=citizen, officer=officer, minutes=minutes)
     return face_check_start(
-        mall=posting.mall,
+        mall=delegation.mall,
         claim=ClaimKind.DELEGATION,
         citizen=citizen,
         officer=officer,

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mpp.core.exports import csv_response
 from mpp.registry.models import Mall, Service
 
 from .. import access, services
@@ -35,7 +36,7 @@ from ..models import (
     Purpose,
 )
 from ..vocabulary import FIELD_ORDER, FIELDS
-from .common import citizen_of, csv_response, labelled
+from .common import citizen_of, document_response, labelled
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -172,10 +173,7 @@ def document_download(request, uuid):
         return missing
     document = get_object_or_404(Document, uuid=uuid, citizen=citizen)
     content = access.document_file_read(document=document, actor=request.user, purpose="self")
-    response = HttpResponse(content, content_type=document.content_type)
-    extension = Document.CONTENT_TYPES[document.content_type]
-    response["Content-Disposition"] = f'inline; filename="{document.doc_type}.{extension}"'
-    return response
+    return document_response(document, content)
 
 
 @login_required

@@ -1,13 +1,12 @@
-import csv
-
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from mpp.accounts.models import Role
 from mpp.registry.models import OfficerPosting
 
-from ..models import Citizen
+from ..models import Citizen, Document, Purpose
 from ..vocabulary import FIELDS
 
 
@@ -39,10 +38,15 @@ def labelled(values: dict) -> list[tuple[str, str, object]]:
     return [(k, FIELDS[k].label, v) for k, v in values.items() if k in FIELDS]
 
 
-def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
+def document_response(document: Document, content: bytes) -> HttpResponse:
+    """A decrypted document shown in the browser, never cached on the way."""
+    response = HttpResponse(content, content_type=document.content_type)
+    extension = Document.CONTENT_TYPES[document.content_type]
+    response["Content-Disposition"] = f'inline; filename="{document.doc_type}.{extension}"'
+    response["Cache-Control"] = "no-store"
     return response
+
+
+def officer_citizen_url(uuid, purpose: str = Purpose.SERVICE_DELIVERY) -> str:
+    """The officer's page of a citizen, read for `purpose` (in the query, never the NIK)."""
+    return reverse("citizens:officer_citizen", kwargs={"uuid": uuid}) + f"?purpose={purpose}"

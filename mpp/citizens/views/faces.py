@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mpp.core.exports import csv_response
+
 from .. import access
 from ..models import (
     Channel,
@@ -23,7 +25,7 @@ from ..models import (
     Purpose,
 )
 from ..services import faces
-from .common import citizen_by_uuid, citizen_of, csv_response, posting_of
+from .common import citizen_by_uuid, citizen_of, officer_citizen_url, posting_of
 
 MAX_UPLOADS = 8
 WEBCAM_FRAMES = 5  # frames the officer's webcam sends for an enrolment
@@ -39,12 +41,6 @@ def _enrolled_messages(request, result) -> None:
             _("The face resembles %(n)d other enrolment(s): queued for review.")
             % {"n": len(result.duplicates)},
         )
-
-
-def _refused_json(refused: faces.FaceRefused) -> JsonResponse:
-    return JsonResponse(
-        {"ok": False, "reasons": refused.reasons, "message": " ".join(refused.messages)}
-    )
 
 
 @login_required
@@ -106,13 +102,9 @@ def officer_face_frames(request, uuid):
             citizen=citizen, images=frames, by=request.user, mall=posting.mall
         )
     except faces.FaceRefused as refused:
-        return _refused_json(refused)
+        return JsonResponse(refused.as_json())
     _enrolled_messages(request, result)
     return JsonResponse({"ok": True, "next": reverse("citizens:officer_face", args=[uuid])})
-
-
-def _assisted_url(uuid) -> str:
-    return reverse("citizens:officer_citizen", args=[uuid]) + f"?purpose={Purpose.ASSISTED}"
 
 
 @login_required
@@ -127,10 +119,10 @@ def officer_delegation_face(request, uuid):
     except faces.FaceRefused as refused:
         for message in refused.messages:
             messages.error(request, message)
-        return redirect(_assisted_url(uuid))
+        return redirect(officer_citizen_url(uuid, Purpose.ASSISTED))
     except access.AccessRefused as refused:
         messages.error(request, str(refused))
-        return redirect(_assisted_url(uuid))
+        return redirect(officer_citizen_url(uuid, Purpose.ASSISTED))
     return redirect("citizens:officer_delegation_face_camera", uuid=uuid, check=check.uuid)
 
 
@@ -149,7 +141,7 @@ def officer_delegation_face_camera(request, uuid, check):
     posting_of(request)
     face_check = _delegation_check(request, uuid, check)
     if face_check.frames_at:
-        return redirect(_assisted_url(uuid))
+        return redirect(officer_citizen_url(uuid, Purpose.ASSISTED))
     return render(
         request,
         "citizens/officer_delegation_face.html",
@@ -157,7 +149,7 @@ def officer_delegation_face_camera(request, uuid, check):
             "citizen": face_check.citizen,
             "check": face_check,
             "prompts": faces.prompts_of(face_check),
-            "retry_url": _assisted_url(uuid),
+            "retry_url": officer_citizen_url(uuid, Purpose.ASSISTED),
         },
     )
 
@@ -172,9 +164,9 @@ def officer_delegation_face_frames(request, uuid, check):
     try:
         faces.delegation_face_confirm(check=face_check, frames=frames, officer=request.user)
     except faces.FaceRefused as refused:
-        return _refused_json(refused)
+        return JsonResponse(refused.as_json())
     messages.success(request, _("The citizen confirmed with their face: you may help them now."))
-    return JsonResponse({"ok": True, "next": _assisted_url(uuid)})
+    return JsonResponse({"ok": True, "next": officer_citizen_url(uuid, Purpose.ASSISTED)})
 
 
 DUPLICATE_CSV = ["found_at", "citizen", "resembles", "score", "status", "reviewed_at"]

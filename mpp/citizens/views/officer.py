@@ -5,13 +5,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mpp.core.exports import csv_response
 from mpp.core.nik import nik_clean
 from mpp.registry.access import access_mall
 from mpp.registry.models import Mall, Service
@@ -28,7 +27,13 @@ from ..models import (
     Purpose,
 )
 from ..vocabulary import DocumentType
-from .common import citizen_by_uuid, csv_response, labelled, posting_of
+from .common import (
+    citizen_by_uuid,
+    document_response,
+    labelled,
+    officer_citizen_url,
+    posting_of,
+)
 
 
 @login_required
@@ -45,18 +50,12 @@ def officer_home(request):
             if citizen is None:
                 form.add_error("nik", _("No citizen account with this NIK."))
             else:  # the NIK travels in the POST body only, never in a URL
-                url = reverse("citizens:officer_citizen", kwargs={"uuid": citizen.uuid})
-                return redirect(f"{url}?purpose={form.cleaned_data['purpose']}")
+                return redirect(officer_citizen_url(citizen.uuid, form.cleaned_data["purpose"]))
     return render(request, "citizens/officer_home.html", {"form": form, "posting": posting})
 
 
 def _purpose(value) -> str:
     return value if value in Purpose.consentable() else Purpose.SERVICE_DELIVERY
-
-
-def _officer_citizen_url(citizen: Citizen, purpose: str) -> str:
-    url = reverse("citizens:officer_citizen", kwargs={"uuid": citizen.uuid})
-    return f"{url}?purpose={purpose}"
 
 
 @login_required
@@ -115,11 +114,7 @@ def officer_document(request, uuid, document_uuid):
         mall=posting.mall,
         channel=Channel.COUNTER,
     )
-    response = HttpResponse(content, content_type=document.content_type)
-    extension = Document.CONTENT_TYPES[document.content_type]
-    response["Content-Disposition"] = f'inline; filename="{document.doc_type}.{extension}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return document_response(document, content)
 
 
 @login_required
@@ -129,23 +124,15 @@ def officer_document_verify(request, uuid, document_uuid):
     posting = posting_of(request)
     document = _citizen_document(uuid, document_uuid)
     purpose = _purpose(request.POST.get("purpose"))
-    # Verifying means reading the documents: the same consent rule, logged.
-    access.citizen_data_read(
-        citizen=document.citizen,
-        actor=request.user,
-        purpose=purpose,
-        fields=["documents"],
-        mall=posting.mall,
-        channel=Channel.COUNTER,
-    )
-    if document.status != DocumentStatus.VERIFIED:
-        services.document_verify(document=document, officer=request.user)
+    was_verified = document.status == DocumentStatus.VERIFIED
+    services.document_verify(document=document, officer=request.user, purpose=purpose)
+    if not was_verified:
         messages.success(
             request,
             _("%(document)s marked verified by %(agency)s.")
             % {"document": document.get_doc_type_display(), "agency": posting.agency.short_name},
         )
-    return redirect(_officer_citizen_url(document.citizen, purpose))
+    return redirect(officer_citizen_url(document.citizen.uuid, purpose))
 
 
 @login_required
@@ -175,8 +162,7 @@ def officer_delegation_confirm(request, uuid):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The citizen confirmed: you may help them now."))
-    url = reverse("citizens:officer_citizen", kwargs={"uuid": uuid})
-    return redirect(f"{url}?purpose={Purpose.ASSISTED}")
+    return redirect(officer_citizen_url(uuid, Purpose.ASSISTED))
 
 
 @login_required

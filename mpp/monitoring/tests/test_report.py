@@ -295,6 +295,7 @@ def test_the_report_carries_service_quality_per_mall_and_nationally():
     assert (quality["period"], quality["period_start"]) == ("2025-Q2", "2025-04-01")
     assert (quality["ikm"], quality["ikm_grade_label"]) == ("87.50", "Baik")
     assert quality["complaints_received"] == 1
+    assert [m["code"] for m in report["lowest_ikm"]] == ["mpp-6202"]  # the only one rated
     rows = {row["code"]: row for row in csv.DictReader(io.StringIO(report_csv(report)))}
     assert rows["mpp-6202"]["ikm"] == "87.50" and rows[jakarta.code]["ikm"] == ""
     assert report_for(quality=False)["quality"] is None

@@ -9,6 +9,7 @@ from mpp.surveys.ikm import (
     METHOD_2004,
     Period,
     grade_for,
+    ikm_combine,
     ikm_from_rows,
     ikm_from_sums,
     krejcie_morgan,
@@ -145,3 +146,13 @@ def test_periods_parse_and_step_back():
     for bad in ["2026-Q5", "2026-X1", "abc", "2026-S3"]:
         with pytest.raises(ValueError):
             Period.parse(bad)
+
+
+def test_combining_units_adds_respondents_and_sums_not_indexes():
+    small = ikm_from_rows([[4] * 9])  # 100.00 from one questionnaire
+    large = ikm_from_rows([[2] * 9] * 3)  # 50.00 from three
+    both = ikm_combine([small, large])
+    assert both.respondents == 4
+    assert both.ikm_exact == ikm_from_rows([[4] * 9] + [[2] * 9] * 3).ikm_exact
+    assert str(both.ikm) == "62.50"  # not (100 + 50) / 2
+    assert ikm_combine([]).respondents == 0 and ikm_combine([]).ikm is None
