@@ -112,6 +112,13 @@ def face_hello_context(mall, check: FaceCheck) -> dict:
     }
 
 
+def face_ticket_from_post(post, *, mall, check: FaceCheck):
+    """The ticket the verified visitor chose on the greeting page (service, priority lane);
+    QueueError when it cannot be issued. Kiosk and reception desk alike."""
+    service = Service.objects.filter(pk=post.get("service") or 0, mall=mall).first()
+    return face_ticket_issue(check=check, service=service, priority_reason=post.get("priority", ""))
+
+
 def kiosk_face(request, code):
     """The claim: type the NIK or a booking code (or be recognised, where enabled)."""
     mall = _mall_or_403(request, code)
@@ -200,11 +207,8 @@ def kiosk_face_hello(request, code, uuid):
 def kiosk_face_issue(request, code, uuid):
     mall = _mall_or_403(request, code)
     check = _check(request, mall, uuid)
-    service = Service.objects.filter(pk=request.POST.get("service") or 0, mall=mall).first()
     try:
-        ticket = face_ticket_issue(
-            check=check, service=service, priority_reason=request.POST.get("priority", "")
-        )
+        ticket = face_ticket_from_post(request.POST, mall=mall, check=check)
     except q.QueueError as refused:
         messages.error(request, refused.message)
         return redirect("visits:kiosk_face", code=mall.code)

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 from mpp.accounts.models import Role
 from mpp.citizens.models import Channel, ClaimKind, FaceCheck
 from mpp.citizens.services import faces
-from mpp.registry.models import Service
 
 from . import services as q
 from .face_checkin import (
@@ -25,8 +24,8 @@ from .face_checkin import (
     face_fallback_step,
     face_hello_context,
     face_refused_json,
+    face_ticket_from_post,
 )
-from .face_tickets import face_ticket_issue
 
 
 def _desk_mall(request):
@@ -112,11 +111,8 @@ def desk_face_hello(request, uuid):
 def desk_face_issue(request, uuid):
     mall = _desk_mall(request)
     check = _desk_check(request, mall, uuid)
-    service = Service.objects.filter(pk=request.POST.get("service") or 0, mall=mall).first()
     try:
-        ticket = face_ticket_issue(
-            check=check, service=service, priority_reason=request.POST.get("priority", "")
-        )
+        ticket = face_ticket_from_post(request.POST, mall=mall, check=check)
     except q.QueueError as refused:
         messages.error(request, refused.message)
         return redirect("visits:desk_face")
