@@ -13,9 +13,19 @@ from uuid import uuid4
 
 from django.db import connection, transaction
 
+from mpp.accounts.models import Role, User
 from mpp.registry.models import Mall, MallStatus, Service
 
-from .models import Channel, DailyRollup, Outcome, Ticket, TicketStatus, wait_bucket_field
+from .models import (
+    Channel,
+    CounterSession,
+    CounterSessionStatus,
+    DailyRollup,
+    Outcome,
+    Ticket,
+    TicketStatus,
+    wait_bucket_field,
+)
 from .rollups import ROLLUP_FIELDS, StandardLimits
 
 WEEKS = 12
@@ -122,6 +132,7 @@ def _mall_history(mall: Mall, start: date, today: date, rng: random.Random, *, q
 
     rows: list[tuple] = []
     rollups: dict[tuple, dict[str, int]] = {}
+    staffed: dict[tuple, list] = {}  # (counter, day) → [first call, last finish]
     day = opened
     while day < today:
         factor = WEEKDAY_FACTOR[day.weekday()]
@@ -188,6 +199,9 @@ def _mall_history(mall: Mall, start: date, today: date, rng: random.Random, *, q
                     roll_row["served_within_standard"] += int(
                         limit is None or (finished - issued).total_seconds() <= limit * 60
                     )
+            if counter is not None:
+                span = staffed.setdefault((counter, day), [called, finished or called])
+                span[1] = max(span[1], finished or called)
             rows.append(
                 (
                     db_uuid(),
@@ -224,4 +238,33 @@ def _mall_history(mall: Mall, start: date, today: date, rng: random.Random, *, q
         ],
         batch_size=500,
     )
+    _sessions_record(mall, staffed)
     return len(rows)
+
+
+def _sessions_record(mall: Mall, staffed: dict[tuple, list]) -> None:
+    """The staffing record the officer console would have left: each counter open from a
+    few minutes before its first call to a few minutes after its last visitor, by a demo
+    officer of the mall (no password: nobody signs in as them)."""
+    if not staffed:
+        return
+    officer, _created = User.objects.get_or_create(
+        username=f"demo-loket-{mall.code}",
+        defaults={"role": Role.COUNTER_OFFICER, "first_name": "Petugas (demo)"},
+    )
+    if _created:
+        officer.set_unusable_password()
+        officer.save(update_fields=["password"])
+    CounterSession.objects.bulk_create(
+        [
+            CounterSession(
+                counter_id=counter,
+                officer=officer,
+                status=CounterSessionStatus.CLOSED,
+                opened_at=first - timedelta(minutes=10),
+                closed_at=last + timedelta(minutes=10),
+            )
+            for (counter, _day), (first, last) in staffed.items()
+        ],
+        batch_size=1000,
+    )
