@@ -3,7 +3,7 @@
 Volume follows the regency's population (a few quiet malls run far below it), Dukcapil is
 the busiest tenant, Mondays are busiest and Saturdays short, mornings peak before noon,
 malls inaugurated recently start at their inauguration and ramp up. Tickets are written in
-bulk and the rollups computed on the way, so the whole country takes well under a minute.
+bulk and the rollups computed on the way, so the whole country takes about a minute.
 """
 
 import random
