@@ -40,7 +40,7 @@ RAMP_DAYS = 56  # a new mall reaches its normal volume about eight weeks after o
 
 def _daily_base(mall: Mall, rng: random.Random) -> float:
     """Visits on an ordinary day: about 1 per 20,000 inhabitants, within 5 … 120. (Real
-    malls see more; the demo keeps `make demo` under a minute on a small machine.)"""
+    malls see more; the demo keeps `make demo` to about a minute on a small machine.)"""
     population = mall.population or 300_000
     base = min(max(population / 20_000, 5), 120)
     return base * rng.uniform(0.8, 1.2)
