@@ -228,9 +228,8 @@ def test_demo_history_matches_its_rollups_and_is_idempotent(mall_sampit):
     assert not Ticket.objects.filter(local_date__gte=today).exists()
     assert not Ticket.objects.filter(local_date__week_day=1).exists()  # closed on Sundays
     assert rollup_matches_recomputation()
-    # The counters that called people were staffed: the quality pages' staffing figure is
-    # neither empty nor impossible.
-    from mpp.surveys.compliance import staffing_by_mall
+    # The counters that called people were staffed (the quality app's staffing figures read
+    # these sessions: mpp/surveys/tests/test_demo.py).
     from mpp.visits.models import CounterSession
 
     called_counters = set(Ticket.objects.exclude(counter=None).values_list("counter", "local_date"))
@@ -239,10 +238,6 @@ def test_demo_history_matches_its_rollups_and_is_idempotent(mall_sampit):
         called_counters
     )
     assert all(s.status == "closed" and s.closed_at > s.opened_at for s in sessions)
-    week = staffing_by_mall(malls=[mall_sampit], start=today - timedelta(days=7), end=today)[
-        mall_sampit.pk
-    ]
-    assert 0 < week["staffed"] <= week["scheduled"]
     assert demo_visits_generate(today=today, weeks=2, mall_codes=["mpp-6202"]) == (0, 0)
     assert CounterSession.objects.filter(counter__mall=mall_sampit).count() == len(sessions)
 
