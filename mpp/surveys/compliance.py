@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -30,6 +30,7 @@ from mpp.registry.models import (
     OpeningHours,
     Service,
     ServiceStandard,
+    standard_in_force,
 )
 from mpp.visits.models import CounterSession, CounterSessionStatus, DailyRollup
 
@@ -62,11 +63,6 @@ def standard_missing(standard: ServiceStandard | None) -> list[str]:
     return [name for name, ok in checks.items() if not ok]
 
 
-def _standard_in_force(standards: list, day: date):
-    in_force = [s for s in standards if s.effective_from <= day]
-    return max(in_force, key=lambda s: (s.effective_from, s.version)) if in_force else None
-
-
 # --- time compliance from applications (multi-day services) -----------------------------------
 
 MULTI_DAY_UNITS = frozenset({CompletionUnit.DAYS, CompletionUnit.WORKING_DAYS})
@@ -82,31 +78,19 @@ def is_multi_day(standard: ServiceStandard | None) -> bool:
 
 def multi_day_service_ids(*, service_ids, day: date) -> set[int]:
     """Which of `service_ids` have a multi-day standard in force on `day` (one query)."""
-    latest: dict[int, tuple] = {}
-    rows = ServiceStandard.objects.filter(
-        service_id__in=service_ids, effective_from__lte=day
-    ).values_list("service_id", "effective_from", "version", "completion_time_unit")
-    for service_id, effective_from, version, unit in rows:
-        if service_id not in latest or (effective_from, version) > latest[service_id][:2]:
-            latest[service_id] = (effective_from, version, unit)
-    return {pk for pk, (_f, _v, unit) in latest.items() if unit in MULTI_DAY_UNITS}
+    return set(
+        multi_day_services_in_force(day)
+        .filter(service_id__in=service_ids)
+        .values_list("service_id", flat=True)
+    )
 
 
 def multi_day_services_in_force(day: date):
-    """A subquery of the service ids whose standard in force on `day` (the latest version
-    that has taken effect) counts its completion time in days: the SQL twin of
-    `multi_day_service_ids`, for aggregates that must not return a row per service."""
-    newer = ServiceStandard.objects.filter(
-        service_id=OuterRef("service_id"), effective_from__lte=day
-    ).filter(
-        Q(effective_from__gt=OuterRef("effective_from"))
-        | Q(effective_from=OuterRef("effective_from"), version__gt=OuterRef("version"))
-    )
+    """A subquery of the service ids whose standard in force on `day` counts its completion
+    time in days, for aggregates that must not return a row per service."""
     return (
-        ServiceStandard.objects.filter(
-            effective_from__lte=day, completion_time_unit__in=MULTI_DAY_UNITS
-        )
-        .filter(~Exists(newer))
+        ServiceStandard.objects.in_force_on(day)
+        .filter(completion_time_unit__in=MULTI_DAY_UNITS)
         .values("service_id")
     )
 
@@ -231,7 +215,7 @@ def services_compliance(
     )
     rows = []
     for service in services:
-        standard = _standard_in_force(list(service.standards.all()), min(today, period.end))
+        standard = standard_in_force(list(service.standards.all()), min(today, period.end))
         totals = now_totals.get(service.pk, {})
         ikm = ikms.get(service.pk)
         row = ServiceCompliance(

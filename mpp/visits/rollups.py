@@ -6,7 +6,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.db.models import F
 
-from mpp.registry.models import CompletionUnit, ServiceStandard
+from mpp.registry.models import CompletionUnit, ServiceStandard, standard_in_force
 
 from .models import DailyRollup, Ticket, TicketStatus, wait_bucket_field
 
@@ -75,8 +75,7 @@ class StandardLimits:
             self.by_service.setdefault(standard.service_id, []).append(standard)
 
     def minutes(self, service_id: int, day: date) -> int | None:
-        in_force = [s for s in self.by_service.get(service_id, []) if s.effective_from <= day]
-        return limit_minutes_of(in_force[-1] if in_force else None)
+        return limit_minutes_of(standard_in_force(self.by_service.get(service_id, []), day))
 
 
 def rollup_deltas_for(ticket: Ticket, limit_minutes: int | None) -> dict[str, int]:

@@ -7,6 +7,7 @@ from .catalogue import (
     Service,
     ServiceStandard,
     Tenancy,
+    standard_in_force,
 )
 from .malls import Closure, Mall, MallStatus, OpeningHours, Pledge, Weekday
 from .regions import (
@@ -39,6 +40,7 @@ __all__ = [
     "RegionLevel",
     "Service",
     "ServiceStandard",
+    "standard_in_force",
     "Tenancy",
     "Village",
     "Weekday",
