@@ -93,7 +93,8 @@ def rollup_deltas_for(ticket: Ticket, limit_minutes: int | None) -> dict[str, in
     return deltas
 
 
-ROLLUP_FIELDS = [
+# The one list of a rollup's counters; monitoring's daily summaries import it.
+ROLLUP_COUNT_FIELDS = [
     "issued",
     "served",
     "no_shows",
@@ -101,12 +102,9 @@ ROLLUP_FIELDS = [
     "wait_seconds_sum",
     "service_seconds_sum",
     "served_within_standard",
-    "wait_le_5",
-    "wait_le_15",
-    "wait_le_30",
-    "wait_le_60",
-    "wait_gt_60",
 ]
+ROLLUP_WAIT_BUCKET_FIELDS = ["wait_le_5", "wait_le_15", "wait_le_30", "wait_le_60", "wait_gt_60"]
+ROLLUP_FIELDS = ROLLUP_COUNT_FIELDS + ROLLUP_WAIT_BUCKET_FIELDS
 
 
 PROGRESS_EVERY = 100_000
