@@ -14,11 +14,11 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from mpp.registry.access import access_mall, malls_visible_to
+from mpp.registry.access import access_mall
 from mpp.registry.models import Agency, Mall, Province
 from mpp.visits.models import DailyRollup
 
-from . import compliance, reports
+from . import compliance, reports, selectors
 from .access import can_enter_paper_forms
 from .forms import default_period
 from .ikm import WEIGHT_MODES, Period
@@ -234,33 +234,14 @@ def survey_response_create(request):
 
 class SurveyResponseList(generics.ListAPIView):
     """Questionnaires of the malls the signed-in staff user may view (no personal data is
-    ever collected). Filters: mall, period, service."""
+    ever collected). Filters as on the mall's page: mall, period, service (its id)."""
 
     serializer_class = SurveyResponseSerializer
     permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("mall", str),
-            PERIOD_PARAM,
-            OpenApiParameter("service", int),
-        ]
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    filterset_class = selectors.SurveyResponseFilter
 
     def get_queryset(self):
-        params = self.request.query_params
-        responses = SurveyResponse.objects.filter(
-            mall__in=malls_visible_to(self.request.user)
-        ).select_related("mall", "agency")
-        if params.get("mall"):
-            responses = responses.filter(mall__code=params["mall"])
-        if params.get("period"):
-            responses = responses.in_period(_period(self.request))
-        if params.get("service"):
-            responses = responses.filter(service_id=params["service"])
-        return responses
+        return selectors.responses_visible(self.request.user)
 
 
 class ComplaintCreateSerializer(serializers.Serializer):
@@ -368,42 +349,16 @@ def complaint_track(request, code):
 
 
 class ComplaintList(generics.ListAPIView):
-    """Complaints of the malls the signed-in staff user may view. Filters: mall, status,
-    category, overdue=true."""
+    """Complaints of the malls the signed-in staff user may view. Filters as on the mall's
+    page: mall, status, category, overdue (in each mall's own date), q (tracking or LAPOR!
+    number)."""
 
     serializer_class = ComplaintStaffSerializer
     permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("mall", str),
-            OpenApiParameter("status", str),
-            OpenApiParameter("category", str),
-            OpenApiParameter("overdue", bool),
-        ]
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    filterset_class = selectors.ComplaintFilter
 
     def get_queryset(self):
-        params = self.request.query_params
-        complaints = (
-            Complaint.objects.filter(mall__in=malls_visible_to(self.request.user))
-            .select_related("mall", "agency", "service")
-            .prefetch_related("events")
-        )
-        for name, lookup in [
-            ("mall", "mall__code"),
-            ("status", "status"),
-            ("category", "category"),
-        ]:
-            if params.get(name):
-                complaints = complaints.filter(**{lookup: params[name]})
-        if params.get("overdue") in ("1", "true"):
-            complaints = complaints.filter(
-                first_answered_on__isnull=True, due_on__lt=timezone.localdate()
-            )
-        return complaints
+        return selectors.complaints_visible(self.request.user)
 
 
 class ScorecardSerializer(serializers.Serializer):

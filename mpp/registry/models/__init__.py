@@ -19,6 +19,7 @@ from .regions import (
     RegionLevel,
     Village,
     timezone_for_region_code,
+    zone_dates,
 )
 
 __all__ = [
@@ -45,4 +46,5 @@ __all__ = [
     "Village",
     "Weekday",
     "timezone_for_region_code",
+    "zone_dates",
 ]
