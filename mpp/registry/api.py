@@ -3,6 +3,7 @@
 import django_filters
 from rest_framework import serializers, viewsets
 
+from . import selectors
 from .models import Agency, Mall, Province, Regency, Service, ServiceStandard, standard_in_force
 
 
@@ -89,15 +90,6 @@ class ServiceSerializer(serializers.ModelSerializer):
         return StandardSerializer(standard).data if standard else None
 
 
-class MallFilter(django_filters.FilterSet):
-    province = django_filters.CharFilter(field_name="province_id")
-    regency = django_filters.CharFilter(field_name="regency_id")
-
-    class Meta:
-        model = Mall
-        fields = ["province", "regency", "status", "is_digital_pilot"]
-
-
 class ProvinceViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Province.objects.all()
     serializer_class = ProvinceSerializer
@@ -113,7 +105,7 @@ class RegencyViewSet(viewsets.ReadOnlyModelViewSet):
 class MallViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Mall.objects.all()
     serializer_class = MallSerializer
-    filterset_class = MallFilter
+    filterset_class = selectors.MallFilter
     lookup_field = "code"
 
 
