@@ -9,6 +9,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from mpp.registry.access import malls_visible_to
 from mpp.registry.models import Service
@@ -36,6 +38,7 @@ class OptionalPeriodField(forms.CharField):
             raise forms.ValidationError(str(exc)) from None
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class PeriodFilter(django_filters.Filter):
     field_class = OptionalPeriodField
 

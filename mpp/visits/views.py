@@ -1,7 +1,6 @@
 """Queue pages: kiosk, ticket (printable and followable), display board, officer console,
 booking, and the manager's device list. Views are thin: the rules live in services.py."""
 
-import csv
 from datetime import date, timedelta
 
 import segno
@@ -9,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +20,7 @@ from mpp.core.exports import csv_response
 from mpp.registry.access import access_mall, can_edit_mall
 from mpp.registry.models import Agency, Counter, Mall, Service
 
+from . import selectors
 from . import services as q
 from .board import board_state
 from .devices import device_activate, device_issue, device_revoke, may_use_device_page
@@ -419,73 +419,23 @@ def booking_detail(request, uuid):
 def queue_today(request, code):
     """The manager's view of the day: tickets with filters, exportable to CSV."""
     mall = access_mall(request.user, _mall(code))
-    day = mall.local_now().date()
-    if request.GET.get("date"):
-        try:
-            day = date.fromisoformat(request.GET["date"])
-        except ValueError:
-            messages.error(request, _("Enter a date as YYYY-MM-DD."))
-    tickets = (
-        Ticket.objects.filter(mall=mall, local_date=day)
-        .select_related("service", "agency", "counter")
-        .order_by("issued_at")
-    )
-    if request.GET.get("status"):
-        tickets = tickets.filter(status=request.GET["status"])
-    if request.GET.get("service"):
-        tickets = tickets.filter(service_id=request.GET["service"])
-    if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="antrean-{mall.code}-{day}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(
-            [
-                "ticket",
-                "service",
-                "agency",
-                "channel",
-                "priority",
-                "status",
-                "outcome",
-                "counter",
-                "issued_at",
-                "called_at",
-                "started_at",
-                "finished_at",
-                "wait_seconds",
-                "service_seconds",
-            ]
+    filterset = selectors.TicketDayFilter(request.GET, mall=mall)
+    tickets = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    if request.GET.get("format") == "csv" and filterset.is_valid():
+        day = filterset.form.cleaned_data["date"]
+        return csv_response(
+            f"antrean-{mall.code}-{day}.csv",
+            [name for name, _get in selectors.TICKET_CSV_COLUMNS],
+            ([get(t) for _name, get in selectors.TICKET_CSV_COLUMNS] for t in tickets.iterator()),
         )
-        for t in tickets.iterator():
-            writer.writerow(
-                [
-                    t.display_number,
-                    t.service.name,
-                    t.agency.short_name,
-                    t.channel,
-                    t.priority_reason,
-                    t.status,
-                    t.outcome,
-                    t.counter.number if t.counter else "",
-                    t.issued_at.isoformat(),
-                    t.called_at.isoformat() if t.called_at else "",
-                    t.started_at.isoformat() if t.started_at else "",
-                    t.finished_at.isoformat() if t.finished_at else "",
-                    t.wait_seconds() if t.wait_seconds() is not None else "",
-                    t.service_seconds() if t.service_seconds() is not None else "",
-                ]
-            )
-        return response
     return render(
         request,
         "visits/queue_today.html",
         {
             "mall": mall,
-            "day": day,
+            "form": filterset.form,
             "tickets": tickets[:500],
             "total": tickets.count(),
-            "statuses": TicketStatus.choices,
-            "services": Service.objects.filter(mall=mall).order_by("name"),
             "can_edit": can_edit_mall(request.user, mall),
         },
     )
