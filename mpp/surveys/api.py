@@ -15,12 +15,11 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from mpp.registry.access import access_mall
-from mpp.registry.models import Agency, Mall, Province
-from mpp.visits.models import DailyRollup
+from mpp.registry.models import Mall
 
 from . import compliance, reports, selectors
 from .access import can_enter_paper_forms
-from .forms import default_period
+from .forms import IkmFilterForm, default_period
 from .ikm import WEIGHT_MODES, Period
 from .models import (
     ELEMENT_FIELDS,
@@ -100,35 +99,18 @@ PERIOD_PARAM = OpenApiParameter("period", str, description="2026, 2026-S1 or 202
 def ikm_table(request):
     """The satisfaction index per mall, service, agency or province for a period, with the
     sample target (Krejcie & Morgan) from the previous period's visitors."""
-    params = request.query_params
-    period = _period(request)
-    group = params.get("group") or "mall"
-    weights = params.get("weights") or "exact"
-    if group not in reports.GROUP_KEYS:
-        raise exceptions.ValidationError({"group": [f"use one of {', '.join(reports.GROUP_KEYS)}"]})
-    if weights not in WEIGHT_MODES:
-        raise exceptions.ValidationError({"weights": [f"use one of {', '.join(WEIGHT_MODES)}"]})
-    responses, rollups = SurveyResponse.objects.all(), DailyRollup.objects.all()
-    if params.get("province"):
-        province = get_object_or_404(Province, code=params["province"])
-        responses = responses.filter(mall__province=province)
-        rollups = rollups.filter(mall__province=province)
-    if params.get("mall"):
-        mall = get_object_or_404(Mall, code=params["mall"])
-        responses, rollups = responses.filter(mall=mall), rollups.filter(mall=mall)
-    if params.get("agency"):
-        agency = get_object_or_404(Agency, code=params["agency"])
-        responses, rollups = responses.filter(agency=agency), rollups.filter(agency=agency)
-    rows = reports.ikm_rows(
-        responses=responses, rollups=rollups, period=period, group=group, weight_mode=weights
-    )
+    form = IkmFilterForm(request.query_params)
+    if not form.is_valid():
+        raise exceptions.ValidationError(form.errors)
+    table = selectors.ikm_table_read(form)
+    rows = table["rows"]
     for row in rows:
         row["result_dict"] = row["result"].as_dict()
         row["id"] = str(row["id"])
     data = {
-        "period": str(period),
-        "group": group,
-        "total": responses.in_period(period).ikm(weight_mode=weights).as_dict(),
+        "period": str(table["period"]),
+        "group": table["group"],
+        "total": table["total"].as_dict(),
         "rows": rows,
     }
     return Response(IkmTableSerializer(data).data)

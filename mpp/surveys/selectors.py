@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from mpp.registry.access import malls_visible_to
 from mpp.registry.models import Service
+from mpp.visits.models import DailyRollup
 
 from .ikm import Period
 from .models import (
@@ -139,3 +140,43 @@ RESPONSE_CSV_COLUMNS = [
 def csv_rows(columns, rows):
     """(header, rows) for `mpp.core.exports.csv_response` from a column list above."""
     return [name for name, _get in columns], ([get(row) for _name, get in columns] for row in rows)
+
+
+# --- the satisfaction index table ----------------------------------------------------------
+
+
+def ikm_table_read(form) -> dict:
+    """The index per unit (mall, service, agency, province) for a period, from a valid
+    `IkmFilterForm`: the page, its CSV and `/api/v1/quality/ikm/` all read it here."""
+    from .forms import default_period
+    from .reports import ikm_rows
+
+    data = form.cleaned_data
+    period = data.get("period") or Period.parse(default_period())
+    group = data.get("group") or "mall"
+    weights = data.get("weights") or "exact"
+    responses, rollups = SurveyResponse.objects.all(), DailyRollup.objects.all()
+    for field, lookup in [("province", "mall__province"), ("mall", "mall"), ("agency", "agency")]:
+        if data.get(field):
+            responses = responses.filter(**{lookup: data[field]})
+            rollups = rollups.filter(**{lookup: data[field]})
+    return {
+        "period": period,
+        "group": group,
+        "weights": weights,
+        "rows": ikm_rows(
+            responses=responses, rollups=rollups, period=period, group=group, weight_mode=weights
+        ),
+        "total": responses.in_period(period).ikm(weight_mode=weights),
+    }
+
+
+IKM_CSV_COLUMNS = [
+    ("unit", lambda r: r["name"]),
+    ("respondents", lambda r: r["result"].respondents),
+    *[(f.upper(), lambda r, i=i: r["result"].nrr_display[i]) for i, f in enumerate(ELEMENT_FIELDS)],
+    ("ikm", lambda r: r["result"].ikm),
+    ("grade", lambda r: r["result"].grade.letter),
+    ("label", lambda r: r["result"].grade.label),
+    ("sample_target", lambda r: r["sample_target"]),
+]

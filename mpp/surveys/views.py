@@ -40,7 +40,6 @@ from .forms import (
 )
 from .ikm import ELEMENTS, METHOD_2004, Period, ikm_from_sums, krejcie_morgan
 from .models import (
-    ELEMENT_FIELDS,
     Complaint,
     ComplaintChannel,
     SurveyChannel,
@@ -214,67 +213,18 @@ def complaint_status(request, code):
 # --- IKM, reports, quality pages (public) ------------------------------------------------------
 
 
-def _ikm_scope(data):
-    responses = SurveyResponse.objects.all()
-    rollups = DailyRollup.objects.all()
-    for field, lookup in [
-        ("province", "mall__province"),
-        ("mall", "mall"),
-        ("agency", "agency"),
-    ]:
-        if data.get(field):
-            responses = responses.filter(**{lookup: data[field]})
-            rollups = rollups.filter(**{lookup: data[field]})
-    return responses, rollups
-
-
 def ikm_table(request):
-    form = IkmFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    period = data.get("period") or Period.parse(default_period())
-    group = data.get("group") or "mall"
-    weights = data.get("weights") or "exact"
-    responses, rollups = _ikm_scope(data)
-    rows = reports.ikm_rows(
-        responses=responses, rollups=rollups, period=period, group=group, weight_mode=weights
-    )
-    total = responses.in_period(period).ikm(weight_mode=weights)
+    form = IkmFilterForm(request.GET)
+    if not form.is_valid():  # each bad filter is named on the page; nothing is shown
+        return render(request, "surveys/ikm_table.html", {"form": form, "rows": []})
+    table = selectors.ikm_table_read(form)
     if request.GET.get("format") == "csv":
-        return csv_response(
-            f"ikm-{period}-{group}.csv",
-            [
-                "unit",
-                "respondents",
-                *[f.upper() for f in ELEMENT_FIELDS],
-                "ikm",
-                "grade",
-                "label",
-                "sample_target",
-            ],
-            (
-                [
-                    r["name"],
-                    r["result"].respondents,
-                    *r["result"].nrr_display,
-                    r["result"].ikm,
-                    r["result"].grade.letter,
-                    r["result"].grade.label,
-                    r["sample_target"],
-                ]
-                for r in rows
-            ),
-        )
+        header, rows = selectors.csv_rows(selectors.IKM_CSV_COLUMNS, table["rows"])
+        return csv_response(f"ikm-{table['period']}-{table['group']}.csv", header, rows)
     return render(
         request,
         "surveys/ikm_table.html",
-        {
-            "form": form,
-            "rows": rows,
-            "total": total,
-            "period": period,
-            "group": group,
-            "query": request.GET.urlencode(),
-        },
+        {"form": form, **table, "query": request.GET.urlencode()},
     )
 
 

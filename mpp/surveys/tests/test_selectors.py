@@ -138,3 +138,31 @@ def test_a_bad_filter_is_a_400_naming_the_field_in_the_api_and_an_error_on_the_p
     assert api.status_code == 400 and field in api.json()
     page = client.get(reverse("surveys:response_list", args=[quality.mall.code]), params)
     assert page.status_code == 200 and 'role="alert"' in page.content.decode()
+
+
+def test_the_ikm_page_its_csv_and_its_api_answer_the_same_units(client, quality):
+    for day, service in [(3, quality.ktp), (4, quality.kk), (5, quality.skck)]:
+        survey_submit(
+            scores=GOOD,
+            channel="kiosk",
+            mall=quality.mall,
+            service=service,
+            now=at(date(2026, 10, 1), 10) + timedelta(days=day),
+        )
+    for params in [
+        {"period": "2026-Q4", "group": "service"},
+        {"period": "2026-Q4", "group": "agency", "mall": quality.mall.code},
+        {"period": "2026-Q4", "agency": "polri-skck", "group": "service"},
+    ]:
+        page = client.get(reverse("surveys:ikm_table"), params).context["rows"]
+        export = _csv_column(client, reverse("surveys:ikm_table"), params, "unit")
+        api = client.get("/api/v1/quality/ikm/", params).json()["rows"]
+        assert [r["name"] for r in page] == export == [r["name"] for r in api], params
+        assert export
+
+
+def test_an_unknown_mall_in_the_ikm_filters_is_named_on_the_page_and_in_the_api(client, db):
+    api = client.get("/api/v1/quality/ikm/", {"mall": "mpp-0000"})
+    assert api.status_code == 400 and "mall" in api.json()
+    page = client.get(reverse("surveys:ikm_table"), {"mall": "mpp-0000"})
+    assert page.status_code == 200 and "errorlist" in page.content.decode()
