@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from mpp.registry.access import access_mall
 from mpp.registry.models import Mall
+from mpp.visits import staffing
 
 from . import compliance, reports, selectors
 from .access import can_enter_paper_forms
@@ -426,7 +427,7 @@ def empty_counters(request, code):
         mall = access_mall(request.user, get_object_or_404(Mall, code=code))
     except DjangoPermissionDenied:
         raise exceptions.PermissionDenied() from None
-    return Response(EmptyCounterSerializer(compliance.empty_counters(mall=mall), many=True).data)
+    return Response(EmptyCounterSerializer(staffing.empty_counters(mall=mall), many=True).data)
 
 
 class LegacyReportSerializer(serializers.Serializer):

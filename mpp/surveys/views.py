@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from mpp.core.exports import csv_response
 from mpp.registry.access import access_mall
 from mpp.registry.models import Mall, MallStatus
+from mpp.visits import staffing
 from mpp.visits.models import DailyRollup, TicketStatus
 
 from . import compliance, reports, selectors
@@ -493,7 +494,7 @@ def compliance_page(request, code):
     except ValueError:
         period = Period.containing(today, "quarter")
     rows = compliance.services_compliance(mall=mall, period=period, today=today)
-    staffing = compliance.counters_staffing(
+    counters = staffing.counters_staffing(
         mall=mall, start=today, end=today + timedelta(days=1), now=now
     )
     return render(
@@ -503,8 +504,8 @@ def compliance_page(request, code):
             "mall": mall,
             "period": period,
             "rows": rows,
-            "staffing": staffing,
-            "empty": compliance.empty_counters(mall=mall, now=now),
+            "staffing": counters,
+            "empty": staffing.empty_counters(mall=mall, now=now),
             "pledge": compliance.pledge_status(mall=mall, today=today),
         },
     )
@@ -518,7 +519,7 @@ def empty_counters_fragment(request, code):
     return render(
         request,
         "surveys/manage/_empty_counters.html",
-        {"mall": mall, "empty": compliance.empty_counters(mall=mall)},
+        {"mall": mall, "empty": staffing.empty_counters(mall=mall)},
     )
 
 

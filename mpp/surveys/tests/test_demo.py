@@ -21,8 +21,8 @@ def test_the_demo_history_gives_staffing_figures_that_are_neither_empty_nor_impo
 ):
     from datetime import date, timedelta
 
-    from mpp.surveys.compliance import staffing_by_mall
     from mpp.visits.demo import demo_visits_generate
+    from mpp.visits.staffing import staffing_by_mall
 
     call_command("load_demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
     today = date(2026, 11, 28)
