@@ -1,12 +1,19 @@
 """Shared fixtures: the reference data (loaded once per test database) and named personas."""
 
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
 
 from mpp.accounts.models import Role, User
 from mpp.registry.models import Agency, Mall, OfficerPosting
+
+
+def at(day: date, hour: int = 0, minute: int = 0, *, zone: str = "Asia/Pontianak") -> datetime:
+    """A local clock time in a mall's zone (Sampit's, UTC+7, unless `zone`): tests that
+    freeze or pass time read as the mall's own hours. The one `at` of the suite."""
+    return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(zone))
 
 
 def load_reference_data():
