@@ -31,6 +31,18 @@ def _csv_column(client, url, params, column: str) -> list[str]:
     return [row[column] for row in csv.DictReader(io.StringIO(text))]
 
 
+def _questionnaires(quality, days_and_services):
+    """Kiosk questionnaires, each `day` days after 1 October 2026."""
+    for day, service in days_and_services:
+        survey_submit(
+            scores=GOOD,
+            channel="kiosk",
+            mall=quality.mall,
+            service=service,
+            now=at(date(2026, 10, 1), 10) + timedelta(days=day),
+        )
+
+
 @pytest.fixture
 def complaints(quality):
     filed = []
@@ -101,14 +113,7 @@ def test_overdue_means_past_due_in_the_malls_own_date_on_page_and_api(
 
 
 def test_the_questionnaire_page_its_csv_and_its_api_answer_the_same_rows(client, quality):
-    for day, service in [(3, quality.ktp), (4, quality.kk), (-40, quality.ktp)]:
-        survey_submit(
-            scores=GOOD,
-            channel="kiosk",
-            mall=quality.mall,
-            service=service,
-            now=at(date(2026, 10, 1), 10) + timedelta(days=day),
-        )
+    _questionnaires(quality, [(3, quality.ktp), (4, quality.kk), (-40, quality.ktp)])
     client.force_login(quality.ani)
     page_url = reverse("surveys:response_list", args=[quality.mall.code])
     for params, expected in [
@@ -141,14 +146,7 @@ def test_a_bad_filter_is_a_400_naming_the_field_in_the_api_and_an_error_on_the_p
 
 
 def test_the_ikm_page_its_csv_and_its_api_answer_the_same_units(client, quality):
-    for day, service in [(3, quality.ktp), (4, quality.kk), (5, quality.skck)]:
-        survey_submit(
-            scores=GOOD,
-            channel="kiosk",
-            mall=quality.mall,
-            service=service,
-            now=at(date(2026, 10, 1), 10) + timedelta(days=day),
-        )
+    _questionnaires(quality, [(3, quality.ktp), (4, quality.kk), (5, quality.skck)])
     for params in [
         {"period": "2026-Q4", "group": "service"},
         {"period": "2026-Q4", "group": "agency", "mall": quality.mall.code},
