@@ -433,6 +433,52 @@ def malls_summary(*, malls, period: Period, today: date, now: datetime | None = 
 # --- the weekly report's summary ------------------------------------------------------------
 
 
+def _complaint_counts_by_mall(*, mall_ids, start: date, end: date, judged_on: date) -> dict:
+    """Per mall id: complaints received from `start` to `end` (exclusive), those answered by
+    their deadline, and those that can be judged at the end of `judged_on` (answered by then,
+    or past their deadline)."""
+    complaints = Complaint.objects.filter(
+        mall_id__in=mall_ids, received_on__gte=start, received_on__lt=end
+    )
+    answered_by_then = Q(first_answered_on__isnull=False, first_answered_on__lte=judged_on)
+    return {
+        row["mall_id"]: row
+        for row in complaints.order_by()
+        .values("mall_id")
+        .annotate(
+            received=Count("id"),
+            in_time=Count(
+                "id",
+                filter=Q(first_answered_on__lte=judged_on) & Q(first_answered_on__lte=F("due_on")),
+            ),
+            judged=Count("id", filter=answered_by_then | Q(due_on__lte=judged_on)),
+        )
+    }
+
+
+def _week_figures(ikm: IkmResult | None, complaints: dict, times: dict, staffing: dict) -> dict:
+    """One mall's (or the nation's) figures of `scorecards_summary_for_week`."""
+    grade = ikm.grade if ikm else None
+    return {
+        "ikm": None if ikm is None or ikm.ikm is None else str(ikm.ikm),
+        "grade": grade.letter if grade else None,
+        "grade_label": grade.label if grade else None,
+        "respondents": ikm.respondents if ikm else 0,
+        "complaints_received": complaints.get("received", 0),
+        "complaints_answered_in_time_share": _percent(
+            complaints.get("in_time", 0), complaints.get("judged", 0)
+        ),
+        "time_measured": times["measured"],
+        "time_compliance_share": _percent(times["within"], times["measured"]),
+        "counters_staffed_share": _percent(int(staffing["staffed"]), int(staffing["scheduled"])),
+    }
+
+
+def _sums(values, *keys) -> dict:
+    values = list(values)
+    return {k: sum(v.get(k, 0) for v in values) for k in keys}
+
+
 def scorecards_summary_for_week(
     *, week_start: date, week_end: date, malls=None, now: datetime | None = None
 ) -> dict:
@@ -483,26 +529,9 @@ def scorecards_summary_for_week(
         mall_id__in=ids, local_date__gte=period.start, local_date__lt=so_far_end
     )
     ikms = responses.ikm_by("mall_id")
-    complaints = Complaint.objects.filter(
-        mall_id__in=ids, received_on__gte=period.start, received_on__lt=so_far_end
+    complaints_by_mall = _complaint_counts_by_mall(
+        mall_ids=ids, start=period.start, end=so_far_end, judged_on=week_end
     )
-    complaints_by_mall = {
-        row["mall_id"]: row
-        for row in complaints.order_by()
-        .values("mall_id")
-        .annotate(
-            received=Count("id"),
-            in_time=Count(
-                "id",
-                filter=Q(first_answered_on__lte=week_end) & Q(first_answered_on__lte=F("due_on")),
-            ),
-            judged=Count(
-                "id",
-                filter=Q(first_answered_on__isnull=False, first_answered_on__lte=week_end)
-                | Q(due_on__lte=week_end),
-            ),
-        )
-    }
     times = time_totals_by_mall(
         malls=malls, start=week_start, end=so_far_end, today=week_end, now=now, mall_ids=ids
     )
@@ -510,25 +539,11 @@ def scorecards_summary_for_week(
         malls=malls, start=week_start, end=so_far_end, now=now, mall_ids=ids
     )
 
-    def figures(ikm: IkmResult | None, c: dict, t: dict, st: dict) -> dict:
-        grade = ikm.grade if ikm else None
-        return {
-            "ikm": None if ikm is None or ikm.ikm is None else str(ikm.ikm),
-            "grade": grade.letter if grade else None,
-            "grade_label": grade.label if grade else None,
-            "respondents": ikm.respondents if ikm else 0,
-            "complaints_received": c.get("received", 0),
-            "complaints_answered_in_time_share": _percent(c.get("in_time", 0), c.get("judged", 0)),
-            "time_measured": t["measured"],
-            "time_compliance_share": _percent(t["within"], t["measured"]),
-            "counters_staffed_share": _percent(int(st["staffed"]), int(st["scheduled"])),
-        }
-
     rows = [
         {
             "mall": mall.code,
             "name": mall.name,
-            **figures(
+            **_week_figures(
                 ikms.get(mall.pk),
                 complaints_by_mall.get(mall.pk, {}),
                 times[mall.pk],
@@ -538,15 +553,12 @@ def scorecards_summary_for_week(
         for mall in malls
     ]
 
-    def total(values: list[dict], *keys) -> dict:
-        return {k: sum(v.get(k, 0) for v in values) for k in keys}
-
-    national = figures(
+    national = _week_figures(
         # From the malls' sums: no second pass over the quarter's questionnaires.
         ikm_combine(ikms.values()) if malls else None,
-        total(list(complaints_by_mall.values()), "received", "in_time", "judged"),
-        total(list(times.values()), "measured", "within"),
-        total(list(staffing.values()), "scheduled", "staffed"),
+        _sums(complaints_by_mall.values(), "received", "in_time", "judged"),
+        _sums(times.values(), "measured", "within"),
+        _sums(staffing.values(), "scheduled", "staffed"),
     )
     return {
         "week_start": week_start.isoformat(),
