@@ -110,11 +110,19 @@ def standard_fields() -> dict:
     }
 
 
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(request):
     """The local-memory cache (device look-ups, board state, services) must not carry rows
-    from one test's rolled-back database into the next."""
-    from django.core.cache import cache
+    from one test's rolled-back database into the next; nor the shared cache (rate limits,
+    a table in the test database) one test's counts into the next."""
+    from django.core.cache import cache, caches
 
     cache.clear()
+    if DB_FIXTURES & set(request.fixturenames) or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("django_db_setup")
+        with request.getfixturevalue("django_db_blocker").unblock():
+            caches["shared"].clear()
     yield

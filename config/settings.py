@@ -7,6 +7,7 @@ ALLOWED_HOSTS and DATABASE_URL (see docs/operations.md).
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -278,5 +279,56 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "mpp",
-    }
+    },
+    # Shared by every process: rate limits, login lockouts (see the security block below).
+    "shared": {},
 }
+
+
+# --- Security (issue 13): lockout, shared limits, MFA, sessions, headers, logs ---
+INSTALLED_APPS += [
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
+# Login protection (django-axes, docs/decisions/0016): every authenticate() call counts:
+# the login form, the admin, the API's Basic and session paths.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 10)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 50)
+LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)
+AXES_FAILURE_LIMIT = "mpp.accounts.lockout.failure_limit"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCK_MINUTES)
+AXES_LOCKOUT_CALLABLE = "mpp.accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "mpp.core.ratelimit.client_address"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+PASSWORD_RESETS_PER_HOUR = env_int("PASSWORD_RESETS_PER_HOUR", 5)
+
+
+def cache_from_url(url: str) -> dict:
+    """CACHE_URL: empty or db:// (the database cache, nothing to install), redis://host:6379/0
+    (Redis, for several machines), locmem:// (one process only: development)."""
+    if url.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url.startswith("locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"}
+    if url in ("", "db://") or url.startswith("db://"):
+        return {
+            "BACKEND": "mpp.core.cache.DatabaseCache",
+            "LOCATION": url.removeprefix("db://") or "mpp_cache",
+            "OPTIONS": {"MAX_ENTRIES": 200_000, "CULL_FREQUENCY": 4},
+        }
+    raise ImproperlyConfigured(f"CACHE_URL: unknown scheme in {url!r}")
+
+
+CACHES["shared"] = cache_from_url(os.environ.get("CACHE_URL", ""))
+# Axes' per-attempt lines are noise; its lock warnings stay (and mpp.security logs each lock).
+LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}

@@ -14,6 +14,7 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
+from mpp.accounts.lockout import BasicAuthentication
 from mpp.registry.access import can_view_mall
 from mpp.registry.models import Counter, Mall, Service
 
@@ -60,7 +61,7 @@ except ImportError:  # pragma: no cover
     pass
 
 DEVICE_AUTH = [DeviceAuthentication, authentication.SessionAuthentication]
-OFFICER_AUTH = [authentication.SessionAuthentication, authentication.BasicAuthentication]
+OFFICER_AUTH = [authentication.SessionAuthentication, BasicAuthentication]
 
 
 def _with_relations(ticket: Ticket) -> Ticket:
