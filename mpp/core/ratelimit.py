@@ -7,7 +7,6 @@ cache keys: the cache table must not hold a phone number or a NIK in clear."""
 
 import hashlib
 import hmac
-import time
 
 from django.conf import settings
 from django.core.cache import caches
@@ -22,24 +21,25 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def _key(scope: str, identity: str, window: int, seconds: int) -> str:
+def _key(scope: str, identity: str, seconds: int) -> str:
     digest = hmac.new(
         settings.SECRET_KEY.encode(), f"{scope}\x00{identity}".encode(), hashlib.sha256
     ).hexdigest()[:32]
-    return f"rl:{scope}:{digest}:{seconds}:{window}"
+    return f"rl:{scope}:{seconds}:{digest}"
 
 
 def rate_limit_count(*, scope: str, identity: str, window_seconds: int) -> int:
-    """Count one attempt of `identity` in `scope`; return the attempts in this window."""
+    """Count one attempt of `identity` in `scope`; return the attempts in its window. A
+    window opens at the identity's first attempt and lasts `window_seconds` (the counter's
+    expiry); `incr` keeps the expiry, so the window does not slide with each attempt."""
     cache = caches[CACHE_ALIAS]
-    window = int(time.time()) // window_seconds
-    key = _key(scope, identity, window, window_seconds)
+    key = _key(scope, identity, window_seconds)
     try:
         return cache.incr(key)
-    except ValueError:  # the first attempt in this window
-        if cache.add(key, 1, window_seconds + 1):
+    except ValueError:  # the first attempt in a new window
+        if cache.add(key, 1, window_seconds):
             return 1
-        return cache.incr(key)  # another process added it between our two calls
+        return cache.incr(key)  # another process opened the window between our two calls
 
 
 def rate_limit_allow(*, scope: str, identity: str, limit: int, window_seconds: int) -> bool:
