@@ -13,7 +13,13 @@ from mpp.visits.tests.test_face_checkin import (  # noqa: F401 (fixtures)
 )
 
 
-def test_a_citizen_gets_a_few_face_attempts_an_hour(kiosk, queue, john, monkeypatch, settings):
+def test_a_citizen_gets_a_few_face_attempts_an_hour(
+    kiosk,  # noqa: F811
+    queue,
+    john,  # noqa: F811
+    monkeypatch,
+    settings,
+):
     settings.FACE_ATTEMPTS_PER_CITIZEN_PER_HOUR = 2
     for _ in range(2):
         check = claim(kiosk, queue, monkeypatch, action="turn_right", nik=NIK)
@@ -25,7 +31,13 @@ def test_a_citizen_gets_a_few_face_attempts_an_hour(kiosk, queue, john, monkeypa
     assert check.verified_at is None
 
 
-def test_a_kiosk_gets_a_bounded_number_of_attempts(kiosk, queue, john, monkeypatch, settings):
+def test_a_kiosk_gets_a_bounded_number_of_attempts(
+    kiosk,  # noqa: F811
+    queue,
+    john,  # noqa: F811
+    monkeypatch,
+    settings,
+):
     settings.FACE_ATTEMPTS_PER_DEVICE_PER_HOUR = 1
     check = claim(kiosk, queue, monkeypatch, action="turn_right", nik=NIK)
     send(kiosk, queue, check, frames_of(*IMPOSTOR_TURN_RIGHT))
