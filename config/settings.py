@@ -337,5 +337,9 @@ def cache_from_url(url: str) -> dict:
 
 
 CACHES["shared"] = cache_from_url(os.environ.get("CACHE_URL", ""))
+# Messaging in production (mpp.core.checks refuses a printing backend with DEBUG=False).
+MESSAGING_ALLOW_CONSOLE = env_bool("MESSAGING_ALLOW_CONSOLE", False)
+MESSAGING_GATEWAY_URL = os.environ.get("MESSAGING_GATEWAY_URL", "")
+MESSAGING_GATEWAY_TOKEN = os.environ.get("MESSAGING_GATEWAY_TOKEN", "")
 # Axes' per-attempt lines are noise; its lock warnings stay (and mpp.security logs each lock).
 LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}

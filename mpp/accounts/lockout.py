@@ -14,6 +14,7 @@ from django.dispatch import receiver
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 logger = logging.getLogger("mpp.security")
@@ -88,3 +89,13 @@ class BasicAuthentication(authentication.BasicAuthentication):
             if getattr(request, "axes_locked_out", False):
                 raise AccountLocked() from None
             raise
+
+
+class BasicAuthenticationScheme(OpenApiAuthenticationExtension):
+    """The API schema names the Basic path as plain HTTP Basic."""
+
+    target_class = BasicAuthentication
+    name = "basicAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "basic"}

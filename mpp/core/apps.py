@@ -16,4 +16,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        from . import checks, logredact  # noqa: F401 (registers the start-up checks)
+
+        logredact.install()
         post_migrate.connect(_create_cache_table, sender=self)
