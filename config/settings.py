@@ -298,7 +298,27 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "mpp.accounts.mfa.SecurityMiddleware",
+)
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+# Two-factor sign-in (docs/decisions/0017): roles that must use it (a pilot may drop one),
+# and admin staff; a citizen may opt in. The API's HTTP Basic path cannot carry a second
+# factor, so it is refused for these accounts unless MFA_ALLOW_API_BASIC (machines only).
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", "ministry_analyst,mall_manager,counter_officer")
+MFA_REQUIRED_FOR_ADMIN_STAFF = env_bool("MFA_REQUIRED_FOR_ADMIN_STAFF", True)
+MFA_ALLOW_API_BASIC = env_bool("MFA_ALLOW_API_BASIC", False)
+OTP_TOTP_ISSUER = SITE_NAME
+OTP_TOTP_THROTTLE_FACTOR = 1
+# Staff sessions: idle timeout and absolute lifetime (0 turns one off). Citizens keep
+# Django's session age; kiosk and desk flows clear their session when the flow ends.
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
+STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 12)
 LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 10)
 LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 50)
 LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)

@@ -83,12 +83,19 @@ class BasicAuthentication(authentication.BasicAuthentication):
     'invalid user name or password', and a locked user would keep guessing)."""
 
     def authenticate_credentials(self, userid, password, request=None):
+        from .mfa import mfa_required
+
         try:
-            return super().authenticate_credentials(userid, password, request)
+            user, auth = super().authenticate_credentials(userid, password, request)
         except exceptions.AuthenticationFailed:
             if getattr(request, "axes_locked_out", False):
                 raise AccountLocked() from None
             raise
+        if mfa_required(user) and not settings.MFA_ALLOW_API_BASIC:
+            raise exceptions.AuthenticationFailed(
+                _("This account signs in with two-factor verification: use a signed-in session.")
+            )
+        return user, auth
 
 
 class BasicAuthenticationScheme(OpenApiAuthenticationExtension):
