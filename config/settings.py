@@ -361,5 +361,10 @@ CACHES["shared"] = cache_from_url(os.environ.get("CACHE_URL", ""))
 MESSAGING_ALLOW_CONSOLE = env_bool("MESSAGING_ALLOW_CONSOLE", False)
 MESSAGING_GATEWAY_URL = os.environ.get("MESSAGING_GATEWAY_URL", "")
 MESSAGING_GATEWAY_TOKEN = os.environ.get("MESSAGING_GATEWAY_TOKEN", "")
+# Access log checkpoints (docs/decisions/0018): a file on another, append-only volume
+# and/or the data-protection officer's address; the key (base64) signs them.
+ACCESS_LOG_CHECKPOINT_FILE = os.environ.get("ACCESS_LOG_CHECKPOINT_FILE", "")
+ACCESS_LOG_CHECKPOINT_EMAIL = os.environ.get("ACCESS_LOG_CHECKPOINT_EMAIL", "")
+ACCESS_LOG_CHECKPOINT_KEY = os.environ.get("ACCESS_LOG_CHECKPOINT_KEY", "")
 # Axes' per-attempt lines are noise; its lock warnings stay (and mpp.security logs each lock).
 LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}
