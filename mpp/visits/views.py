@@ -1,7 +1,6 @@
 """Queue pages: kiosk, ticket (printable and followable), display board, officer console,
 booking, and the manager's device list. Views are thin: the rules live in services.py."""
 
-import csv
 from datetime import date, timedelta
 
 import segno
@@ -9,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mpp.accounts.models import Role
-from mpp.core.exports import csv_response
+from mpp.core.exports import csv_attachment, csv_response, csv_writer
 from mpp.registry.access import access_mall, can_edit_mall
 from mpp.registry.models import Agency, Counter, Mall, Service
 
@@ -435,9 +434,8 @@ def queue_today(request, code):
     if request.GET.get("service"):
         tickets = tickets.filter(service_id=request.GET["service"])
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="antrean-{mall.code}-{day}.csv"'
-        writer = csv.writer(response)
+        response = csv_attachment(f"antrean-{mall.code}-{day}.csv")
+        writer = csv_writer(response)
         writer.writerow(
             [
                 "ticket",

@@ -1,11 +1,10 @@
 """Pages anyone may open: the directory of malls, a mall, a service."""
 
-import csv
-
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+
+from mpp.core.exports import csv_attachment, csv_writer
 
 from ..forms import DirectoryFilterForm
 from ..models import Mall, Province, Service, Tenancy
@@ -70,9 +69,8 @@ def mall_directory(request):
 
 
 def directory_csv(malls):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="mal-pelayanan-publik.csv"'
-    writer = csv.writer(response)
+    response = csv_attachment("mal-pelayanan-publik.csv")
+    writer = csv_writer(response)
     writer.writerow(CSV_COLUMNS)
     for mall in malls:
         writer.writerow(
