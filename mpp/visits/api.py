@@ -15,6 +15,7 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
+from mpp.accounts.lockout import BasicAuthentication
 from mpp.registry.access import access_mall, can_view_mall
 from mpp.registry.models import Counter, Mall, Service
 
@@ -62,7 +63,7 @@ except ImportError:  # pragma: no cover
     pass
 
 DEVICE_AUTH = [DeviceAuthentication, authentication.SessionAuthentication]
-OFFICER_AUTH = [authentication.SessionAuthentication, authentication.BasicAuthentication]
+OFFICER_AUTH = [authentication.SessionAuthentication, BasicAuthentication]
 
 
 def _with_relations(ticket: Ticket) -> Ticket:
@@ -473,6 +474,7 @@ class MallTicketList(generics.ListAPIView):
     same filters (date, status, service id)."""
 
     serializer_class = TicketSerializer
+    authentication_classes = OFFICER_AUTH
     permission_classes = [IsAuthenticated]
     filterset_class = selectors.TicketDayFilter
     filter_backends = [_MallDayFilterBackend]
