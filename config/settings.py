@@ -286,3 +286,24 @@ CACHES = {
 # Source maps are fetched only by developer tools: serve them uncompressed (halves the time
 # collectstatic spends compressing).
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
+# Background loops beat this often; /readyz fails for a worker silent longer than the max age.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 30)
+WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 300)
+# The workers /readyz expects (names as in the Procfile); empty: none are checked.
+READY_WORKERS = env_list("READY_WORKERS", "notifications,summaries,weekly_mail")
+# /readyz fails when the oldest due notification waits longer, or the replica lags more.
+READY_OUTBOX_LAG_SECONDS = env_int("READY_OUTBOX_LAG_SECONDS", 300)
+READY_REPLICA_LAG_SECONDS = env_int("READY_REPLICA_LAG_SECONDS", 60)
+# /metrics: a bearer token, and/or networks (CIDR) allowed without one. A request that came
+# through the reverse proxy (X-Forwarded-For set) never passes on its network alone.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+# Logs: "json" (one object per line: requests, worker batches) or "text". JSON in production.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT == "json":
+    LOGGING["formatters"] = {"json": {"()": "mpp.core.logs.JsonFormatter"}}
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+else:  # a line per request is for machines; developers see runserver's own
+    LOGGING["loggers"] = {"mpp.requests": {"level": "WARNING"}}
+# First, so redirects and errors of every later middleware are logged too.
+MIDDLEWARE.insert(0, "mpp.core.logs.RequestLogMiddleware")
