@@ -298,6 +298,9 @@ READY_REPLICA_LAG_SECONDS = env_int("READY_REPLICA_LAG_SECONDS", 60)
 # through the reverse proxy (X-Forwarded-For set) never passes on its network alone.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+# The file-based mail backend's folder (a machine without SMTP, e.g. `make prod`).
+if os.environ.get("EMAIL_FILE_PATH"):
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 # Logs: "json" (one object per line: requests, worker batches) or "text". JSON in production.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 if LOG_FORMAT == "json":

@@ -72,19 +72,23 @@ def _migrations() -> dict:
 def _workers() -> dict:
     now = timezone.now()
     limit = settings.WORKER_HEARTBEAT_MAX_AGE_SECONDS
-    beats = dict(
-        WorkerHeartbeat.objects.filter(worker__in=settings.READY_WORKERS).values_list(
-            "worker", "beat_at"
-        )
-    )
+    beats = {
+        worker: (beat_at, last_batch)
+        for worker, beat_at, last_batch in WorkerHeartbeat.objects.filter(
+            worker__in=settings.READY_WORKERS
+        ).values_list("worker", "beat_at", "last_batch")
+    }
     ages, failures = {}, []
     for worker in settings.READY_WORKERS:
         if worker not in beats:
             failures.append(f"{worker}: never seen")
             continue
-        ages[worker] = round((now - beats[worker]).total_seconds(), 1)
+        beat_at, last_batch = beats[worker]
+        ages[worker] = round((now - beat_at).total_seconds(), 1)
         if ages[worker] > limit:
             failures.append(f"{worker}: last heartbeat {ages[worker]:.0f} s ago (limit {limit} s)")
+        if isinstance(last_batch, dict) and last_batch.get("error"):
+            failures.append(f"{worker}: last batch failed ({last_batch['error']})")
     result = {"ok": not failures, "age_seconds": ages}
     if failures:
         result["error"] = "; ".join(failures)

@@ -39,15 +39,28 @@ def worker_run(
     beat_every = max(1.0, float(settings.WORKER_HEARTBEAT_SECONDS))
     while True:
         started = time.monotonic()
-        counts = batch()
-        duration_ms = round((time.monotonic() - started) * 1000, 1)
-        heartbeat_record(worker=worker, batch=counts)
-        logger.info(
-            "worker batch",
-            extra={"worker": worker, "duration_ms": duration_ms, "counts": counts},
-        )
-        if report:
-            report(counts)
+        try:
+            counts = batch()
+        except Exception as error:
+            if not loop:
+                raise
+            # A loop outlives a failing batch (a mail server down): /readyz names the worker
+            # until a batch succeeds again, and the next pass retries.
+            counts = None
+            failure = {"error": type(error).__name__}
+            logger.exception("worker batch failed", extra={"worker": worker} | failure)
+            heartbeat_record(worker=worker, batch=failure)
+        if counts is not None:
+            duration_ms = round((time.monotonic() - started) * 1000, 1)
+            heartbeat_record(worker=worker, batch=counts)
+            # A pass that found nothing to do logs at DEBUG: a quiet night is not news.
+            logger.log(
+                logging.INFO if any(counts.values()) else logging.DEBUG,
+                "worker batch",
+                extra={"worker": worker, "duration_ms": duration_ms, "counts": counts},
+            )
+            if report:
+                report(counts)
         if not loop:
             return
         close_old_connections()  # reconnect after a database restart instead of dying

@@ -133,7 +133,7 @@ def test_metrics_carry_the_domain_gauges(client, all_alive, mall_sampit):
 
 
 def test_a_worker_batch_beats_and_logs_one_line_without_personal_data(db, caplog):
-    with caplog.at_level(logging.INFO, logger="mpp.workers"):
+    with caplog.at_level(logging.DEBUG, logger="mpp.workers"):
         call_command("send_notifications", stdout=open("/dev/null", "w"))  # noqa: SIM115
     beat = WorkerHeartbeat.objects.get(worker="notifications")
     assert beat.last_batch == {"sent": 0, "failed": 0, "released": 0}
@@ -163,3 +163,27 @@ def test_a_malformed_request_id_is_replaced(client, db):
     response = client.get("/healthz", HTTP_X_REQUEST_ID="bad id\nwith newline")
     assert response["X-Request-ID"] != "bad id\nwith newline"
     assert len(response["X-Request-ID"]) == 32
+
+
+def test_a_failing_batch_does_not_stop_the_loop_and_readyz_names_it(
+    client, all_alive, settings, monkeypatch
+):
+    from mpp.core import workers
+
+    settings.WORKER_HEARTBEAT_SECONDS = 1
+    calls = []
+
+    def batch():
+        calls.append(1)
+        if len(calls) == 1:
+            raise ConnectionRefusedError("smtp down")
+        raise KeyboardInterrupt  # the second pass ran: stop the test's loop here
+
+    monkeypatch.setattr(workers, "close_old_connections", lambda: None)
+    with pytest.raises(KeyboardInterrupt):
+        workers.worker_run(worker="weekly_mail", batch=batch, interval=0, loop=True)
+    assert len(calls) == 2
+    checks = client.get("/readyz").json()["checks"]
+    assert "weekly_mail: last batch failed (ConnectionRefusedError)" in checks["workers"]["error"]
+    heartbeat_record(worker="weekly_mail", batch={"sent": 1, "reminded": 0})
+    assert client.get("/readyz").status_code == 200
