@@ -8,7 +8,7 @@
 #
 # Settings (environment): PROD_DIR (default var/prod: env file, TLS certificate, static files,
 # media, mail), PROD_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/mpp_prod),
-# PROD_PORT (8443), PROD_DEMO=1 (also load the demo malls, services and users).
+# PROD_PORT (8443), PROD_DEMO=1 (also load the demo malls, services, users and citizens).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PROD_DIR="$(mkdir -p "${PROD_DIR:-var/prod}" && cd "${PROD_DIR:-var/prod}" && pwd)"
@@ -61,7 +61,11 @@ prepare() {
   "$PY" manage.py migrate --noinput -v 0
   "$PY" manage.py collectstatic --noinput -v 0
   "$PY" manage.py load_reference_data -v 0
-  if [ "${PROD_DEMO:-0}" = 1 ]; then "$PY" manage.py load_demo_data -v 0; fi
+  if [ "${PROD_DEMO:-0}" = 1 ]; then
+    "$PY" manage.py load_demo_data -v 0
+    "$PY" manage.py shell -c \
+      "from mpp.citizens.demo import citizens_demo_generate; citizens_demo_generate(seed=2026)"
+  fi
   "$PY" manage.py check --deploy --fail-level WARNING
   echo "Prepared: $ENV_FILE; start with: $0 start (https://127.0.0.1:$PORT/)"
 }
