@@ -310,3 +310,15 @@ else:  # a line per request is for machines; developers see runserver's own
     LOGGING["loggers"] = {"mpp.requests": {"level": "WARNING"}}
 # First, so redirects and errors of every later middleware are logged too.
 MIDDLEWARE.insert(0, "mpp.core.logs.RequestLogMiddleware")
+# Read replica (docs/decisions/0020): a PostgreSQL hot standby for the report, dashboards,
+# open data and exports. Writes, the queue and every other page use the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 10)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0)
+    )
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 2}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # the standby replays the test DB
+    DATABASE_ROUTERS = ["mpp.core.replica.ReplicaRouter"]
+    MIDDLEWARE.append("mpp.core.replica.ReadYourWritesMiddleware")

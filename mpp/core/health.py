@@ -36,7 +36,9 @@ def readiness() -> tuple[bool, dict]:
             results[name] = check()
         except Exception as error:  # noqa: BLE001 - report every failure by name
             results[name] = {"ok": False, "error": f"{type(error).__name__}: {error}"[:300]}
-    return all(result["ok"] for result in results.values()), results
+    # A non-critical failure (the replica: pages fall back to the primary) is named but
+    # does not take this web process out of the load balancer.
+    return all(r["ok"] or r.get("critical") is False for r in results.values()), results
 
 
 @readiness_check("database")
@@ -66,6 +68,32 @@ def _migrations() -> dict:
             return {"ok": False, "error": "migrations not applied", "pending": names[:20]}
         _migrations_applied = True
     return {"ok": True}
+
+
+@readiness_check("replica")
+def _replica() -> dict:
+    from .replica import replica_configured, replica_status
+
+    if not replica_configured():
+        return {"ok": True, "configured": False}
+    try:
+        status = replica_status()
+    except Exception as error:  # noqa: BLE001 - named, and the pages read the primary
+        return {
+            "ok": False,
+            "critical": False,
+            "error": f"replica unreachable: {type(error).__name__}: {error}"[:300],
+        }
+    limit = settings.READY_REPLICA_LAG_SECONDS
+    result = {
+        "ok": status["lag_seconds"] <= limit,
+        "critical": False,
+        "lag_seconds": status["lag_seconds"],
+        "data_as_of": status["data_as_of"].isoformat() if status["data_as_of"] else None,
+    }
+    if not result["ok"]:
+        result["error"] = f"replica {status['lag_seconds']:.0f} s behind (limit {limit} s)"
+    return result
 
 
 @readiness_check("workers")

@@ -15,6 +15,8 @@ from mpp.core.workers import heartbeat_record
 from mpp.visits.models import Notification
 
 WORKERS = ["notifications", "summaries", "weekly_mail"]
+# With DATABASE_REPLICA_URL set (CI's hot standby), /readyz also asks the replica.
+pytestmark = pytest.mark.django_db(databases="__all__")
 
 
 @pytest.fixture
