@@ -4,7 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: demo test venv lint format migrations-check deploy-check bench bench-queue bench-report bench-citizens bench-face bench-surveys clean browser-deps messages
+PROD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mpp_prod
+
+.PHONY: prod demo test venv lint format migrations-check deploy-check bench bench-queue bench-report bench-citizens bench-face bench-surveys clean browser-deps messages
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -23,6 +25,13 @@ demo: venv
 	$(PY) manage.py load_demo_visits
 	$(PY) manage.py shell -c "from mpp.surveys.demo import surveys_demo_generate; print(surveys_demo_generate())"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Production mode on this machine against PostgreSQL (DEBUG=False, keys made once in
+# var/prod/env, collectstatic, gunicorn over TLS with 3 workers, every worker loop by honcho).
+# PROD_DEMO=1 also loads the demo malls and users. See docs/operations.md.
+prod: venv
+	PROD_DATABASE_URL=$(PROD_DATABASE_URL) deploy/prod-local.sh prepare
+	deploy/prod-local.sh start
 
 # The whole suite: unit, integration and browser tests (Debian's Chromium at /usr/bin/chromium).
 test: venv

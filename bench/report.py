@@ -3,6 +3,11 @@
 visits, and the ingest rate of raw visit events, on PostgreSQL.
 
     .venv/bin/python bench/report.py [--sizes 1000000,10000000] [--repeat 15]
+        [--replica postgres://postgres@127.0.0.1:5433]
+
+With --replica (a hot standby of that server, e.g. `.ci/standby.sh start`): the weekly report
+is also timed on the standby, interleaved with the primary in the same run, and the time for
+a write on the primary to be visible on the standby is measured.
 
 Creates (and reuses) its own database `monitoring_bench` on the server of DATABASE_URL
 (default postgres://postgres@127.0.0.1:5432). One mall per kab/kota (514), twelve
@@ -328,12 +333,71 @@ def measure_ingest(batches: int = 10, size: int = 10_000) -> tuple[float, float]
     return service_rate, api_rate
 
 
+def measure_replica(repeat: int, writes: int = 300) -> dict:
+    """Report p50 (quality recomputed every time, so neither side reads the other's cache) on
+    the primary and on the replica, interleaved; then write → visible-on-replica times."""
+    from django.db import connections
+    from django.test import override_settings
+
+    from mpp.core.replica import reading_replica
+    from mpp.monitoring.report import weekly_report_build
+    from mpp.monitoring.weeks import IsoWeek
+
+    def caught_up():
+        (target,) = sql("SELECT pg_current_wal_lsn()::text")[0]
+        with connections["replica"].cursor() as cursor:
+            while True:
+                cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [target])
+                if cursor.fetchone()[0]:
+                    return
+                time.sleep(0.01)
+
+    week = IsoWeek(2025, 40)
+    caught_up()
+    times = {"primary": [], "replica": []}
+    with override_settings(MONITORING_QUALITY_CACHE_SECONDS=0):
+        weekly_report_build(week=week)
+        with reading_replica():
+            weekly_report_build(week=week)
+        for _ in range(repeat):
+            for side in ("primary", "replica"):
+                started = time.perf_counter()
+                with reading_replica(side == "replica"):
+                    weekly_report_build(week=week)
+                times[side].append((time.perf_counter() - started) * 1000)
+    sql("CREATE TABLE IF NOT EXISTS bench_replica_probe (id serial PRIMARY KEY, at timestamptz)")
+    caught_up()
+    seen = []
+    with connections["replica"].cursor() as cursor:
+        for _ in range(writes):
+            started = time.perf_counter()
+            (row_id,) = sql("INSERT INTO bench_replica_probe (at) VALUES (now()) RETURNING id")[0]
+            while True:
+                cursor.execute("SELECT 1 FROM bench_replica_probe WHERE id = %s", [row_id])
+                if cursor.fetchone():
+                    break
+                time.sleep(0.0005)
+            seen.append((time.perf_counter() - started) * 1000)
+    seen.sort()
+    return {
+        "primary": statistics.median(times["primary"]),
+        "replica": statistics.median(times["replica"]),
+        "visible_p50": statistics.median(seen),
+        "visible_p99": seen[int(len(seen) * 0.99) - 1],
+        "visible_max": seen[-1],
+        "writes": writes,
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description="Weekly report and ingest benchmark")
     parser.add_argument("--sizes", default="1000000,10000000", help="raw visit counts, ascending")
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--skip-ingest", action="store_true", help="Time the report only")
+    parser.add_argument("--replica", help="server URL of a hot standby of BENCH_SERVER")
     args = parser.parse_args()
+    if args.replica:
+        os.environ["DATABASE_REPLICA_URL"] = f"{args.replica.rstrip('/')}/{BENCH_DB}"
     sizes = [int(s) for s in args.sizes.split(",")]
     create_database()
     setup_django()
@@ -354,6 +418,9 @@ def main():
         say("timing the weekly report")
         say(f"load average before timing: {os.getloadavg()[0]:.2f}")
         result = measure_report(args.repeat)
+        if args.replica:
+            say("timing the weekly report on the replica, and write visibility")
+            result["replica"] = measure_replica(args.repeat)
         rows.append((size, rollups, responses, generated, result))
         say(
             f"  first {result['first']:.0f} ms, p50 {result['p50']:.1f} ms, "
@@ -374,6 +441,20 @@ def main():
             f"{r['visits']:.1f} ms | {r['fresh_early']:.1f} / {r['fresh_late']:.1f} ms | "
             f"{generated:.0f} s |"
         )
+    if args.replica:
+        print()
+        print(
+            "| raw visits | report p50 on the primary | on the replica | difference | "
+            "write visible on the replica p50 / p99 / max |"
+        )
+        print("|---:|---:|---:|---:|---:|")
+        for size, _, _, _, r in rows:
+            x = r["replica"]
+            print(
+                f"| {size:,} | {x['primary']:.1f} ms | {x['replica']:.1f} ms | "
+                f"{(x['replica'] / x['primary'] - 1) * 100:+.1f} % | {x['visible_p50']:.1f} / "
+                f"{x['visible_p99']:.1f} / {x['visible_max']:.1f} ms ({x['writes']} writes) |"
+            )
     if args.skip_ingest:
         return
     say("timing ingest")

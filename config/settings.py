@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -376,3 +377,43 @@ ACCESS_LOG_CHECKPOINT_EMAIL = os.environ.get("ACCESS_LOG_CHECKPOINT_EMAIL", "")
 ACCESS_LOG_CHECKPOINT_KEY = os.environ.get("ACCESS_LOG_CHECKPOINT_KEY", "")
 # Axes' per-attempt lines are noise; its lock warnings stay (and mpp.security logs each lock).
 LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}
+# --- Production operations (issue 14): static files, workers, health, metrics, logs ---
+# Source maps are fetched only by developer tools: serve them uncompressed (halves the time
+# collectstatic spends compressing).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
+# Background loops beat this often; /readyz fails for a worker silent longer than the max age.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 30)
+WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 300)
+# The workers /readyz expects (names as in the Procfile); empty: none are checked.
+READY_WORKERS = env_list("READY_WORKERS", "notifications,summaries,weekly_mail")
+# /readyz fails when the oldest due notification waits longer, or the replica lags more.
+READY_OUTBOX_LAG_SECONDS = env_int("READY_OUTBOX_LAG_SECONDS", 300)
+READY_REPLICA_LAG_SECONDS = env_int("READY_REPLICA_LAG_SECONDS", 60)
+# /metrics: a bearer token, and/or networks (CIDR) allowed without one. A request that came
+# through the reverse proxy (X-Forwarded-For set) never passes on its network alone.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+# The file-based mail backend's folder (a machine without SMTP, e.g. `make prod`).
+if os.environ.get("EMAIL_FILE_PATH"):
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
+# Logs: "json" (one object per line: requests, worker batches) or "text". JSON in production.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT == "json":
+    LOGGING["formatters"] = {"json": {"()": "mpp.core.logs.JsonFormatter"}}
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+else:  # a line per request is for machines; developers see runserver's own
+    LOGGING.setdefault("loggers", {})["mpp.requests"] = {"level": "WARNING"}
+# First, so redirects and errors of every later middleware are logged too.
+MIDDLEWARE.insert(0, "mpp.core.logs.RequestLogMiddleware")
+# Read replica (docs/decisions/0020): a PostgreSQL hot standby for the report, dashboards,
+# open data and exports. Writes, the queue and every other page use the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 10)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0)
+    )
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 2}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # the standby replays the test DB
+    DATABASE_ROUTERS = ["mpp.core.replica.ReplicaRouter"]
+    MIDDLEWARE.append("mpp.core.replica.ReadYourWritesMiddleware")

@@ -20,3 +20,10 @@ class CoreConfig(AppConfig):
 
         logredact.install()
         post_migrate.connect(_create_cache_table, sender=self)
+        from prometheus_client import REGISTRY
+
+        from .health import DomainCollector
+
+        if not getattr(REGISTRY, "_mpp_domain", False):  # ready() may run twice in tests
+            REGISTRY.register(DomainCollector())
+            REGISTRY._mpp_domain = True

@@ -28,3 +28,23 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.summary}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of each background loop (`send_notifications --loop`, …): /readyz
+    fails when one is older than WORKER_HEARTBEAT_MAX_AGE_SECONDS. One row per worker name;
+    several processes of one worker share it (the newest beat wins)."""
+
+    worker = models.CharField(max_length=64, unique=True)
+    beat_at = models.DateTimeField()
+    host = models.CharField(max_length=200, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    last_batch_at = models.DateTimeField(null=True, blank=True)
+    last_batch = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self):
+        return f"{self.worker} {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -1,9 +1,31 @@
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+from prometheus_client import REGISTRY, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from .health import metrics_allowed, readiness
 
 
+@never_cache
 def healthz(request):
     """Liveness for load balancers: answers only when the database does."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def readyz(request):
+    """Readiness: every check by name; 503 naming each failure when one fails ("degraded"
+    and 200 when only a non-critical one does: the replica)."""
+    ok, checks = readiness()
+    status = "fail" if not ok else "ok" if all(c["ok"] for c in checks.values()) else "degraded"
+    return JsonResponse({"status": status, "checks": checks}, status=200 if ok else 503)
+
+
+@never_cache
+def metrics(request):
+    if not metrics_allowed(request):
+        return HttpResponse("Forbidden\n", status=403, content_type="text/plain")
+    return HttpResponse(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)

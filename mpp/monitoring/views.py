@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mpp.core.exports import csv_attachment, csv_dict_writer, csv_response
+from mpp.core.replica import replica_reads
 from mpp.registry.access import can_edit_mall
 from mpp.registry.models import Mall, Province
 from mpp.visits.models import Device, DeviceKind
@@ -60,6 +61,7 @@ def home(request):
 
 
 @login_required
+@replica_reads
 def national(request, week):
     access_national(request.user)
     if "week" in request.GET:  # the week picker
@@ -98,6 +100,7 @@ def national(request, week):
 
 
 @login_required
+@replica_reads
 def export(request, week, fmt):
     access_national(request.user)
     if fmt not in CONTENT_TYPES or fmt == "table":
@@ -110,6 +113,7 @@ def export(request, week, fmt):
 
 
 @login_required
+@replica_reads
 def province(request, week, code):
     access_national(request.user)
     week = _week(week)
@@ -145,6 +149,7 @@ def province(request, week, code):
 
 
 @login_required
+@replica_reads
 def mall_detail(request, week, code):
     mall = access_mall_numbers(
         request.user,
@@ -181,6 +186,7 @@ def mall_detail(request, week, code):
 
 
 @login_required
+@replica_reads
 def map_view(request, week):
     access_national(request.user)
     week = _week(week)
@@ -201,6 +207,7 @@ def open_data(request):
     return render(request, "monitoring/open_data.html", {"weeks": weeks})
 
 
+@replica_reads
 def open_data_file(request, week, fmt):
     week = _week(week)
     rows = open_data_rows(week=week)

@@ -24,3 +24,4 @@ class VisitsConfig(AppConfig):
             MallLink("queue", _("Kiosks and boards"), "visits:device_list", editors_only=True),
         ]:
             mall_link_register(link)
+        from . import health  # noqa: F401 - registers the outbox readiness check

@@ -6,11 +6,11 @@ counts: the last `--days` closed days, or every day from `--since`. Run it with 
 next to the queue (it catches late changes to rows of past days); run it with `--since`
 after `rebuild_rollups --since` if you cannot wait for the next report to notice."""
 
-import time
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from mpp.core.workers import worker_run
 from mpp.monitoring.summaries import summaries_refresh_recent
 
 
@@ -30,15 +30,30 @@ class Command(BaseCommand):
                 since = date.fromisoformat(options["since"])
             except ValueError:
                 raise CommandError(f"--since: not a date: {options['since']!r}") from None
-        while True:
+        first = {"since": since}
+
+        def batch() -> dict:
             done = summaries_refresh_recent(
-                since=since, days=options["days"], progress=self.stdout.write
-            )
-            if done:
-                self.stdout.write(f"{len(done)} days summarised ({done[0]} – {done[-1]})")
+                since=first.pop("since", None), days=options["days"], progress=self.stdout.write
+            )  # later passes: the recent days only
+            return {
+                "days": len(done),
+                "first": done[0].isoformat() if done else None,
+                "last": done[-1].isoformat() if done else None,
+            }
+
+        def report(counts: dict) -> None:
+            if counts["days"]:
+                self.stdout.write(
+                    f"{counts['days']} days summarised ({counts['first']} – {counts['last']})"
+                )
             else:
                 self.stdout.write("no closed day to summarise")
-            if not options["loop"]:
-                return
-            since = None  # later passes: the recent days only
-            time.sleep(options["interval"])
+
+        worker_run(
+            worker="summaries",
+            batch=batch,
+            interval=options["interval"],
+            loop=options["loop"],
+            report=report,
+        )

@@ -4,10 +4,9 @@ Every Monday at 08:00 WIB: the weekly PDF to each subscribed analyst for the wee
 ended (exactly once per subscriber and week; missed weeks are caught up), and a reminder
 to malls that sent no data."""
 
-import time
-
 from django.core.management.base import BaseCommand
 
+from mpp.core.workers import worker_run
 from mpp.monitoring.mailing import reminders_due, weekly_reports_send
 
 
@@ -20,11 +19,20 @@ class Command(BaseCommand):
         parser.add_argument("--no-reminders", action="store_true")
 
     def handle(self, *args, **options):
-        while True:
+        def batch() -> dict:
             sent = weekly_reports_send()
-            reminded = 0 if options["no_reminders"] else reminders_due()
-            if sent or reminded or not options["loop"]:
-                self.stdout.write(f"{sent} reports sent, {reminded} malls reminded")
-            if not options["loop"]:
-                return
-            time.sleep(options["interval"])
+            return {"sent": sent, "reminded": 0 if options["no_reminders"] else reminders_due()}
+
+        def report(counts: dict) -> None:
+            if any(counts.values()) or not options["loop"]:
+                self.stdout.write(
+                    f"{counts['sent']} reports sent, {counts['reminded']} malls reminded"
+                )
+
+        worker_run(
+            worker="weekly_mail",
+            batch=batch,
+            interval=options["interval"],
+            loop=options["loop"],
+            report=report,
+        )

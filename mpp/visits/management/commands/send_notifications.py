@@ -1,7 +1,6 @@
-import time
-
 from django.core.management.base import BaseCommand
 
+from mpp.core.workers import worker_run
 from mpp.visits.outbox import notifications_send
 from mpp.visits.services import bookings_release
 
@@ -17,13 +16,15 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=2.0, help="Seconds between rounds.")
 
     def handle(self, *args, loop=False, interval=2.0, **options):
-        while True:
+        def batch() -> dict:
             sent, failed = notifications_send()
-            released = bookings_release()
-            if sent or failed or released or not loop:
+            return {"sent": sent, "failed": failed, "released": bookings_release()}
+
+        def report(counts: dict) -> None:
+            if any(counts.values()) or not loop:
                 self.stdout.write(
-                    f"{sent} sent, {failed} failed (will retry), {released} bookings released"
+                    f"{counts['sent']} sent, {counts['failed']} failed (will retry), "
+                    f"{counts['released']} bookings released"
                 )
-            if not loop:
-                return
-            time.sleep(interval)
+
+        worker_run(worker="notifications", batch=batch, interval=interval, loop=loop, report=report)

@@ -1,0 +1,72 @@
+"""The one loop every background worker runs: do a batch, record a heartbeat, log one
+structured line per batch, sleep (beating while asleep, so a worker with a long interval is
+still seen alive), repeat. Workers are management commands with `--loop`."""
+
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+
+from .models import WorkerHeartbeat
+
+logger = logging.getLogger("mpp.workers")
+
+
+def heartbeat_record(*, worker: str, batch: dict | None = None) -> None:
+    """Mark `worker` alive now; with `batch` (counts of what the batch did), also its result."""
+    now = timezone.now()
+    values = {"beat_at": now, "host": socket.gethostname()[:200], "pid": os.getpid()}
+    if batch is not None:
+        values |= {"last_batch_at": now, "last_batch": batch}
+    WorkerHeartbeat.objects.update_or_create(worker=worker, defaults=values)
+
+
+def worker_run(
+    *,
+    worker: str,
+    batch: Callable[[], dict],
+    interval: float,
+    loop: bool,
+    report: Callable[[dict], None] | None = None,
+) -> None:
+    """Run `batch()` once, or forever every `interval` seconds with `loop`. `batch` returns
+    counts (no personal data: they go to the log); `report` prints them for the operator."""
+    beat_every = max(1.0, float(settings.WORKER_HEARTBEAT_SECONDS))
+    while True:
+        started = time.monotonic()
+        try:
+            counts = batch()
+        except Exception as error:
+            if not loop:
+                raise
+            # A loop outlives a failing batch (a mail server down): /readyz names the worker
+            # until a batch succeeds again, and the next pass retries.
+            counts = None
+            failure = {"error": type(error).__name__}
+            logger.exception("worker batch failed", extra={"worker": worker} | failure)
+            heartbeat_record(worker=worker, batch=failure)
+        if counts is not None:
+            duration_ms = round((time.monotonic() - started) * 1000, 1)
+            heartbeat_record(worker=worker, batch=counts)
+            # A pass that found nothing to do logs at DEBUG: a quiet night is not news.
+            logger.log(
+                logging.INFO if any(counts.values()) else logging.DEBUG,
+                "worker batch",
+                extra={"worker": worker, "duration_ms": duration_ms, "counts": counts},
+            )
+            if report:
+                report(counts)
+        if not loop:
+            return
+        close_old_connections()  # reconnect after a database restart instead of dying
+        wake_at = time.monotonic() + interval
+        while (left := wake_at - time.monotonic()) > 0:
+            time.sleep(min(left, beat_every))
+            if wake_at - time.monotonic() > 0:
+                close_old_connections()
+                heartbeat_record(worker=worker)
