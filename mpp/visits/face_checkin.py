@@ -17,6 +17,7 @@ from mpp.core.nik import nik_clean
 from mpp.registry.models import Agency, Service
 
 from . import services as q
+from .devices import device_from_request
 from .face_tickets import bookings_near, face_ticket_issue
 from .models import Booking, BookingStatus, PriorityReason
 from .views import _kiosk_mall
@@ -44,7 +45,8 @@ def _check(request, mall, uuid) -> FaceCheck:
 
 
 def _begin(request, mall, **kwargs):
-    check = faces.face_check_start(mall=mall, **kwargs)
+    """Start a check (FaceRefused when the attempt limits are reached: the caller shows it)."""
+    check = faces.face_check_start(mall=mall, device=device_from_request(request), **kwargs)
     request.session[SESSION_KEY] = str(check.uuid)
     return redirect("visits:kiosk_face_camera", code=mall.code, uuid=check.uuid)
 
@@ -124,13 +126,17 @@ def kiosk_face(request, code):
     mall = _mall_or_403(request, code)
     errors = {}
     if request.method == "POST":
-        if "identify" in request.POST and _identification_window(mall):
-            return _begin(request, mall, claim=ClaimKind.IDENTIFY)
-        claim, errors = face_claim_resolve(
-            mall=mall, nik=request.POST.get("nik", ""), booking=request.POST.get("booking", "")
-        )
-        if claim:
-            return _begin(request, mall, **claim)
+        try:
+            if "identify" in request.POST and _identification_window(mall):
+                return _begin(request, mall, claim=ClaimKind.IDENTIFY)
+            claim, errors = face_claim_resolve(
+                mall=mall, nik=request.POST.get("nik", ""), booking=request.POST.get("booking", "")
+            )
+            if claim:
+                return _begin(request, mall, **claim)
+        except faces.FaceRefused as refused:
+            field = "booking" if request.POST.get("booking", "").strip() else "nik"
+            errors = {field: " ".join(refused.messages)}
     return render(
         request,
         "visits/kiosk_face.html",

@@ -18,6 +18,7 @@ from mpp.citizens.tests.test_faces import (  # noqa: F401 (fixtures)
     TURN_LEFT,
     frames_of,
     simm_template,
+    turn_burst,
 )
 from mpp.citizens.vocabulary import Category
 from mpp.core.nik import nik_hash, nik_mask
@@ -101,7 +102,7 @@ def test_face_check_in_greets_by_masked_name_and_issues_a_ticket_with_the_citize
     kiosk, queue, john, monkeypatch
 ):
     check = claim(kiosk, queue, monkeypatch, nik=NIK)
-    answer = send(kiosk, queue, check, frames_of(*TURN_LEFT))
+    answer = send(kiosk, queue, check, turn_burst(*TURN_LEFT))
     assert answer["ok"], answer
     hello = kiosk.get(answer["next"]).content.decode()
     assert "J*** S***" in hello and NIK not in hello and "Simm" not in hello
@@ -127,7 +128,7 @@ def test_the_officer_console_shows_the_masked_name_and_a_link_to_the_consented_p
     kiosk, client, queue, john, monkeypatch
 ):
     check = claim(kiosk, queue, monkeypatch, nik=NIK)
-    assert send(kiosk, queue, check, frames_of(*TURN_LEFT))["ok"]
+    assert send(kiosk, queue, check, turn_burst(*TURN_LEFT))["ok"]
     kiosk.post(
         reverse("visits:kiosk_face_issue", args=[queue.mall.code, check.uuid]),
         {"service": queue.ktp.pk},
@@ -142,7 +143,7 @@ def test_the_officer_console_shows_the_masked_name_and_a_link_to_the_consented_p
 
 def test_an_impostor_is_refused_and_offered_the_code_fallback(kiosk, queue, john, monkeypatch):
     check = claim(kiosk, queue, monkeypatch, action="turn_right", nik=NIK)
-    answer = send(kiosk, queue, check, frames_of(*IMPOSTOR_TURN_RIGHT))
+    answer = send(kiosk, queue, check, turn_burst(*IMPOSTOR_TURN_RIGHT))
     assert not answer["ok"] and answer["reasons"] == ["no_match"]
     assert answer["fallback"] == reverse("visits:kiosk_face_code", args=[queue.mall.code])
     hello = kiosk.get(reverse("visits:kiosk_face_hello", args=[queue.mall.code, check.uuid]))
@@ -198,7 +199,7 @@ def test_a_booking_claim_checks_the_booking_in_for_the_citizen(kiosk, queue, joh
         phone="081234567895",
     )
     check = claim(kiosk, queue, monkeypatch, booking="face01")
-    assert send(kiosk, queue, check, frames_of(*TURN_LEFT))["ok"]
+    assert send(kiosk, queue, check, turn_burst(*TURN_LEFT))["ok"]
     hello = kiosk.get(reverse("visits:kiosk_face_hello", args=[queue.mall.code, check.uuid]))
     assert "SKCK" in hello.content.decode()
     kiosk.post(reverse("visits:kiosk_face_issue", args=[queue.mall.code, check.uuid]), {})
@@ -226,7 +227,7 @@ def test_identification_is_off_unless_the_mall_enables_it_and_then_asks_to_confi
         phone="081234567895",
     )
     check = claim(kiosk, queue, monkeypatch, identify="1")
-    answer = send(kiosk, queue, check, frames_of(*TURN_LEFT))
+    answer = send(kiosk, queue, check, turn_burst(*TURN_LEFT))
     assert answer["ok"], answer
     hello = kiosk.get(answer["next"]).content.decode()
     assert "J*** S***" in hello and 'value="yes"' in hello
