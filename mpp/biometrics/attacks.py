@@ -87,30 +87,40 @@ def _shift(image: np.ndarray, dx: float, dy: float) -> np.ndarray:
     return np.asarray(moved)
 
 
-def burst_turn(
-    frontal: Image.Image, turned: Image.Image, *, frames: int = 16, seed: int = 0
-) -> list[bytes] | None:
-    """A genuine-like burst: 4 frames facing the camera, a smooth turn over 8, 4 held turned
-    (None when a face is not found in either photo)."""
+def turn_sequence(
+    frontal: Image.Image, turned: Image.Image, steps: list[float], *, seed: int = 0
+) -> list[np.ndarray] | None:
+    """Camera frames (RGB arrays) at each step t of a head turn, 0 = the frontal photo, 1 =
+    the turned one, in between both warped to interpolated landmarks and cross-dissolved;
+    each frame swayed by a pixel or two. None when a face is not found in either photo."""
     a, b = canvas_of(frontal), canvas_of(turned)
     la, lb = _landmarks(a), _landmarks(b)
     if la is None or lb is None:
         return None
     rng = np.random.default_rng(seed)
-    hold = frames // 4
-    steps = frames - 2 * hold
-    ts = [0.0] * hold + [(i + 1) / (steps + 1) for i in range(steps)] + [1.0] * hold
     out = []
-    for t in ts:
+    for t in steps:
         target = (1 - t) * la + t * lb
-        if t == 0.0:
+        if t <= 0.0:
             mixed = a
-        elif t == 1.0:
+        elif t >= 1.0:
             mixed = b
         else:
             mixed = ((1 - t) * _warp(a, la, target) + t * _warp(b, lb, target)).astype(np.uint8)
-        out.append(jpeg(_shift(mixed, *rng.normal(0, 1.2, 2))))
+        out.append(_shift(mixed, *rng.normal(0, 1.2, 2)))
     return out
+
+
+def burst_turn(
+    frontal: Image.Image, turned: Image.Image, *, frames: int = 16, seed: int = 0
+) -> list[bytes] | None:
+    """A genuine-like burst: 4 frames facing the camera, a smooth turn over 8, 4 held turned
+    (None when a face is not found in either photo)."""
+    hold = frames // 4
+    steps = frames - 2 * hold
+    ts = [0.0] * hold + [(i + 1) / (steps + 1) for i in range(steps)] + [1.0] * hold
+    sequence = turn_sequence(frontal, turned, ts, seed=seed)
+    return None if sequence is None else [jpeg(frame) for frame in sequence]
 
 
 def burst_still(photo: Image.Image, *, frames: int = 16) -> list[bytes]:
@@ -170,4 +180,5 @@ __all__ = [
     "burst_turn",
     "canvas_of",
     "screen_replay",
+    "turn_sequence",
 ]

@@ -401,3 +401,147 @@ __all__ = [
     "rates_at",
     "thresholds_calibrate",
 ]
+
+
+# --- burst fusion -------------------------------------------------------------------------
+
+
+def fusion_evaluate(
+    identities: list[Identity],
+    embeddings: dict[Path, tuple[np.ndarray | None, dict]],
+    *,
+    threshold: float,
+    burst: int = 3,
+    far: float = 0.001,
+) -> list[dict]:
+    """What fusing frames buys, on identities with several photos (a stand-in for a kiosk
+    burst: different photos of one person are *harder* than frames a second apart).
+
+    Per identity with at least 2×`burst` usable images: the enrolment is its first image
+    (single) or the fusion of its first `burst` images (multi-frame enrolment); the probes are
+    the following images one by one (single) or fused `burst` at a time (`template_fuse`,
+    quality-weighted). Genuine: probes against their own enrolment; impostor: against every
+    other identity's enrolment. FMR/FNMR at `threshold` and FNMR at the threshold for `far`."""
+    from .matching import frame_weight, template_fuse
+
+    people = []
+    for identity in identities:
+        usable = [
+            (embeddings[p][0], frame_weight(embeddings[p][1]))
+            for p in identity.images
+            if embeddings[p][0] is not None
+        ]
+        if len(usable) >= 2 * burst:
+            people.append(usable)
+    rows = []
+    for enrol_label, enrol_n in (("single photo", 1), (f"{burst} photos fused", burst)):
+        enrolled = [
+            template_fuse([v for v, _ in p[:enrol_n]], [w for _, w in p[:enrol_n]]) for p in people
+        ]
+        for probe_label, probe_n in (("single", 1), (f"{burst} fused", burst)):
+            probes, owner = [], []
+            for i, person in enumerate(people):
+                rest = person[burst:]
+                for start in range(0, len(rest) - probe_n + 1, probe_n):
+                    chunk = rest[start : start + probe_n]
+                    probes.append(template_fuse([v for v, _ in chunk], [w for _, w in chunk]))
+                    owner.append(i)
+            scores = np.stack(probes) @ np.stack(enrolled).T
+            owner = np.array(owner)
+            same = owner[:, None] == np.arange(len(people))[None, :]
+            genuine, impostor = scores[same], scores[~same]
+            fmr, fnmr = rates_at(genuine, impostor, threshold)
+            at = _threshold_at_far(impostor, far)
+            rows.append(
+                {
+                    "enrolment": enrol_label,
+                    "probe": probe_label,
+                    "identities": len(people),
+                    "genuine": int(len(genuine)),
+                    "impostor": int(len(impostor)),
+                    "fmr": round(fmr, 5),
+                    "fnmr": round(fnmr, 4),
+                    "threshold_at_far": round(float(at), 4),
+                    "fnmr_at_far": round(rates_at(genuine, impostor, at)[1], 4),
+                }
+            )
+    return rows
+
+
+# --- presentation attacks (liveness) ---------------------------------------------------------
+
+ATTACKS = (
+    "still photo",
+    "hand-held print",
+    "two-photo sequence",
+    "three-photo sequence",
+    "screen replay of a turn",
+)
+
+
+def pose_triplet(identity: Identity, embeddings) -> tuple[Path, Path | None, Path] | None:
+    """(frontal, half-turned or None, turned) photos of one identity from the measured yaw:
+    frontal |yaw| ≤ 0.05, turned |yaw| ≥ 0.16, half-turned 35–65 % of the turn, same side."""
+    measured = [
+        (p, embeddings[p][1]["yaw"])
+        for p in identity.images
+        if embeddings[p][0] is not None and "yaw" in embeddings[p][1]
+    ]
+    frontal = [(p, y) for p, y in measured if abs(y) <= 0.05]
+    turned = [(p, y) for p, y in measured if 0.16 <= abs(y) <= 0.3]
+    if not frontal or not turned:
+        return None
+    front = min(frontal, key=lambda item: abs(item[1]))[0]
+    far, yaw = max(turned, key=lambda item: abs(item[1]))
+    halves = [p for p, y in measured if 0.35 <= y / yaw <= 0.65]
+    return front, (halves[0] if halves else None), far
+
+
+def presentation_evaluate(
+    identities: list[Identity], embeddings, *, limit: int | None = None, progress=None
+) -> dict:
+    """BPCER on genuine (synthesised) head turns and APCER per attack type, each burst judged
+    by `liveness_check` with the challenge the attack needs to pass (the turn to the side the
+    turned photo shows). Returns counts per kind and the identities used."""
+    from PIL import Image
+
+    from . import attacks
+    from .liveness import Action, Challenge, liveness_check
+
+    counts = {"genuine": [0, 0], **{name: [0, 0] for name in ATTACKS}}  # [passed, total]
+    reasons: dict[str, dict[str, int]] = {name: {} for name in counts}
+    used = []
+    for identity in identities:
+        triplet = pose_triplet(identity, embeddings)
+        if triplet is None:
+            continue
+        if limit is not None and len(used) >= limit:
+            break
+        front_path, half_path, turned_path = triplet
+        front, turned = Image.open(front_path), Image.open(turned_path)
+        yaw = embeddings[turned_path][1]["yaw"]
+        challenge = Challenge(actions=(Action.TURN_LEFT if yaw > 0 else Action.TURN_RIGHT,))
+        genuine = attacks.burst_turn(front, turned)
+        if genuine is None:
+            continue
+        used.append(identity.name)
+        bursts = {
+            "genuine": genuine,
+            "still photo": attacks.burst_still(front),
+            "hand-held print": attacks.burst_print(front),
+            "two-photo sequence": attacks.burst_sequence([front, turned]),
+            "screen replay of a turn": attacks.screen_replay(genuine),
+        }
+        if half_path is not None:
+            bursts["three-photo sequence"] = attacks.burst_sequence(
+                [front, Image.open(half_path), turned]
+            )
+        for kind, burst in bursts.items():
+            result = liveness_check(burst, challenge)
+            counts[kind][0] += int(result.passed)
+            counts[kind][1] += 1
+            key = "passed" if result.passed else str(result.reason)
+            reasons[kind][key] = reasons[kind].get(key, 0) + 1
+        if progress:
+            progress(len(used))
+    return {"counts": counts, "reasons": reasons, "identities": used}

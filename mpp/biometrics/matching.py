@@ -34,7 +34,7 @@ class Thresholds:
 
 THRESHOLDS = {
     engine.DLIB_RESNET: Thresholds(verify=0.92, identify=0.94, margin=0.03, duplicate=0.90),
-    engine.MOBILEFACENET: Thresholds(verify=0.60, identify=0.68, margin=0.05, duplicate=0.55),
+    engine.MOBILEFACENET: Thresholds(verify=0.557, identify=0.743, margin=0.05, duplicate=0.45),
 }
 
 
