@@ -46,9 +46,9 @@ from .conftest import CHROMIUM, screenshot
 NIK = "6202010101800005"
 KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 WIDTH, HEIGHT, FPS = 640, 480, 10
-# The turning video: frontal 1.5 s, the turn over 1.2 s, then held turned for 4 s (a burst of
+# The turning video: frontal 0.5 s, the turn over 1 s, then held turned for 4 s (a burst of
 # 16 frames 150 ms apart, even stretched to twice that on a busy machine, stays inside it).
-FRONTAL, TURNING, HOLD = 15, 12, 40
+FRONTAL, TURNING, HOLD = 5, 10, 40
 WAIT = 90_000  # ms: a cap on waiting for the page's state, not a pace
 expect.set_options(timeout=WAIT)
 
