@@ -481,11 +481,14 @@ ATTACKS = (
 
 def pose_triplet(identity: Identity, embeddings) -> tuple[Path, Path | None, Path] | None:
     """(frontal, half-turned or None, turned) photos of one identity from the measured yaw:
-    frontal |yaw| ≤ 0.05, turned |yaw| ≥ 0.16, half-turned 35–65 % of the turn, same side."""
+    frontal |yaw| ≤ 0.05, turned |yaw| ≥ 0.16, half-turned 35–65 % of the turn, same side;
+    only photos of one person (no other face half the subject's width or more)."""
     measured = [
         (p, embeddings[p][1]["yaw"])
         for p in identity.images
-        if embeddings[p][0] is not None and "yaw" in embeddings[p][1]
+        if embeddings[p][0] is not None
+        and "yaw" in embeddings[p][1]
+        and embeddings[p][1].get("other_face_ratio", 0.0) < 0.5
     ]
     frontal = [(p, y) for p, y in measured if abs(y) <= 0.05]
     turned = [(p, y) for p, y in measured if 0.16 <= abs(y) <= 0.3]

@@ -78,9 +78,10 @@ class LivenessPolicy:
     Continuity, between consecutive frames with a face (the kiosk sends 16 frames 150 ms
     apart): the face centre moves at most `max_jump` face widths, its width changes at most by
     `max_size_step`, yaw by at most `max_yaw_step`; during the turn at least `min_turn_levels`
-    intermediate poses `level_gap` apart are seen. same_face: every frame's embedding against
-    the frontal one (default: the model's duplicate-review threshold, looser than verification
-    because turned frames are compared too). spoof_threshold: refuse when the median passive
+    intermediate poses `level_gap` apart are seen (a two-photo sequence must jump by at least
+    `turn_delta` > `max_yaw_step`). same_face: each frame's embedding against the previous
+    frame's (default: the model's duplicate-review threshold): a face swapped in mid-burst
+    breaks the chain, a head turning does not. spoof_threshold: refuse when the median passive
     presentation-attack score of the frames reaches it (None: measured and logged, not used).
     """
 
@@ -94,7 +95,7 @@ class LivenessPolicy:
     still_landmark_motion: float = 0.02
     max_jump: float = 0.3
     max_size_step: float = 1.25
-    max_yaw_step: float = 0.08
+    max_yaw_step: float = 0.11
     min_turn_levels: int = 2
     level_gap: float = 0.025
     other_face_ratio: float = 0.7
@@ -201,13 +202,13 @@ def _judge_motion(pixels, tracked, challenge, policy, *, fuse: bool) -> Liveness
     same_face = policy.same_face
     if same_face is None:
         same_face = thresholds_for(model.id).duplicate
-    # the same person in every frame: each frame's embedding against the frontal one
+    # the same person throughout: each frame's embedding against the previous frame's
     embeddings = [
         model.embed_face(pixels[number], face, flip=(i == start))
         for i, (number, face) in enumerate(tracked)
     ]
     stack = np.stack(embeddings)
-    similarity = stack @ stack[start]
+    similarity = (stack[1:] * stack[:-1]).sum(axis=1)
     measures["same_face_min"] = round(float(similarity.min()), 4)
     if measures["same_face_min"] < same_face:
         return _fail(Reason.LIVENESS_IDENTITY_CHANGED, **measures)
