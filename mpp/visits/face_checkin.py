@@ -186,8 +186,35 @@ def kiosk_face_frames(request, code, uuid):
             retry=reverse("visits:kiosk_face", args=[mall.code]),
             fallback=reverse("visits:kiosk_face_code", args=[mall.code]),
         )
+    if faces.face_second_factor_needed(check):
+        faces.face_second_factor_send(check=check)
+        return JsonResponse(
+            {"ok": True, "next": reverse("visits:kiosk_face_second", args=[mall.code, check.uuid])}
+        )
     return JsonResponse(
         {"ok": True, "next": reverse("visits:kiosk_face_hello", args=[mall.code, check.uuid])}
+    )
+
+
+def kiosk_face_second(request, code, uuid):
+    """Face never alone: the one-time code sent to the citizen's phone after the face matched."""
+    mall = _mall_or_403(request, code)
+    check = _check(request, mall, uuid)
+    if check.verified_at is None or not faces.face_second_factor_pending(check):
+        return redirect("visits:kiosk_face", code=mall.code)
+    errors = {}
+    if request.method == "POST":
+        try:
+            faces.face_second_factor_confirm(check=check, code=request.POST.get("code", ""))
+        except ValidationError as error:
+            errors["code"] = " ".join(error.messages)
+        else:
+            return redirect("visits:kiosk_face_hello", code=mall.code, uuid=check.uuid)
+    return render(
+        request,
+        "visits/kiosk_face_second.html",
+        {"mall": mall, "check": check, "errors": errors},
+        status=400 if errors else 200,
     )
 
 
@@ -205,6 +232,8 @@ def kiosk_face_hello(request, code, uuid):
         return redirect("visits:kiosk_face_hello", code=mall.code, uuid=check.uuid)
     if check.citizen is None or check.verified_at is None:
         return redirect("visits:kiosk_face", code=mall.code)
+    if faces.face_second_factor_pending(check):
+        return redirect("visits:kiosk_face_second", code=mall.code, uuid=check.uuid)
     context = face_hello_context(mall, check)
     return render(request, "visits/kiosk_face_hello.html", context)
 

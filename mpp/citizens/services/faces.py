@@ -713,10 +713,75 @@ def face_check_confirm(*, check: FaceCheck, yes: bool) -> FaceCheck:
     return check
 
 
+def face_second_factor_needed(check: FaceCheck) -> bool:
+    """Face never alone at an unattended kiosk: a face match on a typed NIK or by recognition
+    also needs something the citizen holds — the booking code (its QR) or a one-time code
+    sent to their phone — unless the mall turned `face_alone_at_kiosk` on after its pilot.
+    Checks run by an officer (desk, assisted lane) are attended and need nothing more."""
+    from ..models import FaceMallSettings
+
+    if check.officer_id or check.claim in (ClaimKind.BOOKING, ClaimKind.CODE):
+        return False
+    if check.claim not in (ClaimKind.NIK, ClaimKind.IDENTIFY):
+        return False
+    settings_row = FaceMallSettings.objects.filter(mall=check.mall).first()
+    return not (settings_row and settings_row.face_alone_at_kiosk)
+
+
+def face_second_factor_send(*, check: FaceCheck) -> None:
+    """After the face matched: a six-digit code by SMS to the citizen's phone (never shown)."""
+    from .accounts import citizen_notify
+
+    code = OneTimeCode.new_code()
+    challenge = OneTimeCode(
+        use=FALLBACK_USE, phone_masked="", expires_at=timezone.now() + OneTimeCode.TTL
+    )
+    challenge.set_code(code)
+    challenge.save()
+    check.one_time_code = challenge
+    check.save(update_fields=["one_time_code"])
+    citizen_notify(
+        citizen=check.citizen,
+        body=_("MPP check-in code: %(code)s (valid 10 minutes)") % {"code": code},
+    )
+
+
+def face_second_factor_confirm(*, check: FaceCheck, code: str) -> FaceCheck:
+    """The code typed at the kiosk; ValidationError(code) when wrong (wrong tries stick)."""
+    from django.core.exceptions import ValidationError
+
+    from .accounts import _use_code
+
+    if check.one_time_code is None or check.verified_at is None:
+        raise ValidationError({"code": [_("No code was sent.")]})
+    _use_code(check.one_time_code, code)
+    face_use_record(
+        citizen=check.citizen,
+        actor=None,
+        action=f"verify ({check.claim})",
+        granted=True,
+        reason="second factor: one-time code",
+        mall=check.mall,
+        channel=Channel.SYSTEM,
+    )
+    return check
+
+
+def face_second_factor_pending(check: FaceCheck) -> bool:
+    """A face match that still waits for its one-time code."""
+    return bool(
+        check.claim != ClaimKind.CODE
+        and check.one_time_code_id
+        and check.one_time_code.used_at is None
+    )
+
+
 def face_check_ready(check: FaceCheck) -> bool:
-    """May this check issue a ticket now? Verified, confirmed if identified, within minutes,
-    and not used for a ticket yet."""
+    """May this check issue a ticket now? Verified, confirmed if identified, the second factor
+    given where one is needed, within minutes, and not used for a ticket yet."""
     if check.citizen_id is None or check.verified_at is None or check.ticket_issued_at:
+        return False
+    if face_second_factor_pending(check):
         return False
     if check.claim == ClaimKind.IDENTIFY and check.confirmed_at is None:
         return False
