@@ -161,13 +161,8 @@ def booking_create(
     raise QueueError(_("Please try again."), code="retry")
 
 
-@transaction.atomic
-def booking_check_in(
-    *, mall: Mall, code: str, now: datetime | None = None, priority_reason: str = ""
-) -> Ticket:
-    """At the kiosk: the booking becomes a ticket that joins the queue at its slot time."""
-    now = _now(now)
-    code = (code or "").strip().upper()
+def _booking_to_check_in(mall: Mall, code: str, now: datetime) -> Booking:
+    """Today's active booking with `code` at `mall`, locked; refusals change nothing."""
     booking = (
         Booking.objects.select_for_update()
         .select_related("service")
@@ -190,26 +185,38 @@ def booking_check_in(
             code="booking_other_day",
             field="code",
         )
-    if now > booking.starts_at + timedelta(minutes=settings.BOOKING_GRACE_MINUTES):
+    return booking
+
+
+def booking_check_in(
+    *, mall: Mall, code: str, now: datetime | None = None, priority_reason: str = ""
+) -> Ticket:
+    """At the kiosk: the booking becomes a ticket that joins the queue at its slot time. A
+    booking past its grace period is released (for good: the refusal comes after the commit)."""
+    now = _now(now)
+    code = (code or "").strip().upper()
+    with transaction.atomic():
+        booking = _booking_to_check_in(mall, code, now)
+        if now <= booking.starts_at + timedelta(minutes=settings.BOOKING_GRACE_MINUTES):
+            ticket = ticket_issue(
+                mall=mall,
+                service=booking.service,
+                channel=Channel.BOOKING,
+                priority_reason=priority_reason,
+                queued_at=booking.starts_at,
+                now=now,
+            )
+            booking.status = BookingStatus.CHECKED_IN
+            booking.ticket = ticket
+            booking.save(update_fields=["status", "ticket"])
+            return ticket
         booking.status = BookingStatus.RELEASED
         booking.save(update_fields=["status"])
-        raise QueueError(
-            _("The booking expired %(minutes)d minutes after its slot. Please take a ticket.")
-            % {"minutes": settings.BOOKING_GRACE_MINUTES},
-            code="booking_expired",
-        )
-    ticket = ticket_issue(
-        mall=mall,
-        service=booking.service,
-        channel=Channel.BOOKING,
-        priority_reason=priority_reason,
-        queued_at=booking.starts_at,
-        now=now,
+    raise QueueError(
+        _("The booking expired %(minutes)d minutes after its slot. Please take a ticket.")
+        % {"minutes": settings.BOOKING_GRACE_MINUTES},
+        code="booking_expired",
     )
-    booking.status = BookingStatus.CHECKED_IN
-    booking.ticket = ticket
-    booking.save(update_fields=["status", "ticket"])
-    return ticket
 
 
 @transaction.atomic

@@ -103,6 +103,21 @@ def test_unused_bookings_are_released_after_the_grace_period(queue, settings):
     assert q.booking_slots(service=queue.ktp, day=MONDAY)[2].remaining == 1
 
 
+def test_a_late_check_in_releases_the_booking_for_good(queue, settings):
+    # The refusal used to roll back its own release: the place stayed taken.
+    settings.BOOKING_GRACE_MINUTES = 15
+    booking = book(queue, slot=time(9))
+    with pytest.raises(q.QueueError) as late:
+        q.booking_check_in(mall=queue.mall, code=booking.code, now=at(MONDAY, 9, 16))
+    assert late.value.code == "booking_expired"
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.RELEASED and booking.ticket is None
+    assert q.booking_slots(service=queue.ktp, day=MONDAY)[2].remaining == 1
+    with pytest.raises(q.QueueError) as again:
+        q.booking_check_in(mall=queue.mall, code=booking.code, now=at(MONDAY, 9, 17))
+    assert again.value.code == "booking_invalid"
+
+
 def test_booking_attempts_are_limited_per_client(client, queue, settings):
     from django.core.cache import cache
     from django.urls import reverse
