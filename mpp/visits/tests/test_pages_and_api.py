@@ -238,3 +238,41 @@ def test_the_day_list_its_csv_and_its_api_answer_the_same_tickets(
     assert client.get(api_url).status_code == 200
     other = Mall.objects.exclude(pk=queue.mall.pk).first()
     assert client.get(f"/api/v1/queue/malls/{other.code}/tickets/").status_code == 403
+
+
+def test_malformed_kiosk_input_is_a_400_with_the_reason_not_a_500(
+    client, queue, mall_manager_sampit
+):
+    kiosk_client(client, queue, mall_manager_sampit)
+    issue = reverse("visits:kiosk_issue", args=[queue.mall.code])
+    refused = client.post(issue, {"service": "abc"})
+    assert refused.status_code == 400
+    assert "Pilih layanan" in refused.content.decode()  # "Choose a service."
+    kiosk = reverse("visits:kiosk", args=[queue.mall.code])
+    assert client.get(kiosk, {"service": "abc"}).status_code == 404
+    assert client.get(kiosk, {"agency": "x"}).status_code == 404
+    assert client.get(kiosk, {"after": "not-a-uuid"}).status_code == 200
+    check_in = reverse("visits:kiosk_check_in", args=[queue.mall.code])
+    unknown = client.post(check_in, {"code": "ZZZZZZ"})
+    assert unknown.status_code == 400 and "ZZZZZZ" in unknown.content.decode()
+    assert not Ticket.objects.exists()
+
+
+def test_a_console_action_on_a_malformed_ticket_or_service_is_a_400(client, queue):
+    client.force_login(queue.ani)
+    act = lambda action, data: client.post(  # noqa: E731
+        reverse("visits:console_action", args=[queue.counter1.pk, action]),
+        data,
+        HTTP_HX_REQUEST="true",
+    )
+    act("open", {})
+    q.ticket_issue(mall=queue.mall, service=queue.ktp)
+    act("call_next", {})
+    called = Ticket.objects.get()
+    assert act("transfer", {"ticket": "not-a-uuid", "to_service": queue.kk.pk}).status_code == 400
+    bad_service = act("transfer", {"ticket": str(called.uuid), "to_service": "abc"})
+    assert bad_service.status_code == 400
+    called.refresh_from_db()
+    assert called.status == TicketStatus.CALLED  # nothing changed
+    moved = act("transfer", {"ticket": str(called.uuid), "to_service": queue.kk.pk})
+    assert moved.status_code == 200 and Ticket.objects.count() == 2
