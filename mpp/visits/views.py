@@ -2,7 +2,6 @@
 booking, and the manager's device list. Views are thin: the rules live in services.py."""
 
 from datetime import date, timedelta
-from uuid import UUID
 
 import segno
 from django.conf import settings
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from mpp.accounts.models import Role
 from mpp.core.exports import csv_response
+from mpp.core.params import pk_or_none, uuid_or_none
 from mpp.registry.access import access_mall, can_edit_mall
 from mpp.registry.models import Agency, Counter, Mall, Service
 
@@ -120,7 +120,7 @@ def kiosk(request, code):
     if request.GET.get("after"):
         # "Another service in the same visit": the next ticket joins the first one's trip.
         first = Ticket.objects.filter(
-            uuid=_posted_uuid(request.GET["after"]),
+            uuid=uuid_or_none(request.GET["after"]),
             mall=mall,
             issued_at__gte=timezone.now() - TRIP_WINDOW,
         ).first()
@@ -128,29 +128,16 @@ def kiosk(request, code):
             request.session[TRIP_SESSION_KEY] = [str(first.trip), first.display_number]
     context = {"mall": mall, "trip": request.session.get(TRIP_SESSION_KEY)}
     if request.GET.get("service"):
-        context["service"] = get_object_or_404(services, pk=_posted_pk(request.GET["service"]))
+        context["service"] = get_object_or_404(services, pk=pk_or_none(request.GET["service"]))
         context["lanes"] = PriorityReason.choices
         return render(request, "visits/kiosk_lane.html", context)
     if agency_id:
-        context["agency"] = get_object_or_404(Agency, pk=_posted_pk(agency_id))
-        context["services"] = services.filter(agency_id=_posted_pk(agency_id)).order_by("name")
+        context["agency"] = get_object_or_404(Agency, pk=pk_or_none(agency_id))
+        context["services"] = services.filter(agency_id=pk_or_none(agency_id)).order_by("name")
         return render(request, "visits/kiosk_services.html", context)
     agency_ids = services.values_list("agency_id", flat=True)
     context["agencies"] = Agency.objects.filter(pk__in=agency_ids).order_by("short_name")
     return render(request, "visits/kiosk.html", context)
-
-
-def _posted_pk(value) -> int | None:
-    """A primary key from a form, or None when it is missing or malformed (never a 500)."""
-    value = str(value or "").strip()
-    return int(value) if value.isdigit() else None
-
-
-def _posted_uuid(value) -> UUID | None:
-    try:
-        return UUID(str(value or ""))
-    except ValueError:
-        return None
 
 
 @require_POST
@@ -158,7 +145,7 @@ def kiosk_issue(request, code):
     mall = _kiosk_mall(request, code)
     if mall is None:
         raise PermissionDenied
-    service = Service.objects.filter(pk=_posted_pk(request.POST.get("service"))).first()
+    service = Service.objects.filter(pk=pk_or_none(request.POST.get("service"))).first()
     try:
         if service is None:
             raise q.QueueError(_("Choose a service."), code="no_service", field="service")
@@ -293,6 +280,14 @@ def _console_context(counter: Counter, user) -> dict:
     today = counter.mall.local_now().date()
     waiting = q.waiting_for(counter, today)
     parked = Ticket.objects.filter(counter=counter, status=TicketStatus.PARKED, local_date=today)
+    # No-shows of this counter that may still be brought back if the visitor turns up.
+    missed = Ticket.objects.filter(
+        counter=counter,
+        status=TicketStatus.NO_SHOW,
+        local_date=today,
+        returns__lt=settings.QUEUE_NO_SHOW_RETURNS,
+        finished_at__gte=timezone.now() - timedelta(minutes=settings.QUEUE_NO_SHOW_RETURN_MINUTES),
+    ).order_by("-finished_at")
     served_today = Ticket.objects.filter(
         counter=counter, local_date=today, status=TicketStatus.FINISHED
     ).count()
@@ -303,6 +298,7 @@ def _console_context(counter: Counter, user) -> dict:
         "waiting": waiting[:15],
         "waiting_count": waiting.count(),
         "parked": parked.select_related("service"),
+        "missed": missed.select_related("service")[:10],
         "served_today": served_today,
         "outcomes": [(o, label) for o, label in Outcome.choices if o != Outcome.TRANSFERRED],
         "transfer_services": Service.objects.filter(mall=counter.mall, is_active=True)
@@ -332,6 +328,7 @@ CONSOLE_ACTIONS = {
     "no_show": lambda c, u, t, p: q.ticket_no_show(ticket=t, officer=u),
     "park": lambda c, u, t, p: q.ticket_park(ticket=t, officer=u),
     "resume": lambda c, u, t, p: q.ticket_resume(ticket=t, officer=u),
+    "return": lambda c, u, t, p: q.ticket_return(ticket=t, officer=u),
     "transfer": lambda c, u, t, p: q.ticket_transfer(
         ticket=t, officer=u, to_service=_to_service(p)
     ),
@@ -339,7 +336,7 @@ CONSOLE_ACTIONS = {
 
 
 def _to_service(post) -> Service:
-    service = Service.objects.filter(pk=_posted_pk(post.get("to_service"))).first()
+    service = Service.objects.filter(pk=pk_or_none(post.get("to_service"))).first()
     if service is None:
         raise q.QueueError(_("Choose a service."), code="no_service", field="to_service")
     return service
@@ -354,7 +351,7 @@ def console_action(request, counter_id, action):
     ticket, status = None, 200
     if request.POST.get("ticket"):
         ticket = Ticket.objects.filter(
-            uuid=_posted_uuid(request.POST["ticket"]), mall=counter.mall
+            uuid=uuid_or_none(request.POST["ticket"]), mall=counter.mall
         ).first()
     try:
         if request.POST.get("ticket") and ticket is None:
