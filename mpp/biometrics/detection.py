@@ -13,9 +13,6 @@ from . import engine
 
 # Detection runs on a copy no larger than this (longest side); boxes are scaled back.
 DETECT_MAX_SIDE = 1024
-# First look on a copy this small (a kiosk face of 150-250 px in a 640×480 frame is still
-# 100+ px there, above the HOG window of 80): ~2.2× less work; full size only if it finds none.
-DETECT_FAST_SIDE = 432
 # The upsampled pass doubles the work area: only run it on images up to this many pixels.
 UPSAMPLE_MAX_PIXELS = 1_300_000
 # The CNN fallback (~1 s on a 640×480 frame) only for single images up to this size.
@@ -92,14 +89,9 @@ def detect_faces(image: np.ndarray, *, upsample: bool = True, fallback: bool = F
     """All faces, largest first. A first pass at the image's own scale; when it finds nothing,
     a second pass upsampled ×2 finds faces down to ~40 px wide; with `fallback` (single photos,
     not bursts), dlib's CNN detector looks last (profile-ish, dark or occluded faces)."""
+    working, scale = _working_copy(image)
     detector = engine.detector()
-    rects, scale = [], 1.0
-    if max(image.shape[:2]) > DETECT_FAST_SIDE * 1.2:
-        working, scale = _working_copy(image, DETECT_FAST_SIDE)
-        rects, scores, _ = detector.run(working, 0, 0.0)
-    if not rects:
-        working, scale = _working_copy(image)
-        rects, scores, _ = detector.run(working, 0, 0.0)
+    rects, scores, _ = detector.run(working, 0, 0.0)
     pixels = working.shape[0] * working.shape[1]
     if not rects and upsample and pixels <= UPSAMPLE_MAX_PIXELS:
         rects, scores, _ = detector.run(working, 1, 0.0)
@@ -111,11 +103,11 @@ def detect_faces(image: np.ndarray, *, upsample: bool = True, fallback: bool = F
     return sorted(faces, key=lambda face: face.width, reverse=True)
 
 
-def _working_copy(image: np.ndarray, side: int = DETECT_MAX_SIDE) -> tuple[np.ndarray, float]:
+def _working_copy(image: np.ndarray) -> tuple[np.ndarray, float]:
     longest = max(image.shape[:2])
-    if longest <= side:
+    if longest <= DETECT_MAX_SIDE:
         return image, 1.0
-    scale = side / longest
+    scale = DETECT_MAX_SIDE / longest
     height, width = round(image.shape[0] * scale), round(image.shape[1] * scale)
     return dlib.resize_image(image, height, width), scale
 
