@@ -5,6 +5,7 @@ DEBUG on, SQLite in WAL mode and console e-mail. Production sets DEBUG=False, SE
 ALLOWED_HOSTS and DATABASE_URL (see docs/operations.md).
 """
 
+import json
 import os
 import tempfile
 from datetime import timedelta
@@ -276,6 +277,17 @@ FACE_KEEP_IMAGES_DAYS = env_int("FACE_KEEP_IMAGES_DAYS", 0)
 FACE_VERIFY_WITH_PROVIDER = env_bool("FACE_VERIFY_WITH_PROVIDER", False)
 if not DEBUG and not FACE_TEMPLATE_KEY:
     raise ImproperlyConfigured("FACE_TEMPLATE_KEY must be set when DEBUG=False")
+
+# --- Face recognition fit for the people served (issue 12, docs/decisions/0015) ---
+# FACE_THRESHOLDS: JSON printed by `manage.py face_eval --calibrate GROUP` on the deployment's
+# own consented pilot data, e.g. {"verify": 0.56, "identify": 0.74, "duplicate": 0.45};
+# empty = the thresholds calibrated on LFW's East/Southeast Asian development identities.
+try:
+    FACE_THRESHOLDS = json.loads(os.environ.get("FACE_THRESHOLDS") or "{}")
+except ValueError as error:
+    raise ImproperlyConfigured(f"FACE_THRESHOLDS is not valid JSON: {error}") from error
+FACE_ATTEMPTS_PER_CITIZEN_HOUR = env_int("FACE_ATTEMPTS_PER_CITIZEN_HOUR", 5)
+FACE_ATTEMPTS_PER_DEVICE_HOUR = env_int("FACE_ATTEMPTS_PER_DEVICE_HOUR", 60)
 
 # Weekly report (mpp.monitoring): a mall is "quiet" below this share of its peers' median.
 MONITORING_QUIET_SHARE = float(os.environ.get("MONITORING_QUIET_SHARE", "0.5"))

@@ -323,7 +323,7 @@ def _frames_checked(frames) -> list:
 def template_of(citizen: Citizen):
     """Decrypt the citizen's template (callers log the use). FaceRefused when none, and
     `template_old_model` when it was made by another model: it is never compared, the
-    citizen re-enrols (`manage.py face_reenrol_list` lists them)."""
+    citizen re-enrols (`manage.py face_templates` counts them)."""
     face = FaceTemplate.objects.filter(citizen=citizen).first()
     if face is None:
         raise FaceRefused(NOT_ENROLLED)

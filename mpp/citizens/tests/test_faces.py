@@ -368,6 +368,14 @@ def test_a_template_of_the_old_model_is_never_compared_and_asks_for_re_enrolment
         for r in face_records(enrolled_john)
     )
     assert len(svc.gallery_index(citizens=[enrolled_john])) == 0
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("face_templates", stdout=out)
+    assert f"{bio.DLIB_RESNET}: 1 (re-enrol)" in out.getvalue()
+    assert "to re-enrol: 1" in out.getvalue()
 
 
 def test_claims_past_the_hourly_limit_are_refused_per_citizen_and_logged(
