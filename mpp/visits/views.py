@@ -1,12 +1,15 @@
 """Queue pages: kiosk, ticket (printable and followable), display board, officer console,
 booking, and the manager's device list. Views are thin: the rules live in services.py."""
 
+import time
 from datetime import date, timedelta
+from uuid import uuid4
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +21,7 @@ from django.views.decorators.http import require_POST
 from mpp.accounts.models import Role
 from mpp.core.exports import csv_response
 from mpp.core.params import pk_or_none, uuid_or_none
+from mpp.core.ratelimit import CACHE_ALIAS
 from mpp.registry.access import access_mall, can_edit_mall
 from mpp.registry.models import Agency, Counter, Mall, Service
 
@@ -130,6 +134,7 @@ def kiosk(request, code):
     if request.GET.get("service"):
         context["service"] = get_object_or_404(services, pk=pk_or_none(request.GET["service"]))
         context["lanes"] = PriorityReason.choices
+        context["issue_token"] = uuid4().hex  # one ticket per form, however often it is sent
         return render(request, "visits/kiosk_lane.html", context)
     if agency_id:
         context["agency"] = get_object_or_404(Agency, pk=pk_or_none(agency_id))
@@ -140,11 +145,35 @@ def kiosk(request, code):
     return render(request, "visits/kiosk.html", context)
 
 
+ISSUE_TOKEN_SECONDS = 600
+
+
+def _issued_for_token(token: str) -> Ticket | None:
+    """The ticket already issued for this form (a double tap, a replayed POST), waiting a
+    moment for a first request that is still issuing."""
+    cache = caches[CACHE_ALIAS]
+    for _attempt in range(20):
+        value = cache.get(f"kiosk-issue:{token}")
+        if value not in (None, "pending"):
+            return Ticket.objects.filter(uuid=value).first()
+        time.sleep(0.1)
+    return None
+
+
 @require_POST
 def kiosk_issue(request, code):
     mall = _kiosk_mall(request, code)
     if mall is None:
         raise PermissionDenied
+    token = (request.POST.get("issue_token") or "")[:64]
+    cache = caches[CACHE_ALIAS]
+    if token and not cache.add(f"kiosk-issue:{token}", "pending", ISSUE_TOKEN_SECONDS):
+        issued = _issued_for_token(token)
+        if issued is not None and issued.mall_id == mall.pk:
+            return redirect("visits:ticket_print", uuid=issued.uuid)
+        return _kiosk_refused(
+            request, code, q.QueueError(_("Please choose the service again."), code="replayed")
+        )
     service = Service.objects.filter(pk=pk_or_none(request.POST.get("service"))).first()
     try:
         if service is None:
@@ -157,7 +186,11 @@ def kiosk_issue(request, code):
             trip=trip[0] if trip else None,
         )
     except q.QueueError as refused:
+        if token:
+            cache.delete(f"kiosk-issue:{token}")  # nothing issued: the form may be sent again
         return _kiosk_refused(request, code, refused)
+    if token:
+        cache.set(f"kiosk-issue:{token}", str(ticket.uuid), ISSUE_TOKEN_SECONDS)
     return redirect("visits:ticket_print", uuid=ticket.uuid)
 
 
