@@ -306,7 +306,36 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
     "mpp.accounts.mfa.SecurityMiddleware",
 )
-MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+MIDDLEWARE += [
+    "csp.middleware.CSPMiddleware",
+    "mpp.core.headers.PermissionsPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+# Content-Security-Policy (django-csp): scripts only from our own files, never inline.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],  # htmx adds its indicator style
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Permissions-Policy (mpp.core.headers): the camera only on these pages (URL names).
+CAMERA_PAGES = [
+    "visits:kiosk_face_camera",
+    "visits:desk_face_camera",
+    "citizens:officer_face",
+    "citizens:officer_delegation_face",
+    "citizens:officer_delegation_face_camera",
+    "citizens:face_mine",
+]
 # Two-factor sign-in (docs/decisions/0017): roles that must use it (a pilot may drop one),
 # and admin staff; a citizen may opt in. The API's HTTP Basic path cannot carry a second
 # factor, so it is refused for these accounts unless MFA_ALLOW_API_BASIC (machines only).
@@ -361,6 +390,10 @@ CACHES["shared"] = cache_from_url(os.environ.get("CACHE_URL", ""))
 MESSAGING_ALLOW_CONSOLE = env_bool("MESSAGING_ALLOW_CONSOLE", False)
 MESSAGING_GATEWAY_URL = os.environ.get("MESSAGING_GATEWAY_URL", "")
 MESSAGING_GATEWAY_TOKEN = os.environ.get("MESSAGING_GATEWAY_TOKEN", "")
+# Officers read consented citizen data only while serving the citizen (a ticket called at
+# their counter, an open application with their agency); otherwise with a reason
+# ("break-glass"), flagged for the citizen and the mall's managers.
+CITIZENS_READS_NEED_CONTEXT = env_bool("CITIZENS_READS_NEED_CONTEXT", True)
 # Access log checkpoints (docs/decisions/0018): a file on another, append-only volume
 # and/or the data-protection officer's address; the key (base64) signs them.
 ACCESS_LOG_CHECKPOINT_FILE = os.environ.get("ACCESS_LOG_CHECKPOINT_FILE", "")
