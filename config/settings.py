@@ -386,6 +386,11 @@ def cache_from_url(url: str) -> dict:
 
 
 CACHES["shared"] = cache_from_url(os.environ.get("CACHE_URL", ""))
+# The API schema lists the shared error statuses of every operation (mpp.core.openapi).
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "mpp.core.openapi.add_error_responses",
+]
 # Messaging in production (mpp.core.checks refuses a printing backend with DEBUG=False).
 MESSAGING_ALLOW_CONSOLE = env_bool("MESSAGING_ALLOW_CONSOLE", False)
 MESSAGING_GATEWAY_URL = os.environ.get("MESSAGING_GATEWAY_URL", "")

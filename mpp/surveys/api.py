@@ -259,6 +259,8 @@ class SurveyResponseList(generics.ListAPIView):
         if params.get("period"):
             responses = responses.in_period(_period(self.request))
         if params.get("service"):
+            if not params["service"].isdigit():
+                raise exceptions.ValidationError({"service": ["A service id (a whole number)."]})
             responses = responses.filter(service_id=params["service"])
         return responses
 
