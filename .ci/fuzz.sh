@@ -2,7 +2,8 @@
 # Fuzz the API from its own schema (/api/schema/) with schemathesis, as an anonymous
 # client, a mall manager, an analyst and a citizen (session cookies from the login form).
 # Fails on any 5xx, or a status the schema does not list. Bounded: FUZZ_EXAMPLES per
-# operation (default 25; about a minute per run on two cores) and FUZZ_SECONDS per run.
+# operation (default 25; one to two minutes per run on two cores) and FUZZ_SECONDS per run.
+# One worker: hypothesis's lambda-source cache is not thread-safe (a runtime error at 2).
 # Installs what it needs into .venv; uses its own SQLite database and port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,17 +31,39 @@ $PY manage.py load_demo_data -v0 >/dev/null
 $PY manage.py runserver --noreload "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 100); do curl -fs "$BASE/api/schema/" -o /dev/null && break; sleep 0.3; done
+wait_for_server() {
+  $PY - "$BASE" <<'PYEOF'
+import sys, time, urllib.request
+for _ in range(200):
+    try:
+        urllib.request.urlopen(sys.argv[1] + "/api/schema/", timeout=5)
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.3)
+sys.exit("the server did not start")
+PYEOF
+}
+wait_for_server
 
-session_cookie() {  # log in through the form; print "sessionid=…"
-  local jar="$WORK/$1.jar"
-  curl -fs -c "$jar" -b "$jar" "$BASE/accounts/login/" -o "$WORK/login.html"
-  local token
-  token="$(grep -o 'name="csrfmiddlewaretoken" value="[^"]*"' "$WORK/login.html" | head -1 | sed 's/.*value="//;s/"$//')"
-  curl -fs -c "$jar" -b "$jar" -e "$BASE/accounts/login/" -o /dev/null \
-    --data-urlencode "csrfmiddlewaretoken=$token" --data-urlencode "username=$1" \
-    --data-urlencode "password=mpp-demo-2026" "$BASE/accounts/login/"
-  awk '$6 == "sessionid" {print "sessionid=" $7}' "$jar"
+session_cookie() {  # log in through the form as $1; print "sessionid=…"
+  $PY - "$BASE" "$1" <<'PYEOF'
+import http.cookiejar, re, sys, urllib.parse, urllib.request
+base, username = sys.argv[1], sys.argv[2]
+jar = http.cookiejar.CookieJar()
+opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+page = opener.open(base + "/accounts/login/").read().decode()
+token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+data = urllib.parse.urlencode(
+    {"csrfmiddlewaretoken": token, "username": username, "password": "mpp-demo-2026"}
+).encode()
+request = urllib.request.Request(base + "/accounts/login/", data=data)
+request.add_header("Referer", base + "/accounts/login/")
+opener.open(request)
+cookie = next((c.value for c in jar if c.name == "sessionid"), "")
+if not cookie:
+    sys.exit(f"could not log in as {username}")
+print(f"sessionid={cookie}")
+PYEOF
 }
 
 status=0
@@ -49,7 +72,7 @@ run() {  # $1: who; rest: extra schemathesis options
   echo "--> schemathesis as $who"
   timeout "$SECONDS_PER_RUN" .venv/bin/schemathesis run "$BASE/api/schema/" \
     --checks not_a_server_error,status_code_conformance --phases examples,fuzzing \
-    --max-examples "$EXAMPLES" --workers 2 --request-timeout 20 --no-color "$@" || {
+    --max-examples "$EXAMPLES" --workers 1 --request-timeout 20 --no-color "$@" || {
     rc=$?
     if [ "$rc" -eq 124 ]; then echo "    (time bound reached for $who: no 5xx so far)"; else status=1; fi
   }
