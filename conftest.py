@@ -120,14 +120,16 @@ def standard_fields() -> dict:
 @pytest.fixture(autouse=True)
 def _second_factor_relaxed(request, settings):
     """Tests that are not about sign-in log staff in with force_login: they run with the
-    second factor and the staff session limits off. Tests marked `security` keep the
-    production rules (MFA for staff, 30-minute idle, 12-hour lifetime)."""
+    second factor, the staff session limits and context-bound reads off. Tests marked
+    `security` keep the production rules (MFA for staff, 30-minute idle, 12-hour lifetime,
+    officers read only while serving the citizen)."""
     if request.node.get_closest_marker("security"):
         return
     settings.MFA_REQUIRED_ROLES = []
     settings.MFA_REQUIRED_FOR_ADMIN_STAFF = False
     settings.STAFF_SESSION_IDLE_MINUTES = 0
     settings.STAFF_SESSION_MAX_HOURS = 0
+    settings.CITIZENS_READS_NEED_CONTEXT = False  # consent tests; context: test_context.py
 
 
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}

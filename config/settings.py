@@ -330,7 +330,36 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
     "mpp.accounts.mfa.SecurityMiddleware",
 )
-MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+MIDDLEWARE += [
+    "csp.middleware.CSPMiddleware",
+    "mpp.core.headers.PermissionsPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+# Content-Security-Policy (django-csp): scripts only from our own files, never inline.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],  # htmx adds its indicator style
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Permissions-Policy (mpp.core.headers): the camera only on these pages (URL names).
+CAMERA_PAGES = [
+    "visits:kiosk_face_camera",
+    "visits:desk_face_camera",
+    "citizens:officer_face",
+    "citizens:officer_delegation_face",
+    "citizens:officer_delegation_face_camera",
+    "citizens:face_mine",
+]
 # Two-factor sign-in (docs/decisions/0017): roles that must use it (a pilot may drop one),
 # and admin staff; a citizen may opt in. The API's HTTP Basic path cannot carry a second
 # factor, so it is refused for these accounts unless MFA_ALLOW_API_BASIC (machines only).
@@ -351,7 +380,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCK_MINUTES)
 AXES_LOCKOUT_CALLABLE = "mpp.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "mpp.core.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "mpp.accounts.lockout.client_ip"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
 PASSWORD_RESETS_PER_HOUR = env_int("PASSWORD_RESETS_PER_HOUR", 5)
@@ -381,10 +410,19 @@ def cache_from_url(url: str) -> dict:
 
 
 CACHES["shared"] = cache_from_url(os.environ.get("CACHE_URL", ""))
+# The API schema lists the shared error statuses of every operation (mpp.core.openapi).
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "mpp.core.openapi.add_error_responses",
+]
 # Messaging in production (mpp.core.checks refuses a printing backend with DEBUG=False).
 MESSAGING_ALLOW_CONSOLE = env_bool("MESSAGING_ALLOW_CONSOLE", False)
 MESSAGING_GATEWAY_URL = os.environ.get("MESSAGING_GATEWAY_URL", "")
 MESSAGING_GATEWAY_TOKEN = os.environ.get("MESSAGING_GATEWAY_TOKEN", "")
+# Officers read consented citizen data only while serving the citizen (a ticket called at
+# their counter, an open application with their agency); otherwise with a reason
+# ("break-glass"), flagged for the citizen and the mall's managers.
+CITIZENS_READS_NEED_CONTEXT = env_bool("CITIZENS_READS_NEED_CONTEXT", True)
 # Access log checkpoints (docs/decisions/0018): a file on another, append-only volume
 # and/or the data-protection officer's address; the key (base64) signs them.
 ACCESS_LOG_CHECKPOINT_FILE = os.environ.get("ACCESS_LOG_CHECKPOINT_FILE", "")

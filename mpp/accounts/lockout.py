@@ -20,6 +20,13 @@ from rest_framework import authentication, exceptions
 logger = logging.getLogger("mpp.security")
 
 
+def client_ip(request) -> str | None:
+    """The address axes records (a database IP field): REMOTE_ADDR, or None without one
+    (e.g. a login made by a management command or a test's force_login)."""
+    request = getattr(request, "_request", request)
+    return request.META.get("REMOTE_ADDR") or None
+
+
 def account_failures(username: str, request) -> int:
     if not username:
         return 0

@@ -18,6 +18,7 @@ The personal data itself is sealed in the database (`vault`); only this module o
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,9 +39,19 @@ from .models import (
     Document,
     Purpose,
 )
+from .models.applications import ApplicationStatus as S
 from .vocabulary import CATEGORY_FIELDS, FIELD_ORDER, Category, fields_of_categories
 
 ALL_FIELDS = [*FIELD_ORDER, "documents"]
+# A read outside a serving context, with the officer's reason: the access record's reason
+# starts with this (the reason is part of the hash chain, so the flag cannot be removed).
+BREAK_GLASS = "break-glass: "
+BREAK_GLASS_MIN_CHARS = 10
+# Checks (citizen=, officer=) -> bool that the officer is serving the citizen right now,
+# registered by apps further down the import chain (visits: the citizen's ticket is called
+# or served by this officer). An open application with the agency is checked here.
+SERVING_CHECKS: list = []
+OPEN_APPLICATION = [S.SUBMITTED, S.IN_PROCESS, S.NEEDS_DATA]
 SELF_PURPOSES = {Purpose.SELF, Purpose.CORRECTION, Purpose.EXPORT, Purpose.ERASURE}
 SYSTEM_FIELDS = {"phone", "email", "full_name"}
 
@@ -62,6 +73,7 @@ class Reading:
     values: dict = field(default_factory=dict)
     fields: list[str] = field(default_factory=list)
     record: AccessRecord | None = None
+    code: str = ""  # why nothing was granted (no_consent, no_context, …)
 
     @property
     def granted(self) -> bool:
@@ -85,6 +97,7 @@ class _Decision:
     consent: Consent | None = None
     reason: str = ""
     code: str = ""
+    break_glass: str = ""
 
 
 # --- deciding ----------------------------------------------------------------------------
@@ -94,7 +107,38 @@ def _is_owner(actor, citizen: Citizen) -> bool:
     return actor is not None and citizen.user_id is not None and actor.pk == citizen.user_id
 
 
-def _officer_decision(actor, citizen, purpose, mall, channel) -> _Decision:
+def officer_is_serving(*, citizen, officer, agency) -> bool:
+    """The officer serves this citizen now: an open application with the officer's agency,
+    or a serving check registered by another app (the citizen's ticket at their counter)."""
+    if Application.objects.filter(
+        citizen=citizen, agency=agency, status__in=OPEN_APPLICATION
+    ).exists():
+        return True
+    return any(check(citizen=citizen, officer=officer) for check in SERVING_CHECKS)
+
+
+def _bind_to_context(decision: _Decision, actor, citizen, break_glass: str) -> _Decision:
+    """Consent is per agency, nationwide: it lets an officer read only while serving the
+    citizen. Otherwise the read needs a reason (break-glass), which flags it."""
+    if not decision.allowed or not settings.CITIZENS_READS_NEED_CONTEXT:
+        return decision
+    if officer_is_serving(citizen=citizen, officer=actor, agency=decision.agency):
+        return decision
+    reason = " ".join(break_glass.split())
+    if len(reason) >= BREAK_GLASS_MIN_CHARS:
+        decision.break_glass = reason
+        return decision
+    decision.allowed = set()
+    decision.code = "no_context"
+    decision.reason = (
+        _("You are not serving this citizen now: give a reason to read (break-glass).")
+        if not reason
+        else _("The reason is too short: say why you need to read this citizen's data.")
+    )
+    return decision
+
+
+def _officer_decision(actor, citizen, purpose, mall, channel, break_glass="") -> _Decision:
     posting = OfficerPosting.objects.select_related("agency", "mall").filter(officer=actor).first()
     if posting is None:
         return _Decision(set(), code="not_allowed", reason=_("The officer has no posting."))
@@ -135,10 +179,10 @@ def _officer_decision(actor, citizen, purpose, mall, channel) -> _Decision:
     if not decision.allowed:
         decision.code = "no_consent"
         decision.reason = _("No active consent for this agency and purpose.")
-    return decision
+    return _bind_to_context(decision, actor, citizen, break_glass)
 
 
-def _decide(*, citizen, actor, purpose, mall, channel) -> _Decision:
+def _decide(*, citizen, actor, purpose, mall, channel, break_glass="") -> _Decision:
     if citizen.is_erased:
         return _Decision(set(), code="erased", reason=_("The account was erased."))
     if actor is None:
@@ -152,7 +196,7 @@ def _decide(*, citizen, actor, purpose, mall, channel) -> _Decision:
     if actor.is_active and actor.role == Role.COUNTER_OFFICER:
         if purpose in SELF_PURPOSES or purpose == Purpose.NOTIFICATION:
             return _Decision(set(), code="not_allowed", reason=_("Not an agency purpose."))
-        return _officer_decision(actor, citizen, purpose, mall, channel)
+        return _officer_decision(actor, citizen, purpose, mall, channel, break_glass)
     return _Decision(set(), channel=channel, code="not_allowed", reason=_("Role may not read."))
 
 
@@ -182,13 +226,23 @@ def citizen_data_read(
     mall: Mall | None = None,
     channel: str = Channel.WEB,
     strict: bool = True,
+    break_glass: str = "",
 ) -> Reading:
     """Read `fields` (default: all the reader may see) of `citizen` for `purpose`.
+    An officer reads consented data only while serving the citizen; `break_glass` (their
+    reason) allows it otherwise, flagged in the log and shown to the citizen and managers.
 
     strict=True: refuse (log, then raise AccessRefused) unless every requested field is
     allowed. strict=False: return what is allowed — possibly nothing, which is logged as a
     refusal — e.g. the officer console, which then shows only the masked name."""
-    decision = _decide(citizen=citizen, actor=actor, purpose=purpose, mall=mall, channel=channel)
+    decision = _decide(
+        citizen=citizen,
+        actor=actor,
+        purpose=purpose,
+        mall=mall,
+        channel=channel,
+        break_glass=break_glass,
+    )
     wanted = (
         list(fields) if fields is not None else [k for k in ALL_FIELDS if k in decision.allowed]
     )
@@ -215,14 +269,20 @@ def citizen_data_read(
         )
         if strict:
             raise AccessRefused(reason, code=decision.code or "no_consent", record=record)
-        return Reading(citizen=citizen, record=record)
-    record = access_record_append(**common, fields=granted, outcome=AccessOutcome.GRANTED)
+        return Reading(citizen=citizen, record=record, code=decision.code)
+    reason = (BREAK_GLASS + decision.break_glass)[:200] if decision.break_glass else ""
+    record = access_record_append(
+        **common, fields=granted, outcome=AccessOutcome.GRANTED, reason=reason
+    )
     return Reading(citizen=citizen, values=_values(citizen, granted), fields=granted, record=record)
 
 
-def citizen_profile_for_officer(*, citizen: Citizen, officer, purpose: str, mall: Mall) -> Reading:
-    """What the counter console shows: exactly the consented fields, or (without consent)
-    nothing but the masked name and NIK. Logged either way."""
+def citizen_profile_for_officer(
+    *, citizen: Citizen, officer, purpose: str, mall: Mall, break_glass: str = ""
+) -> Reading:
+    """What the counter console shows: exactly the consented fields, or (without consent,
+    or outside a serving context without a reason) nothing but the masked name and NIK.
+    Logged either way."""
     return citizen_data_read(
         citizen=citizen,
         actor=officer,
@@ -230,6 +290,7 @@ def citizen_profile_for_officer(*, citizen: Citizen, officer, purpose: str, mall
         mall=mall,
         channel=Channel.COUNTER,
         strict=False,
+        break_glass=break_glass,
     )
 
 

@@ -303,6 +303,14 @@ class CitizenReadSerializer(serializers.Serializer):
         required=False,
         help_text="Ask for these only (all or nothing); omit to get every consented field.",
     )
+    break_glass_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=180,
+        help_text="Only when not serving the citizen now (no ticket called at your counter, "
+        "no open application with your agency): why you must read. Flagged in the access "
+        "log, shown to the citizen and the mall's managers.",
+    )
 
 
 class AgencyCitizenRead(APIView):
@@ -321,6 +329,9 @@ class AgencyCitizenRead(APIView):
                 "nik_masked": serializers.CharField(),
                 "granted": serializers.BooleanField(),
                 "values": serializers.DictField(),
+                "refusal": serializers.CharField(
+                    allow_null=True, help_text="no_consent, no_context (give a reason), …"
+                ),
             },
         ),
     )
@@ -348,6 +359,7 @@ class AgencyCitizenRead(APIView):
                 mall=posting.mall,
                 channel=Channel.API,
                 strict="fields" in data,
+                break_glass=data.get("break_glass_reason", ""),
             )
         except ValueError as error:
             raise exceptions.ValidationError({"fields": [str(error)]}) from error
@@ -358,6 +370,7 @@ class AgencyCitizenRead(APIView):
                 "nik_masked": citizen.nik_masked,
                 "granted": reading.granted,
                 "values": reading.values,
+                "refusal": reading.code or None,
             }
         )
 

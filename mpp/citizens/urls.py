@@ -78,4 +78,9 @@ urlpatterns = [
         name="officer_application",
     ),
     path("manage/<slug:code>/overdue/", officer.overdue, name="overdue"),
+    path(
+        "manage/<slug:code>/break-glass/",
+        officer.break_glass_review,
+        name="break_glass_review",
+    ),
 ]

@@ -7,6 +7,18 @@ def _books_visits(mall) -> bool:
     return mall.status == "open" and bool(mall.services.all())
 
 
+def _ticket_at_the_officers_counter(*, citizen, officer) -> bool:
+    """Serving context for citizen data reads: this citizen's ticket is called or being
+    served by this officer now."""
+    from .models import Ticket, TicketStatus
+
+    return Ticket.objects.filter(
+        citizen=citizen,
+        officer=officer,
+        status__in=[TicketStatus.CALLED, TicketStatus.SERVING],
+    ).exists()
+
+
 class VisitsConfig(AppConfig):
     name = "mpp.visits"
     verbose_name = _("Queue and visits")
@@ -24,4 +36,9 @@ class VisitsConfig(AppConfig):
             MallLink("queue", _("Kiosks and boards"), "visits:device_list", editors_only=True),
         ]:
             mall_link_register(link)
+        from mpp.citizens import access
+
         from . import health  # noqa: F401 - registers the outbox readiness check
+
+        if _ticket_at_the_officers_counter not in access.SERVING_CHECKS:
+            access.SERVING_CHECKS.append(_ticket_at_the_officers_counter)

@@ -89,6 +89,12 @@ class AccessRecord(models.Model):
     def delete(self, *args, **kwargs):
         raise TypeError("Access records are append-only.")
 
+    @property
+    def break_glass_reason(self) -> str:
+        """The officer's reason when they read outside a serving context, else ""."""
+        prefix = "break-glass: "
+        return self.reason.removeprefix(prefix) if self.reason.startswith(prefix) else ""
+
     def field_labels(self) -> str:
         from ..vocabulary import FIELDS, Category
 

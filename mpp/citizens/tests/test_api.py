@@ -59,6 +59,7 @@ def test_an_agency_system_reads_only_consented_data(client, siti, officer_jakart
         "nik_masked": "3171••••••••0001",
         "granted": False,
         "values": {},
+        "refusal": "no_consent",
     }
     consent_grant(
         citizen=siti,

@@ -239,7 +239,18 @@ def access_log(request):
     if request.GET.get("format") == "csv":
         return csv_response(
             "siapa-melihat-data-saya.csv",
-            ["seq", "at", "who", "agency", "mall", "purpose", "fields", "outcome", "channel"],
+            [
+                "seq",
+                "at",
+                "who",
+                "agency",
+                "mall",
+                "purpose",
+                "fields",
+                "outcome",
+                "channel",
+                "break_glass_reason",
+            ],
             (
                 [
                     r.seq,
@@ -251,6 +262,7 @@ def access_log(request):
                     " ".join(r.fields),
                     r.outcome,
                     r.channel,
+                    r.break_glass_reason,
                 ]
                 for r in records.iterator()
             ),

@@ -18,6 +18,7 @@ from mpp.registry.models import Mall, Service
 from .. import access, services, throttle
 from ..forms import ApplicationFilterForm, CodeForm, NikLookupForm, TransitionForm
 from ..models import (
+    AccessRecord,
     Application,
     Channel,
     Citizen,
@@ -64,7 +65,11 @@ def officer_citizen(request, uuid):
     citizen = citizen_by_uuid(uuid)
     purpose = _purpose(request.GET.get("purpose"))
     reading = access.citizen_profile_for_officer(
-        citizen=citizen, officer=request.user, purpose=purpose, mall=posting.mall
+        citizen=citizen,
+        officer=request.user,
+        purpose=purpose,
+        mall=posting.mall,
+        break_glass=request.POST.get("break_glass", "") if request.method == "POST" else "",
     )
     delegation = (
         Delegation.objects.filter(
@@ -274,6 +279,20 @@ def officer_application(request, uuid):
             "events": app.events.all(),
         },
     )
+
+
+@login_required
+def break_glass_review(request, code):
+    """Reads made outside a serving context at one mall, with the officers' reasons, for
+    the mall's managers (and analysts) to review."""
+    mall = access_mall(request.user, get_object_or_404(Mall, code=code), edit=True)
+    records = (
+        AccessRecord.objects.filter(mall=mall, reason__startswith=access.BREAK_GLASS)
+        .select_related("agency", "citizen")
+        .order_by("-seq")
+    )
+    page = Paginator(records, 100).get_page(request.GET.get("page"))
+    return render(request, "citizens/break_glass_review.html", {"mall": mall, "page": page})
 
 
 @login_required

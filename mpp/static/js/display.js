@@ -18,3 +18,8 @@
     });
   });
 })();
+
+// Print buttons (no inline onclick: the Content-Security-Policy forbids inline scripts).
+document.addEventListener("click", function (event) {
+  if (event.target.closest && event.target.closest("[data-print]")) window.print();
+});
