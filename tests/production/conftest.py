@@ -24,10 +24,10 @@ ROOT = Path(__file__).resolve().parents[2]
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-@pytest.fixture(autouse=True)
-def _production_only():
-    if not BASE:
-        pytest.skip("MPP_PRODUCTION_URL is not set: no production server to test")
+# Every module of this suite carries it (a skip mark, so no fixture logs in first).
+production_only = pytest.mark.skipif(
+    not BASE, reason="MPP_PRODUCTION_URL is not set: no production server to test"
+)
 
 
 class Web:

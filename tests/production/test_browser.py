@@ -10,12 +10,12 @@ from playwright.sync_api import expect
 
 from mpp.monitoring.weeks import IsoWeek
 
-from .conftest import BASE, DEMO_PASSWORD
+from .conftest import BASE, DEMO_PASSWORD, production_only
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, production_only]
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,9 @@ import pytest
 
 from mpp.monitoring.weeks import IsoWeek
 
-from .conftest import Web, staff_login
+from .conftest import Web, production_only, staff_login
+
+pytestmark = production_only
 
 WEEK = str(IsoWeek.last_complete())
 LOGIN = "/accounts/login/?next="
