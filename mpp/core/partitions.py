@@ -193,6 +193,7 @@ def partitions_create(table: str, column: str, *, ahead: int, today: date) -> li
         with transaction.atomic(), conn.cursor() as cursor:
             default = _quote(conn, table + "_default")
             cursor.execute(f"LOCK TABLE {_quote(conn, table)} IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute("DROP TABLE IF EXISTS pg_temp.moved")  # inside an outer transaction
             cursor.execute(
                 f"CREATE TEMP TABLE moved ON COMMIT DROP AS SELECT * FROM {default} "  # noqa: S608
                 f"WHERE {column} >= %s AND {column} < %s",
