@@ -51,6 +51,7 @@ migrations-check: venv
 deploy-check: venv
 	DEBUG=False SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=mpp.example.go.id \
 		CITIZEN_DATA_KEY=$$(head -c 32 /dev/urandom | base64) ACCESS_LOG_KEY=$$(head -c 32 /dev/urandom | base64) FACE_TEMPLATE_KEY=$$(head -c 32 /dev/urandom | base64) \
+		MESSAGING_BACKEND=mpp.core.messaging.HttpGatewayBackend MESSAGING_GATEWAY_URL=https://sms.example.go.id/send \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 bench: venv

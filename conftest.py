@@ -1,12 +1,19 @@
 """Shared fixtures: the reference data (loaded once per test database) and named personas."""
 
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
 
 from mpp.accounts.models import Role, User
 from mpp.registry.models import Agency, Mall, OfficerPosting
+
+
+def at(day: date, hour: int = 0, minute: int = 0, *, zone: str = "Asia/Pontianak") -> datetime:
+    """A local clock time in a mall's zone (Sampit's, UTC+7, unless `zone`): tests that
+    freeze or pass time read as the mall's own hours. The one `at` of the suite."""
+    return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(zone))
 
 
 def load_reference_data():
@@ -111,10 +118,31 @@ def standard_fields() -> dict:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _second_factor_relaxed(request, settings):
+    """Tests that are not about sign-in log staff in with force_login: they run with the
+    second factor and the staff session limits off. Tests marked `security` keep the
+    production rules (MFA for staff, 30-minute idle, 12-hour lifetime)."""
+    if request.node.get_closest_marker("security"):
+        return
+    settings.MFA_REQUIRED_ROLES = []
+    settings.MFA_REQUIRED_FOR_ADMIN_STAFF = False
+    settings.STAFF_SESSION_IDLE_MINUTES = 0
+    settings.STAFF_SESSION_MAX_HOURS = 0
+
+
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(request):
     """The local-memory cache (device look-ups, board state, services) must not carry rows
-    from one test's rolled-back database into the next."""
-    from django.core.cache import cache
+    from one test's rolled-back database into the next; nor the shared cache (rate limits,
+    a table in the test database) one test's counts into the next."""
+    from django.core.cache import cache, caches
 
     cache.clear()
+    if DB_FIXTURES & set(request.fixturenames) or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("django_db_setup")
+        with request.getfixturevalue("django_db_blocker").unblock():
+            caches["shared"].clear()
     yield

@@ -1,11 +1,15 @@
-"""Benchmark the face pipeline (mpp.biometrics) on one core.
+"""Benchmark the face pipeline (mpp.biometrics) on one core, new model and old side by side.
 
 Usage: .venv/bin/python bench/face.py [--quick] [--pairs PAIRS --images DIR]
+           [--lfw DIR [--groups CSV] [--attacks N] [--lfw-cache DIR]]
 
-Prints Markdown tables: per-step latency for a 640×480 frame (p50), LFW-protocol figures on the
-shared photographs (NOT LFW itself), identification error rates at gallery sizes 10/100/1,000
-(real people + synthetic padding), and exact 1:N search over 1,000,000 templates.
-Embeddings are cached in .cache/biometrics/ (ignored by git).
+Prints Markdown tables: per-step latency for a 640×480 frame (p50) for MobileFaceNet and dlib's
+ResNet, figures on the shared photographs, identification error rates at gallery sizes
+10/100/1,000 (real people + synthetic padding), exact 1:N search over 1,000,000 templates of
+each model's size; with --lfw (a folder holding LFW: images/, pairs.txt): View 2 for the new
+model, FMR/FNMR per group (mpp/biometrics/data/lfw_groups.csv) for both models, what burst
+fusion buys, and APCER/BPCER on the attack set built from the reserved identities' photos
+(--attacks N identities per group). Embeddings are cached in .cache/biometrics/ or --lfw-cache.
 """
 
 from __future__ import annotations
@@ -27,8 +31,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from mpp.biometrics import (  # noqa: E402
+    DLIB_RESNET,
     IDENTIFY_MARGIN,
     IDENTIFY_THRESHOLD,
+    MOBILEFACENET,
     VERIFY_THRESHOLD,
     Outcome,
     TemplateIndex,
@@ -36,10 +42,21 @@ from mpp.biometrics import (  # noqa: E402
     engine,  # noqa: E402
     identify,
     load_image,
+    model_get,
+    thresholds_for,
 )
 from mpp.biometrics.detection import detect_faces  # noqa: E402
 from mpp.biometrics.embedding import embed_chip, face_chip, normalise  # noqa: E402
-from mpp.biometrics.evaluation import embeddings_for, pairs_evaluate, pairs_read  # noqa: E402
+from mpp.biometrics.evaluation import (  # noqa: E402
+    ATTACKS,
+    embeddings_for,
+    fusion_evaluate,
+    groups_evaluate,
+    groups_read,
+    pairs_evaluate,
+    pairs_read,
+    presentation_evaluate,
+)
 
 DATA = REPO / "mpp/biometrics/tests/data"
 CACHE = REPO / ".cache/biometrics"
@@ -91,13 +108,21 @@ def latency(runs: int) -> None:
         ("embedding + flipped chip (TTA, default)", lambda: embed_chip(chip, flip=True)),
         ("compare (1:1)", lambda: compare(a, b)),
     ]
-    rows = [[name, f"{p50_ms(fn, runs):.1f}"] for name, fn in steps]
-    plain = p50_ms(lambda: _pipeline(image, flip=False), runs)
-    tta = p50_ms(lambda: _pipeline(image, flip=True), runs)
-    rows += [
-        ["**total: detect + landmarks + align + embed + compare, plain**", f"**{plain:.1f}**"],
-        ["**total, with flip TTA (default)**", f"**{tta:.1f}**"],
+    mfn = model_get(MOBILEFACENET)
+    mchip = mfn.chip(image, face)
+    steps += [
+        ("MobileFaceNet: alignment (ArcFace 112×112)", lambda: mfn.chip(image, face)),
+        ("MobileFaceNet: embedding + flipped chip (one batch of 2)", lambda: mfn.embed(mchip)),
     ]
+    rows = [[name, f"{p50_ms(fn, runs):.1f}"] for name, fn in steps]
+    for model_id, label in ((DLIB_RESNET, "dlib ResNet (old)"), (MOBILEFACENET, "MobileFaceNet")):
+        total = p50_ms(lambda m=model_id: _pipeline(image, flip=True, model_id=m), runs)
+        rows.append(
+            [
+                f"**total: detect + landmarks + align + embed (TTA) + compare, {label}**",
+                f"**{total:.1f}**",
+            ]
+        )
     table(["step (640×480 frame, one core)", "p50 ms"], rows)
 
 
@@ -107,10 +132,10 @@ def _rect(face):
     return dlib.rectangle(face.left, face.top, face.right, face.bottom)
 
 
-def _pipeline(image, *, flip):
+def _pipeline(image, *, flip, model_id=None):
     face = detect_faces(image)[0]
-    vector = embed_chip(face_chip(image, face), flip=flip)
-    return compare(vector, vector)
+    vector = model_get(model_id).embed_face(image, face, flip=flip)
+    return compare(vector, vector, model_id=model_id)
 
 
 def accuracy(pairs_path: Path, images: Path) -> dict:
@@ -257,7 +282,7 @@ def synthetic(everyone, count, rng) -> np.ndarray:
     widened ×1.3. Checked against real impostors in the printed note: their similarity to real
     people has a heavier top tail than real strangers have, so the padding errs on the hard side."""
     if count <= 0:
-        return np.empty((0, 128), dtype=np.float32)
+        return np.empty((0, everyone.shape[1]), dtype=np.float32)
     covariance = np.cov(everyone.T) * 1.3**2 + 1e-4 * np.eye(everyone.shape[1])
     return normalise(rng.multivariate_normal(everyone.mean(axis=0), covariance, count))
 
@@ -275,18 +300,19 @@ def padding_check(everyone, owner, rng) -> str:
     )
 
 
-def search(size: int, queries: int) -> None:
-    progress(f"building an exact index of {size:,} random templates")
+def search(size: int, queries: int, dimensions: int) -> None:
+    progress(f"building an exact index of {size:,} random templates of {dimensions}")
     rng = np.random.default_rng(0)
-    index = TemplateIndex(capacity=size)
+    index = TemplateIndex(capacity=size, dimensions=dimensions)
     started = time.perf_counter()
     for start in range(0, size, 100_000):
         count = min(100_000, size - start)
         index.add_many(
-            np.arange(start, start + count), rng.standard_normal((count, 128), dtype=np.float32)
+            np.arange(start, start + count),
+            rng.standard_normal((count, dimensions), dtype=np.float32),
         )
     build = time.perf_counter() - started
-    probes = normalise(rng.standard_normal((queries, 128)))
+    probes = normalise(rng.standard_normal((queries, dimensions)))
     times = []
     for probe in probes:
         started = time.perf_counter()
@@ -296,7 +322,7 @@ def search(size: int, queries: int) -> None:
     table(
         ["1:N exact search", "value"],
         [
-            ["templates", f"{size:,} × 128 float32"],
+            ["templates", f"{size:,} × {dimensions} float32"],
             ["index memory (matrix + keys)", f"{index.nbytes / 2**20:.0f} MiB"],
             ["process RSS after building", f"{rss:.0f} MiB" if rss else "n/a"],
             ["build (add in batches of 100,000)", f"{build:.2f} s"],
@@ -328,12 +354,171 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer runs, 100,000 templates")
     parser.add_argument("--pairs", type=Path, default=DATA / "pairs.txt")
     parser.add_argument("--images", type=Path, default=DATA / "faces")
+    parser.add_argument("--lfw", type=Path, help="LFW folder (images/, pairs.txt)")
+    parser.add_argument("--groups", type=Path, default=REPO / "mpp/biometrics/data/lfw_groups.csv")
+    parser.add_argument("--lfw-cache", type=Path, help="embedding cache for LFW")
+    parser.add_argument("--attacks", type=int, default=0, help="attack-set identities per group")
     args = parser.parse_args()
     print(f"# Face pipeline benchmark (one core, numpy {np.__version__})\n")
     latency(runs=5 if args.quick else 30)
     embeddings = accuracy(args.pairs.resolve(), args.images.resolve())
     identification(embeddings, trials=5 if args.quick else 40)
-    search(100_000 if args.quick else 1_000_000, queries=20 if args.quick else 100)
+    if args.lfw:
+        lfw(args.lfw, args.groups, args.lfw_cache or CACHE, attacks=args.attacks)
+    for dimensions in (192, 128):
+        search(100_000 if args.quick else 1_000_000, 20 if args.quick else 100, dimensions)
+
+
+def lfw(root: Path, groups: Path, cache: Path, *, attacks: int) -> None:
+    images = root / "images"
+    pairs = pairs_read(root / "pairs.txt", images)
+    progress("LFW View 2 with MobileFaceNet")
+    paths = [p.left for p in pairs] + [p.right for p in pairs]
+    new = embeddings_for(paths, cache_dir=cache, model_id=MOBILEFACENET)
+    report = pairs_evaluate(pairs, new, model_id=MOBILEFACENET)
+    print(
+        f"LFW View 2 ({report['genuine_pairs']} + {report['impostor_pairs']} pairs, "
+        f"{report['images']} images), MobileFaceNet on dlib detection + 5 landmarks:\n"
+    )
+    table(
+        [
+            "model",
+            "10-fold accuracy",
+            "TAR at FAR 0.1%",
+            "threshold at FAR 0.1%",
+            "FMR / FNMR at operating threshold",
+            "failure to enrol",
+        ],
+        [
+            [
+                MOBILEFACENET,
+                f"{report['accuracy']:.2%} ± {report['accuracy_std']:.2%}",
+                f"{report['tar_at_far']:.2%}",
+                f"{report['threshold_at_far']}",
+                f"{report['fmr']:.3%} / {report['fnmr']:.2%} at {report['threshold']}",
+                f"{report['failure_to_enrol']:.2%}",
+            ]
+        ],
+    )
+    identities = groups_read(groups, images)
+    group_paths = [p for i in identities for p in i.images]
+    rows, fusion_rows = [], []
+    reserved_fmr = {}
+    for model_id in (DLIB_RESNET, MOBILEFACENET):
+        progress(f"groups with {model_id}")
+        emb = embeddings_for(group_paths, cache_dir=cache, model_id=model_id)
+        threshold = thresholds_for(model_id).verify
+        for row in groups_evaluate(identities, emb, threshold=threshold):
+            at = {t["fmr_target"]: t for t in row["at_target"]}
+            rows.append(
+                [
+                    model_id,
+                    f"{row['group']} [{row['split']}]",
+                    f"{row['identities']} ({row['identities_with_pairs']}) / {row['images']}",
+                    f"{row['genuine_pairs']} / {row['impostor_pairs']}",
+                    f"{row['fmr']:.3%} / {row['fnmr']:.2%} at {threshold}",
+                    f"{at[0.001]['threshold']} (FNMR {at[0.001]['fnmr']:.2%})",
+                    f"{at[0.0001]['threshold']} (FNMR {at[0.0001]['fnmr']:.2%})",
+                ]
+            )
+            if row["split"] == "reserved":
+                reserved_fmr[(model_id, row["group"])] = row["fmr"]
+        for group in sorted({i.group for i in identities}):
+            members = [i for i in identities if i.group == group and i.split == "reserved"]
+            for f in fusion_evaluate(members, emb, threshold=threshold):
+                fusion_rows.append(
+                    [
+                        model_id,
+                        group,
+                        f["enrolment"],
+                        f["probe"],
+                        f"{f['identities']}",
+                        f"{f['genuine']} / {f['impostor']}",
+                        f"{f['fmr']:.3%} / {f['fnmr']:.2%}",
+                        f"{f['fnmr_at_far']:.2%} (at {f['threshold_at_far']})",
+                    ]
+                )
+    print(
+        "\nBy group (labels: mpp/biometrics/data/lfw_groups.csv; dev = identities with ≤ 3 "
+        "images, used for calibration; reserved = ≥ 4 images, first 10 each, for reporting "
+        "only). Each model at its own operating (verify) threshold:\n"
+    )
+    table(
+        [
+            "model",
+            "group [split]",
+            "identities (with 2+) / images",
+            "genuine / impostor pairs",
+            "FMR / FNMR at operating threshold",
+            "threshold for FMR 0.1% (FNMR)",
+            "threshold for FMR 0.01% (FNMR)",
+        ],
+        rows,
+    )
+    for model_id in (DLIB_RESNET, MOBILEFACENET):
+        asian = reserved_fmr.get((model_id, "east_se_asian"), 0.0)
+        western = reserved_fmr.get((model_id, "western"), 0.0)
+        ratio = asian / western if western else float("inf") if asian else 1.0
+        print(f"\nReserved-group FMR ratio (Asian / Western) for {model_id}: {ratio:.1f}")
+    print(
+        "\nBurst fusion on the reserved identities with ≥ 6 images (photos of one person "
+        "fused 3 at a time, quality-weighted; impostors are the other identities of the same "
+        "group):\n"
+    )
+    table(
+        [
+            "model",
+            "group",
+            "enrolment",
+            "probe",
+            "identities",
+            "genuine / impostor",
+            "FMR / FNMR at operating threshold",
+            "FNMR at FMR 0.1%",
+        ],
+        fusion_rows,
+    )
+    if attacks:
+        attack_set(identities, cache, per_group=attacks)
+
+
+def attack_set(identities, cache: Path, *, per_group: int) -> None:
+    rows, notes = [], []
+    total = {"genuine": [0, 0], **{name: [0, 0] for name in ATTACKS}}
+    used = 0
+    for group in sorted({i.group for i in identities}):
+        members = [i for i in identities if i.group == group and i.split == "reserved"]
+        emb = embeddings_for([p for i in members for p in i.images], cache_dir=cache)
+        progress(f"attack set, {group}")
+        result = presentation_evaluate(
+            members, emb, limit=per_group, progress=lambda n: progress(f"  {n} identities")
+        )
+        used += len(result["identities"])
+        for kind, (passed, count) in result["counts"].items():
+            total[kind][0] += passed
+            total[kind][1] += count
+        notes.append(
+            f"{group}: {len(result['identities'])} identities; refusal reasons "
+            + "; ".join(f"{k}: {v}" for k, v in result["reasons"].items())
+        )
+    for kind, (passed, count) in total.items():
+        if kind == "genuine":
+            rows.append(
+                [
+                    "genuine head turn (synthesised)",
+                    f"{count}",
+                    f"BPCER {(count - passed) / max(count, 1):.1%} ({count - passed})",
+                ]
+            )
+        else:
+            rows.append([kind, f"{count}", f"APCER {passed / max(count, 1):.1%} ({passed})"])
+    print(
+        f"\nAttack set from the reserved identities' photos ({used} identities with a "
+        "frontal and a turned photo), 16-frame bursts, liveness as deployed:\n"
+    )
+    table(["presentation", "bursts", "error rate"], rows)
+    for note in notes:
+        print(f"\n- {note}")
 
 
 if __name__ == "__main__":

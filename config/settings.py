@@ -7,6 +7,7 @@ ALLOWED_HOSTS and DATABASE_URL (see docs/operations.md).
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -17,11 +18,19 @@ from whitenoise.compress import Compressor
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    """A yes/no setting; a typo ("Ture") stops start-up instead of reading as False."""
+    value = (os.environ.get(name) or "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value not in TRUE_WORDS | FALSE_WORDS:
+        raise ImproperlyConfigured(
+            f"{name}={os.environ[name]!r}: use one of {', '.join(sorted(TRUE_WORDS | FALSE_WORDS))}"
+        )
+    return value in TRUE_WORDS
 
 
 def env_int(name: str, default: int) -> int:
@@ -279,9 +288,95 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "mpp",
-    }
+    },
+    # Shared by every process: rate limits, login lockouts (see the security block below).
+    "shared": {},
 }
 
+
+# --- Security (issue 13): lockout, shared limits, MFA, sessions, headers, logs ---
+INSTALLED_APPS += [
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
+# Login protection (django-axes, docs/decisions/0016): every authenticate() call counts:
+# the login form, the admin, the API's Basic and session paths.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "mpp.accounts.mfa.SecurityMiddleware",
+)
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+# Two-factor sign-in (docs/decisions/0017): roles that must use it (a pilot may drop one),
+# and admin staff; a citizen may opt in. The API's HTTP Basic path cannot carry a second
+# factor, so it is refused for these accounts unless MFA_ALLOW_API_BASIC (machines only).
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", "ministry_analyst,mall_manager,counter_officer")
+MFA_REQUIRED_FOR_ADMIN_STAFF = env_bool("MFA_REQUIRED_FOR_ADMIN_STAFF", True)
+MFA_ALLOW_API_BASIC = env_bool("MFA_ALLOW_API_BASIC", False)
+OTP_TOTP_ISSUER = SITE_NAME
+OTP_TOTP_THROTTLE_FACTOR = 1
+# Staff sessions: idle timeout and absolute lifetime (0 turns one off). Citizens keep
+# Django's session age; kiosk and desk flows clear their session when the flow ends.
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
+STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 12)
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 10)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 50)
+LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)
+AXES_FAILURE_LIMIT = "mpp.accounts.lockout.failure_limit"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCK_MINUTES)
+AXES_LOCKOUT_CALLABLE = "mpp.accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "mpp.core.ratelimit.client_address"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+PASSWORD_RESETS_PER_HOUR = env_int("PASSWORD_RESETS_PER_HOUR", 5)
+# Shared limits (mpp.core.ratelimit), per hour unless named otherwise; 0 turns one off.
+REGISTRATION_SMS_PER_PHONE_PER_HOUR = env_int("REGISTRATION_SMS_PER_PHONE_PER_HOUR", 3)
+REGISTRATION_SMS_PER_ADDRESS_PER_HOUR = env_int("REGISTRATION_SMS_PER_ADDRESS_PER_HOUR", 10)
+ONE_TIME_CODE_CHECKS_PER_HOUR = env_int("ONE_TIME_CODE_CHECKS_PER_HOUR", 20)
+FACE_ATTEMPTS_PER_CITIZEN_PER_HOUR = env_int("FACE_ATTEMPTS_PER_CITIZEN_PER_HOUR", 10)
+FACE_ATTEMPTS_PER_DEVICE_PER_HOUR = env_int("FACE_ATTEMPTS_PER_DEVICE_PER_HOUR", 120)
+INGEST_REQUESTS_PER_MINUTE = env_int("INGEST_REQUESTS_PER_MINUTE", 60)
+
+
+def cache_from_url(url: str) -> dict:
+    """CACHE_URL: empty or db:// (the database cache, nothing to install), redis://host:6379/0
+    (Redis, for several machines), locmem:// (one process only: development)."""
+    if url.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url.startswith("locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"}
+    if url in ("", "db://") or url.startswith("db://"):
+        return {
+            "BACKEND": "mpp.core.cache.DatabaseCache",
+            "LOCATION": url.removeprefix("db://") or "mpp_cache",
+            "OPTIONS": {"MAX_ENTRIES": 200_000, "CULL_FREQUENCY": 4},
+        }
+    raise ImproperlyConfigured(f"CACHE_URL: unknown scheme in {url!r}")
+
+
+CACHES["shared"] = cache_from_url(os.environ.get("CACHE_URL", ""))
+# Messaging in production (mpp.core.checks refuses a printing backend with DEBUG=False).
+MESSAGING_ALLOW_CONSOLE = env_bool("MESSAGING_ALLOW_CONSOLE", False)
+MESSAGING_GATEWAY_URL = os.environ.get("MESSAGING_GATEWAY_URL", "")
+MESSAGING_GATEWAY_TOKEN = os.environ.get("MESSAGING_GATEWAY_TOKEN", "")
+# Access log checkpoints (docs/decisions/0018): a file on another, append-only volume
+# and/or the data-protection officer's address; the key (base64) signs them.
+ACCESS_LOG_CHECKPOINT_FILE = os.environ.get("ACCESS_LOG_CHECKPOINT_FILE", "")
+ACCESS_LOG_CHECKPOINT_EMAIL = os.environ.get("ACCESS_LOG_CHECKPOINT_EMAIL", "")
+ACCESS_LOG_CHECKPOINT_KEY = os.environ.get("ACCESS_LOG_CHECKPOINT_KEY", "")
+# Axes' per-attempt lines are noise; its lock warnings stay (and mpp.security logs each lock).
+LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}
 # --- Production operations (issue 14): static files, workers, health, metrics, logs ---
 # Source maps are fetched only by developer tools: serve them uncompressed (halves the time
 # collectstatic spends compressing).
@@ -307,7 +402,7 @@ if LOG_FORMAT == "json":
     LOGGING["formatters"] = {"json": {"()": "mpp.core.logs.JsonFormatter"}}
     LOGGING["handlers"]["console"]["formatter"] = "json"
 else:  # a line per request is for machines; developers see runserver's own
-    LOGGING["loggers"] = {"mpp.requests": {"level": "WARNING"}}
+    LOGGING.setdefault("loggers", {})["mpp.requests"] = {"level": "WARNING"}
 # First, so redirects and errors of every later middleware are logged too.
 MIDDLEWARE.insert(0, "mpp.core.logs.RequestLogMiddleware")
 # Read replica (docs/decisions/0020): a PostgreSQL hot standby for the report, dashboards,

@@ -14,7 +14,7 @@ import numpy as np
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from .embedding import DIMENSIONS
+from .embedding import model_get
 from .engine import MODEL_ID
 from .reasons import FaceError, Reason
 
@@ -22,8 +22,8 @@ MAGIC = b"MPT1"
 NONCE_BYTES = 12
 
 
-def _associated_data(citizen_id: object) -> bytes:
-    return b"|".join([MAGIC, MODEL_ID.encode(), str(citizen_id).encode()])
+def _associated_data(citizen_id: object, model_id: str) -> bytes:
+    return b"|".join([MAGIC, model_id.encode(), str(citizen_id).encode()])
 
 
 def _cipher(key: bytes) -> AESGCM:
@@ -32,16 +32,22 @@ def _cipher(key: bytes) -> AESGCM:
     return AESGCM(bytes(key))
 
 
-def template_encrypt(template: np.ndarray, *, key: bytes, citizen_id: object) -> bytes:
+def template_encrypt(
+    template: np.ndarray, *, key: bytes, citizen_id: object, model_id: str = MODEL_ID
+) -> bytes:
     vector = np.asarray(template, dtype=np.float32)
-    if vector.shape != (DIMENSIONS,) or not np.all(np.isfinite(vector)):
+    dimensions = model_get(model_id).dimensions
+    if vector.shape != (dimensions,) or not np.all(np.isfinite(vector)):
         raise FaceError(Reason.TEMPLATE_INVALID, f"shape {vector.shape}")
     nonce = os.urandom(NONCE_BYTES)
     plain = vector.astype("<f4").tobytes()
-    return MAGIC + nonce + _cipher(key).encrypt(nonce, plain, _associated_data(citizen_id))
+    associated = _associated_data(citizen_id, model_id)
+    return MAGIC + nonce + _cipher(key).encrypt(nonce, plain, associated)
 
 
-def template_decrypt(blob: bytes, *, key: bytes, citizen_id: object) -> np.ndarray:
+def template_decrypt(
+    blob: bytes, *, key: bytes, citizen_id: object, model_id: str = MODEL_ID
+) -> np.ndarray:
     """The template; FaceError(TEMPLATE_INVALID) for a wrong key, another citizen's blob, a
     tampered or truncated blob (AES-GCM authenticates all of it)."""
     cipher = _cipher(key)
@@ -51,7 +57,7 @@ def template_decrypt(blob: bytes, *, key: bytes, citizen_id: object) -> np.ndarr
     nonce = blob[len(MAGIC) : len(MAGIC) + NONCE_BYTES]
     try:
         plain = cipher.decrypt(
-            nonce, blob[len(MAGIC) + NONCE_BYTES :], _associated_data(citizen_id)
+            nonce, blob[len(MAGIC) + NONCE_BYTES :], _associated_data(citizen_id, model_id)
         )
     except InvalidTag as exc:
         raise FaceError(Reason.TEMPLATE_INVALID, "authentication failed") from exc

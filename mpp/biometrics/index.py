@@ -1,7 +1,7 @@
 """Matching index for 1:N: an exact float32 matrix searched with one matrix-vector product.
 
-Measured (bench/face.py, docs/decisions/0012): 1,000,000 templates take 512 MiB and a top-10
-search takes ~20 ms p50 on one core, inside the 30 ms budget, so no approximate index is used.
+Measured (bench/face.py, docs/decisions/0012 and 0014): 1,000,000 192-d templates take 768 MiB;
+a top-10 search stays inside the 30 ms budget on one core, so no approximate index is used.
 Keys are integers (a database primary key); a key may hold several templates, and results
 carry each key once, with its best score.
 """
@@ -26,8 +26,9 @@ class Candidate:
 class TemplateIndex:
     """Exact cosine search over unit-length templates held in one growable float32 matrix."""
 
-    def __init__(self, capacity: int = 1024):
-        self._vectors = np.empty((max(capacity, 1), DIMENSIONS), dtype=np.float32)
+    def __init__(self, capacity: int = 1024, *, dimensions: int = DIMENSIONS):
+        self.dimensions = dimensions
+        self._vectors = np.empty((max(capacity, 1), dimensions), dtype=np.float32)
         self._keys = np.empty(max(capacity, 1), dtype=np.int64)
         self._size = 0
 
@@ -44,7 +45,12 @@ class TemplateIndex:
 
     def add_many(self, keys: np.ndarray, templates: np.ndarray) -> None:
         keys = np.asarray(keys, dtype=np.int64)
-        templates = normalise(np.asarray(templates, dtype=np.float32).reshape(-1, DIMENSIONS))
+        templates = np.asarray(templates, dtype=np.float32)
+        if templates.shape[-1] != self.dimensions:
+            raise ValueError(
+                f"templates of {templates.shape[-1]} values, index holds {self.dimensions}"
+            )
+        templates = normalise(templates.reshape(-1, self.dimensions))
         if len(keys) != len(templates):
             raise ValueError("one key per template")
         self._reserve(self._size + len(keys))
@@ -89,7 +95,7 @@ class TemplateIndex:
         if size <= len(self._keys):
             return
         capacity = max(size, 2 * len(self._keys))
-        vectors = np.empty((capacity, DIMENSIONS), dtype=np.float32)
+        vectors = np.empty((capacity, self.dimensions), dtype=np.float32)
         keys = np.empty(capacity, dtype=np.int64)
         vectors[: self._size] = self._vectors[: self._size]
         keys[: self._size] = self._keys[: self._size]

@@ -4,8 +4,11 @@
 What it stops and what it does not: docs/biometrics.md. In short, a printed or on-screen *still*
 photo, held still or moved, turned or brought closer, cannot produce the parallax of a head turn
 (a flat picture keeps the nose midway between the eyes however it is tilted), and a replayed
-single frame shows no change at all. A video of the person doing the right movement, a 3D mask
-or a deepfake injected into the camera stream are NOT stopped by this check.
+single frame shows no change at all. A *sequence* of photos (frontal, then turned) is refused
+by continuity: the head must move smoothly from frame to frame (no jump in yaw, face box or
+size), pass through intermediate poses, and stay the same person in every frame. A video of
+the person doing the right movement, a 3D mask or a deepfake injected into the camera stream
+are NOT stopped by this check.
 """
 
 from __future__ import annotations
@@ -17,9 +20,12 @@ from enum import StrEnum
 
 import numpy as np
 
+from . import engine
 from .detection import Face, detect_faces
-from .embedding import embed_chip, face_chip
+from .embedding import model_get
 from .images import ImageInput, load_image
+from .matching import thresholds_for
+from .quality import subject_face
 from .reasons import FaceError, Reason
 
 
@@ -66,13 +72,20 @@ def challenge_new(*, approach: bool | None = None) -> Challenge:
 
 @dataclass(frozen=True)
 class LivenessPolicy:
-    """min_frames: frames sent; min_face_share: share of them with exactly one face.
+    """min_frames: frames sent; min_face_share: share of them with the subject's face.
     Yaw as in detection.Pose: a real 30° head turn gives ~0.18, a flat photo ~0 however held.
     still_pixel_diff: mean absolute grey difference below which two frames are the same picture.
-    same_face_threshold: looser than verification because the turned frame is compared too.
+    Continuity, between consecutive frames with a face (the kiosk sends 16 frames 150 ms
+    apart): the face centre moves at most `max_jump` face widths, its width changes at most by
+    `max_size_step`, yaw by at most `max_yaw_step`; during the turn at least `min_turn_levels`
+    intermediate poses `level_gap` apart are seen (a two-photo sequence must jump by at least
+    `turn_delta` > `max_yaw_step`). same_face: each frame's embedding against the previous
+    frame's (default: the model's duplicate-review threshold): a face swapped in mid-burst
+    breaks the chain, a head turning does not. spoof_threshold: refuse when the median passive
+    presentation-attack score of the frames reaches it (None: measured and logged, not used).
     """
 
-    min_frames: int = 5
+    min_frames: int = 6
     min_face_share: float = 0.6
     neutral_yaw: float = 0.08
     turn_yaw: float = 0.15
@@ -80,10 +93,16 @@ class LivenessPolicy:
     closer_ratio: float = 1.2
     still_pixel_diff: float = 1.0
     still_landmark_motion: float = 0.02
-    max_jump: float = 0.75
-    other_face_ratio: float = 0.5
-    same_face_threshold: float = 0.88
+    max_jump: float = 0.3
+    max_size_step: float = 1.25
+    max_yaw_step: float = 0.11
+    min_turn_levels: int = 2
+    level_gap: float = 0.025
+    other_face_ratio: float = 0.7
+    same_face: float | None = None
+    spoof_threshold: float | None = None
     mirrored: bool = False  # True if the frames were mirrored before they reached us
+    model_id: str | None = None
 
 
 DEFAULT_POLICY = LivenessPolicy()
@@ -91,7 +110,8 @@ DEFAULT_POLICY = LivenessPolicy()
 
 @dataclass(frozen=True)
 class LivenessResult:
-    """`embedding` is from the most frontal frame of the burst: verify *that* against the
+    """`embedding` is from the most frontal frame of the burst, or the quality-weighted
+    fusion of the burst's frontal frames when `fuse` was asked: verify *that* against the
     claimed identity's template, so the face checked is the face that moved."""
 
     passed: bool
@@ -101,7 +121,11 @@ class LivenessResult:
 
 
 def liveness_check(
-    frames: Sequence[ImageInput], challenge: Challenge, *, policy: LivenessPolicy = DEFAULT_POLICY
+    frames: Sequence[ImageInput],
+    challenge: Challenge,
+    *,
+    policy: LivenessPolicy = DEFAULT_POLICY,
+    fuse: bool = True,
 ) -> LivenessResult:
     """Judge a burst of camera frames (oldest first) against the challenge."""
     pixels = _decode(frames)
@@ -112,18 +136,46 @@ def liveness_check(
     tracked: list[tuple[int, Face]] = []
     for number, image in enumerate(pixels):
         faces = detect_faces(image)
-        if len(faces) > 1 and faces[1].width >= policy.other_face_ratio * faces[0].width:
+        if not faces:
+            continue
+        face = _follow(faces, image, tracked[-1][1] if tracked else None)
+        if any(f is not face and f.width >= policy.other_face_ratio * face.width for f in faces):
             return _fail(Reason.MULTIPLE_FACES, frame=number)
-        if faces:
-            tracked.append((number, faces[0]))
+        tracked.append((number, face))
     if len(tracked) < max(policy.min_face_share * len(pixels), 2):
         return _fail(Reason.NO_FACE, face_frames=len(tracked), frames=len(pixels))
-    if not _continuous([face for _, face in tracked], policy):
-        return _fail(Reason.LIVENESS_DIFFERENT_FACE)
-    return _judge_motion(pixels, tracked, challenge, policy)
+    jump = _discontinuity(tracked, policy)
+    if jump:
+        return _fail(Reason.LIVENESS_JUMP, jump=jump)
+    return _judge_motion(pixels, tracked, challenge, policy, fuse=fuse)
 
 
-def _judge_motion(pixels, tracked, challenge, policy) -> LivenessResult:
+def _follow(faces: list[Face], image: np.ndarray, previous: Face | None) -> Face:
+    """The subject: in the first frame the crowd rule's choice, then the face nearest to where
+    the subject was (a person walking behind does not take over)."""
+    if previous is None:
+        return subject_face(faces, image)
+    px, py = previous.centre
+    return min(faces, key=lambda f: np.hypot(f.centre[0] - px, f.centre[1] - py))
+
+
+def _discontinuity(tracked: list[tuple[int, Face]], policy: LivenessPolicy) -> str:
+    """Why the head did not move continuously between consecutive frames ("" if it did)."""
+    for (n0, before), (n1, after) in zip(tracked, tracked[1:], strict=False):
+        gap = n1 - n0  # frames without a face in between allow proportionally more
+        moved = np.hypot(after.centre[0] - before.centre[0], after.centre[1] - before.centre[1])
+        if moved > policy.max_jump * gap * before.width:
+            return f"box moved {moved / before.width:.2f} widths at frame {n1}"
+        ratio = after.width / max(before.width, 1)
+        if not 1 / policy.max_size_step**gap <= ratio <= policy.max_size_step**gap:
+            return f"size changed x{ratio:.2f} at frame {n1}"
+        step = abs(after.pose().yaw - before.pose().yaw)
+        if step > policy.max_yaw_step * gap:
+            return f"yaw jumped {step:.2f} at frame {n1}"
+    return ""
+
+
+def _judge_motion(pixels, tracked, challenge, policy, *, fuse: bool) -> LivenessResult:
     sign = -1.0 if policy.mirrored else 1.0
     poses = [face.pose() for _, face in tracked]
     yaws = np.array([sign * pose.yaw for pose in poses])
@@ -139,19 +191,84 @@ def _judge_motion(pixels, tracked, challenge, policy) -> LivenessResult:
         found = _find_action(action, yaws, sizes, start=start, after=position, policy=policy)
         if found is None:
             return _fail(_why_not(action, yaws, start, policy), **measures)
+        if action != Action.COME_CLOSER:
+            levels = _levels(yaws[position : found + 1], yaws[start], yaws[found], policy)
+            measures["turn_levels"] = levels
+            if levels < policy.min_turn_levels:
+                return _fail(Reason.LIVENESS_JUMP, jump="no intermediate poses", **measures)
         position = found
         peaks.append(found)
-    # the same face: the neutral frame, the frame where the movement was done, and the last one
-    chosen = sorted({start, *peaks, len(tracked) - 1})
-    embeddings = {}
-    for i in chosen:
-        number, face = tracked[i]
-        embeddings[i] = embed_chip(face_chip(pixels[number], face), flip=(i == start))
-    stack = np.stack(list(embeddings.values()))
-    measures["same_face_min"] = round(float((stack @ stack.T).min()), 4)
-    if measures["same_face_min"] < policy.same_face_threshold:
-        return _fail(Reason.LIVENESS_DIFFERENT_FACE, **measures)
-    return LivenessResult(passed=True, reason=None, embedding=embeddings[start], measures=measures)
+    model = model_get(policy.model_id)
+    same_face = policy.same_face
+    if same_face is None:
+        same_face = thresholds_for(model.id).duplicate
+    # the same person throughout: each frame's embedding against the previous frame's
+    embeddings = [
+        model.embed_face(pixels[number], face, flip=(i == start))
+        for i, (number, face) in enumerate(tracked)
+    ]
+    stack = np.stack(embeddings)
+    similarity = (stack[1:] * stack[:-1]).sum(axis=1)
+    measures["same_face_min"] = round(float(similarity.min()), 4)
+    if measures["same_face_min"] < same_face:
+        return _fail(Reason.LIVENESS_IDENTITY_CHANGED, **measures)
+    # the passive score on the neutral, turned and last frames (a measure; used if configured)
+    spoof = spoof_scores(pixels, [tracked[i] for i in sorted({start, *peaks, len(tracked) - 1})])
+    measures["spoof_median"] = round(float(np.median(spoof)), 4)
+    if policy.spoof_threshold is not None and measures["spoof_median"] >= policy.spoof_threshold:
+        return _fail(Reason.LIVENESS_PRESENTATION_ATTACK, **measures)
+    embedding = embeddings[start]
+    if fuse:
+        embedding = _fused(embeddings, yaws, tracked, policy)
+    return LivenessResult(passed=True, reason=None, embedding=embedding, measures=measures)
+
+
+def _fused(embeddings, yaws, tracked, policy) -> np.ndarray:
+    """The quality-weighted template of the burst's near-frontal frames (verification)."""
+    from .matching import template_fuse
+
+    frontal = [i for i, yaw in enumerate(yaws) if abs(yaw) <= policy.neutral_yaw]
+    weights = [
+        max(0.1, 1.0 - abs(yaws[i]) / 0.35) * min(1.0, tracked[i][1].width / 120) for i in frontal
+    ]
+    return template_fuse([embeddings[i] for i in frontal], weights)
+
+
+def _levels(segment: np.ndarray, start: float, peak: float, policy) -> int:
+    """How many distinct intermediate poses (at least `level_gap` apart) lie strictly between
+    the neutral and the turned pose: a real turn passes through several, a sequence of two or
+    three photos through none or one."""
+    low, high = sorted((start, peak))
+    inner = sorted(v for v in segment if low + policy.level_gap <= v <= high - policy.level_gap)
+    levels, last = 0, None
+    for value in inner:
+        if last is None or value - last >= policy.level_gap:
+            levels, last = levels + 1, value
+    return levels
+
+
+def spoof_scores(pixels: list[np.ndarray], tracked: list[tuple[int, Face]]) -> np.ndarray:
+    """The passive presentation-attack score (FaceAntiSpoofing.tflite, higher = more likely a
+    photo or screen; the package it ships in treats < 0.2 as live) of each tracked face."""
+    from PIL import Image
+
+    network = engine.antispoofing()
+    scores = []
+    for number, face in tracked:
+        image = pixels[number]
+        height, width = image.shape[:2]
+        box = (
+            max(face.left, 0),
+            max(face.top, 0),
+            min(face.right, width),
+            min(face.bottom, height),
+        )
+        crop = Image.fromarray(image).crop(box).resize((256, 256), Image.Resampling.BILINEAR)
+        batch = (np.asarray(crop, dtype=np.float32) / 255.0)[None]
+        out = network.run(batch)
+        classes, mask = out["Identity"][0], out["Identity_1"][0]
+        scores.append(float(np.sum(np.abs(classes) * mask)))
+    return np.array(scores)
 
 
 def _find_action(action, yaws, sizes, *, start, after, policy) -> int | None:
@@ -205,14 +322,6 @@ def _landmarks_still(tracked: list[tuple[int, Face]], policy: LivenessPolicy) ->
     scale = first.pose().eye_distance
     moves = [np.abs(face.landmarks - first.landmarks).max() / scale for _, face in tracked[1:]]
     return max(moves, default=0.0) < policy.still_landmark_motion
-
-
-def _continuous(faces: list[Face], policy: LivenessPolicy) -> bool:
-    for before, after in zip(faces, faces[1:], strict=False):
-        jump = np.hypot(after.centre[0] - before.centre[0], after.centre[1] - before.centre[1])
-        if jump > policy.max_jump * before.width or not 0.6 < after.width / before.width < 1.6:
-            return False
-    return True
 
 
 def _fail(reason: Reason, **measures) -> LivenessResult:

@@ -18,14 +18,15 @@ class QualityPolicy:
     """Thresholds, calibrated on the shared photographs (see docs/biometrics.md).
 
     min_face_width: detector box width in pixels (a face at arm's length in a 640×480 kiosk
-    frame is ~150–250 px). other_face_ratio: another face at least this fraction of the main
-    face's width counts as a second person (smaller faces far behind in a queue do not).
+    frame is ~150–250 px). other_face_ratio: the crowd rule (`subject_face`): the subject is
+    the largest, most central face; another face at least this fraction of its width competes
+    with it (two people at the camera) and is refused; smaller faces behind are ignored.
     min_sharpness: variance of the Laplacian inside the aligned 150×150 face chip.
     brightness: mean grey level (0–255) inside the face chip. max_yaw: see detection.Pose.
     """
 
     min_face_width: int = 80
-    other_face_ratio: float = 0.5
+    other_face_ratio: float = 0.7
     min_inside: float = 0.9
     min_sharpness: float = 12.0
     min_brightness: float = 55.0
@@ -33,6 +34,7 @@ class QualityPolicy:
     max_yaw: float = 0.22
     max_roll: float = 30.0
     pick_centre: bool = False
+    detector_fallback: bool = True
 
 
 ENROLMENT = QualityPolicy()
@@ -69,10 +71,10 @@ class QualityReport:
 
 
 def quality_check(image: np.ndarray, *, policy: QualityPolicy = ENROLMENT) -> QualityReport:
-    faces = detect_faces(image)
+    faces = detect_faces(image, fallback=policy.detector_fallback)
     if not faces:
         return QualityReport(reasons=(Reason.NO_FACE,), measures={"faces": 0})
-    face = _main_face(faces, image) if policy.pick_centre else faces[0]
+    face = _main_face(faces, image) if policy.pick_centre else subject_face(faces, image)
     others = [f.width / max(face.width, 1) for f in faces if f is not face]
     chip = face_chip(image, face)
     pose = face.pose()
@@ -109,6 +111,21 @@ def quality_judge(measures: dict[str, float], policy: QualityPolicy) -> tuple[Re
         ),
     ]
     return tuple(reason for failing, reason in failed if failing)
+
+
+def subject_face(faces: list[Face], image: np.ndarray) -> Face:
+    """The person at the camera in a crowd: the largest face, preferring central ones (a face
+    counts for its width less up to half for its distance from the centre). Whether another
+    face competes with it is the caller's `other_face_ratio` check."""
+    height, width = image.shape[:2]
+    half_diagonal = math.hypot(width, height) / 2
+
+    def weight(face: Face) -> float:
+        x, y = face.centre
+        off = math.hypot(x - width / 2, y - height / 2) / half_diagonal
+        return face.width * (1.0 - 0.5 * min(off, 1.0))
+
+    return max(faces, key=weight)
 
 
 def _main_face(faces: list[Face], image: np.ndarray) -> Face:

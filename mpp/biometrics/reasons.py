@@ -31,6 +31,12 @@ class Reason(StrEnum):
     LIVENESS_MOTION_NOT_SEEN = "liveness_motion_not_seen"
     # stored templates
     TEMPLATE_INVALID = "template_invalid"
+    TEMPLATE_OLD_MODEL = "template_old_model"
+    # attempts and bursts
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
+    LIVENESS_JUMP = "liveness_jump"
+    LIVENESS_IDENTITY_CHANGED = "liveness_identity_changed"
+    LIVENESS_PRESENTATION_ATTACK = "liveness_presentation_attack"
 
 
 MESSAGES: dict[Reason, dict[str, str]] = {
@@ -117,6 +123,26 @@ MESSAGES: dict[Reason, dict[str, str]] = {
     Reason.TEMPLATE_INVALID: {
         "id": "Data wajah tersimpan tidak dapat dibuka. Silakan daftar ulang wajah Anda.",
         "en": "The stored face data cannot be opened. Please enrol your face again.",
+    },
+    Reason.TEMPLATE_OLD_MODEL: {
+        "id": "Data wajah Anda dibuat dengan sistem lama. Silakan daftar ulang wajah di loket.",
+        "en": "Your face data was made with an older system. Please re-enrol at the counter.",
+    },
+    Reason.TOO_MANY_ATTEMPTS: {
+        "id": "Terlalu banyak percobaan. Silakan minta bantuan petugas atau gunakan kode.",
+        "en": "Too many attempts. Please ask an officer or use the code instead.",
+    },
+    Reason.LIVENESS_JUMP: {
+        "id": "Gerakan kepala tidak mulus. Tolehkan kepala perlahan tanpa berhenti.",
+        "en": "The head movement was not smooth. Please turn your head slowly and steadily.",
+    },
+    Reason.LIVENESS_IDENTITY_CHANGED: {
+        "id": "Wajah berganti selama pemeriksaan. Petugas dapat membantu Anda.",
+        "en": "The face changed during the check. An officer can help you.",
+    },
+    Reason.LIVENESS_PRESENTATION_ATTACK: {
+        "id": "Yang terlihat tampaknya foto atau layar, bukan wajah. Petugas dapat membantu.",
+        "en": "This looks like a photo or a screen, not a live face. An officer can help you.",
     },
 }
 

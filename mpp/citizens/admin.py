@@ -96,4 +96,10 @@ class FaceCheckAdmin(ReadOnlyAdmin):
 class FaceMallSettingsAdmin(admin.ModelAdmin):
     """Identification (1:N among today's bookings) is off unless a mall turns it on here."""
 
-    list_display = ["mall", "identification_enabled", "window_minutes", "updated_at"]
+    list_display = [
+        "mall",
+        "identification_enabled",
+        "window_minutes",
+        "face_alone_at_kiosk",
+        "updated_at",
+    ]

@@ -1,5 +1,7 @@
-"""Working days and deadlines: weekends, national holidays (*hari libur nasional*) and
-collective leave (*cuti bersama*) are not working days.
+"""The one working-day calendar of the platform: weekends, national holidays (*hari libur
+nasional*), collective leave (*cuti bersama*) and, for a mall, its own closures are not working
+days. Application deadlines, complaint deadlines and every other "N working days" use
+`add_working_days` (docs/decisions/0022).
 
 Source: the joint decree of the Ministers of Religious Affairs, Manpower and
 Administrative Reform (SKB 3 Menteri) on national holidays and collective leave, published
@@ -21,6 +23,8 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+
+from mpp.registry.models import Closure, Mall
 
 H, CB = "holiday", "collective_leave"
 
@@ -103,7 +107,7 @@ TABLE_YEARS = range(2025, 2028)
 
 
 def collective_leave_is_off() -> bool:
-    return getattr(settings, "CITIZENS_COLLECTIVE_LEAVE_IS_OFF", True)
+    return settings.CITIZENS_COLLECTIVE_LEAVE_IS_OFF
 
 
 @lru_cache(maxsize=4)
@@ -115,9 +119,9 @@ def _table_days(include_collective_leave: bool) -> frozenset[date]:
     )
 
 
-def non_working_days(start: date, end: date) -> set[date]:
+def non_working_days(start: date, end: date, *, mall: Mall | None = None) -> set[date]:
     """Holidays and (if configured) collective leave between `start` and `end` inclusive,
-    from the shipped table and the NonWorkingDay table."""
+    from the shipped table and the NonWorkingDay table, plus the closures of `mall`."""
     from .models import NonWorkingDay, NonWorkingKind
 
     include_cb = collective_leave_is_off()
@@ -126,12 +130,16 @@ def non_working_days(start: date, end: date) -> set[date]:
     if not include_cb:
         extra = extra.filter(kind=NonWorkingKind.HOLIDAY)
     days.update(extra.values_list("date", flat=True))
+    if mall is not None:
+        closures = Closure.objects.filter(mall=mall, date__range=(start, end))
+        days.update(closures.values_list("date", flat=True))
     return days
 
 
-def add_working_days(day: date, count: int) -> date:
-    """The `count`-th working day after `day` (`day` itself never counts)."""
-    off = non_working_days(day, day + timedelta(days=count * 3 + 30))
+def add_working_days(day: date, count: int, *, mall: Mall | None = None) -> date:
+    """The `count`-th working day after `day` (`day` itself never counts), skipping the
+    national calendar and, when given, the closures of `mall`."""
+    off = non_working_days(day, day + timedelta(days=count * 3 + 30), mall=mall)
     current = day
     remaining = count
     while remaining > 0:
@@ -141,9 +149,12 @@ def add_working_days(day: date, count: int) -> date:
     return current
 
 
-def deadline(start: datetime, value: int, unit: str, tz: ZoneInfo) -> datetime:
+def deadline(
+    start: datetime, value: int, unit: str, tz: ZoneInfo, *, mall: Mall | None = None
+) -> datetime:
     """When a service started at `start` must be complete, given the standard's completion
-    time. Working days end at midnight local time of the last working day."""
+    time. Working days end at midnight local time of the last working day; a mall's
+    closures do not count as working days."""
     if unit == "minutes":
         return start + timedelta(minutes=value)
     if unit == "hours":
@@ -151,6 +162,6 @@ def deadline(start: datetime, value: int, unit: str, tz: ZoneInfo) -> datetime:
     if unit == "days":
         return start + timedelta(days=value)
     if unit == "working_days":
-        last = add_working_days(start.astimezone(tz).date(), value)
+        last = add_working_days(start.astimezone(tz).date(), value, mall=mall)
         return datetime.combine(last, time.max, tzinfo=tz)
     raise ValueError(f"Unknown completion time unit: {unit}")

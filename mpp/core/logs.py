@@ -10,6 +10,8 @@ import uuid
 
 from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
 
+from .logredact import redact
+
 logger = logging.getLogger("mpp.requests")
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
@@ -22,7 +24,13 @@ class JsonFormatter(_JsonFormatter):
         kwargs.setdefault("fmt", "{asctime}{levelname}{name}{message}")
         kwargs.setdefault("style", "{")
         kwargs.setdefault("rename_fields", {"asctime": "time", "levelname": "level"})
+        kwargs.setdefault("json_ensure_ascii", False)  # names and messages stay readable
         super().__init__(*args, **kwargs)
+
+    def format(self, record):
+        # Fields passed in `extra` (Django's `request`, with its query string) are added to
+        # the record after the redacting record factory ran: redact the whole line.
+        return redact(super().format(record))
 
     def formatTime(self, record, datefmt=None):  # noqa: N802 - logging's name
         return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + (

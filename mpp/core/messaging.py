@@ -53,3 +53,33 @@ class EmailOnlyBackend(ConsoleBackend):
 
 def get_backend():
     return import_string(settings.MESSAGING_BACKEND)()
+
+
+class HttpGatewayBackend:
+    """Posts each message as JSON ({"channel", "to", "text"}) to MESSAGING_GATEWAY_URL with
+    `Authorization: Bearer MESSAGING_GATEWAY_TOKEN`: the shape most Indonesian SMS/WhatsApp
+    gateways accept, or a small adapter in front of one. A failure raises ConnectionError,
+    as callers expect (the outbox retries)."""
+
+    def send(self, message: Message) -> None:
+        import json
+        import urllib.error
+        import urllib.request
+
+        url = settings.MESSAGING_GATEWAY_URL
+        if not url.startswith("https://"):
+            raise ConnectionError("MESSAGING_GATEWAY_URL must be an https:// address")
+        body = {"channel": message.channel, "to": message.address, "text": message.body}
+        request = urllib.request.Request(  # noqa: S310 (https only, checked above)
+            url,
+            data=json.dumps(body).encode(),
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {settings.MESSAGING_GATEWAY_TOKEN}",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10):  # noqa: S310
+                pass
+        except (urllib.error.URLError, TimeoutError) as error:
+            raise ConnectionError(f"messaging gateway: {error.__class__.__name__}") from None

@@ -1,15 +1,24 @@
 """REST API for monitoring: the weekly report (analysts), open data (anyone) and ingest
 from other queue systems (mall token)."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import authentication, exceptions, permissions, serializers, status
+from rest_framework import (
+    authentication,
+    exceptions,
+    permissions,
+    serializers,
+    status,
+    throttling,
+)
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mpp.core.ratelimit import client_address, rate_limit_allow
 from mpp.visits.models import Device, DeviceKind, hash_token
 
 from .access import can_view_national
@@ -336,9 +345,27 @@ def _payload(request) -> dict:
     return request.data if isinstance(request.data, dict) else {}
 
 
+class IngestThrottle(throttling.BaseThrottle):
+    """Ingest requests per system token and minute, on the shared limiter (all processes)."""
+
+    def allow_request(self, request, view):
+        device = request.auth
+        identity = f"device:{device.pk}" if device is not None else client_address(request)
+        return rate_limit_allow(
+            scope="ingest",
+            identity=identity,
+            limit=settings.INGEST_REQUESTS_PER_MINUTE,
+            window_seconds=60,
+        )
+
+    def wait(self):
+        return 60
+
+
 class IngestView(APIView):
     authentication_classes = [SystemTokenAuthentication]
     permission_classes = [HasSystemToken]
+    throttle_classes = [IngestThrottle]
 
 
 class DailyCountsIngestView(IngestView):

@@ -3,13 +3,14 @@
 All take the plain data from `report.weekly_report_build`. Column headers in files are
 stable English identifiers (like the JSON keys) so scripts can read them."""
 
-import csv
 import io
 import json
 import logging
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+
+from mpp.core.exports import csv_writer
 
 from .charts import bars_svg
 
@@ -130,7 +131,7 @@ def report_json(report: dict) -> str:
 def report_csv(report: dict) -> str:
     """One row per mall: ranked malls first, then those without data."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(["week", *MALL_COLUMNS])
     for mall in report["malls"]:
         writer.writerow(

@@ -23,23 +23,14 @@ from mpp.registry.models import Counter, Mall, MallStatus, timezone_for_region_c
 from mpp.surveys.compliance import scorecards_summary_for_week
 
 from .models import DailySummary
-from .summaries import live_day_numbers, summaries_ensure
+from .summaries import SUMMARY_FIELDS, live_day_numbers, summaries_ensure
 from .weeks import IsoWeek
 
 SOURCES = ["queue", "counts", "events"]
 HISTORY_WEEKS = 4  # this week and three before: change, "falling three weeks", new-mall ranks
 # Population bands for "malls of similar population" (upper bounds; the last is open).
 POPULATION_BANDS = [250_000, 500_000, 1_000_000, 2_000_000]
-DETAIL_FIELDS = [
-    "served",
-    "no_shows",
-    "called",
-    "wait_seconds_sum",
-    "service_timed",
-    "service_seconds_sum",
-    "standard_checked",
-    "served_within_standard",
-]
+DETAIL_FIELDS = [name for name in SUMMARY_FIELDS if name != "issued"]  # "issued" is the rank
 
 
 class MallStatusFlag:
@@ -54,9 +45,7 @@ class ReportOptions:
     lowest: int = 10
     highest: int = 10
     top: int = 20
-    quiet_share: float = field(
-        default_factory=lambda: float(getattr(settings, "MONITORING_QUIET_SHARE", 0.5))
-    )
+    quiet_share: float = field(default_factory=lambda: settings.MONITORING_QUIET_SHARE)
     new_months: int = 12
     # The service-quality summary (IKM, complaints, time compliance, staffing) costs about
     # a dozen grouped queries; the visit-only views can leave it out.

@@ -26,30 +26,16 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 
 from mpp.visits.models import DailyRollup
+from mpp.visits.rollups import ROLLUP_COUNT_FIELDS
 
 from .models import CountSource, DailySummary, ReportedDailyCount, SummaryDay
 from .weeks import JAKARTA
 
-SUMMARY_FIELDS = [
-    "issued",
-    "served",
-    "no_shows",
-    "called",
-    "wait_seconds_sum",
-    "service_timed",
-    "service_seconds_sum",
-    "standard_checked",
-    "served_within_standard",
-]
-ROLLUP_SUMS = [
-    "issued",
-    "served",
-    "no_shows",
-    "called",
-    "wait_seconds_sum",
-    "service_seconds_sum",
-    "served_within_standard",
-]
+# A summary sums the rollups' counters (wait buckets stay in the rollups) and adds two
+# denominators of its own: visits with a measured service time, visits judged against a
+# standard (reported counts may carry fewer figures than the queue).
+ROLLUP_SUMS = ROLLUP_COUNT_FIELDS
+SUMMARY_FIELDS = [*ROLLUP_SUMS, "service_timed", "standard_checked"]
 
 
 def first_open_day(now=None) -> date:

@@ -1,8 +1,6 @@
 """Dashboards (national, province, mall), the map, exports, open data, the count upload,
 system tokens and the weekly e-mail subscription. Views stay thin: access → read → render."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mpp.core.exports import csv_response
+from mpp.core.exports import csv_attachment, csv_dict_writer, csv_response
 from mpp.core.replica import replica_reads
 from mpp.registry.access import can_edit_mall
 from mpp.registry.models import Mall, Province
@@ -215,9 +213,8 @@ def open_data_file(request, week, fmt):
     rows = open_data_rows(week=week)
     if fmt == "json":
         return JsonResponse(rows, safe=False, json_dumps_params={"ensure_ascii": False})
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="kunjungan-mpp-{week}.csv"'
-    writer = csv.DictWriter(response, fieldnames=OPEN_COLUMNS)
+    response = csv_attachment(f"kunjungan-mpp-{week}.csv")
+    writer = csv_dict_writer(response, fieldnames=OPEN_COLUMNS)
     writer.writeheader()
     writer.writerows(rows)
     return response

@@ -1,10 +1,10 @@
 """Read-only REST API for the registry: /api/v1/. Every public page has its twin here."""
 
 import django_filters
-from django.utils import timezone
 from rest_framework import serializers, viewsets
 
-from .models import Agency, Mall, Province, Regency, Service, ServiceStandard
+from . import selectors
+from .models import Agency, Mall, Province, Regency, Service, ServiceStandard, standard_in_force
 
 
 class ProvinceSerializer(serializers.ModelSerializer):
@@ -84,23 +84,10 @@ class ServiceSerializer(serializers.ModelSerializer):
         fields = ["id", "slug", "name", "mall_code", "agency_code", "is_active", "standard"]
 
     def get_standard(self, service) -> dict | None:
-        # The version in force today (from the prefetched rows); public components only.
-        today = timezone.localdate()
-        standards = sorted(
-            (s for s in service.standards.all() if s.effective_from <= today),
-            key=lambda s: (s.effective_from, s.version),
-            reverse=True,
-        )
-        return StandardSerializer(standards[0]).data if standards else None
-
-
-class MallFilter(django_filters.FilterSet):
-    province = django_filters.CharFilter(field_name="province_id")
-    regency = django_filters.CharFilter(field_name="regency_id")
-
-    class Meta:
-        model = Mall
-        fields = ["province", "regency", "status", "is_digital_pilot"]
+        # The version in force today in the mall's zone (from the prefetched rows); public
+        # components only.
+        standard = standard_in_force(service.standards.all(), service.mall.local_now().date())
+        return StandardSerializer(standard).data if standard else None
 
 
 class ProvinceViewSet(viewsets.ReadOnlyModelViewSet):
@@ -118,7 +105,7 @@ class RegencyViewSet(viewsets.ReadOnlyModelViewSet):
 class MallViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Mall.objects.all()
     serializer_class = MallSerializer
-    filterset_class = MallFilter
+    filterset_class = selectors.MallFilter
     lookup_field = "code"
 
 

@@ -6,9 +6,7 @@ from .models import (
     CompletionUnit,
     Counter,
     Mall,
-    MallStatus,
     OpeningHours,
-    Province,
     Service,
     ServiceStandard,
     Tenancy,
@@ -36,20 +34,6 @@ class LinesField(forms.CharField):
     def to_python(self, value):
         text = super().to_python(value) or ""
         return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-class DirectoryFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
-    province = forms.ModelChoiceField(
-        label=_("Province"),
-        queryset=Province.objects.all(),
-        required=False,
-        empty_label=_("All provinces"),
-    )
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *MallStatus.choices]
-    )
-    digital = forms.BooleanField(label=_("MPP Digital pilots only"), required=False)
 
 
 class MallForm(forms.ModelForm):

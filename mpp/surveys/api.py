@@ -14,13 +14,13 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from mpp.registry.access import access_mall, malls_visible_to
-from mpp.registry.models import Agency, Mall, Province
-from mpp.visits.models import DailyRollup
+from mpp.registry.access import access_mall
+from mpp.registry.models import Mall
+from mpp.visits import staffing
 
-from . import compliance, reports
+from . import compliance, reports, selectors
 from .access import can_enter_paper_forms
-from .forms import default_period
+from .forms import IkmFilterForm, default_period
 from .ikm import WEIGHT_MODES, Period
 from .models import (
     ELEMENT_FIELDS,
@@ -100,35 +100,18 @@ PERIOD_PARAM = OpenApiParameter("period", str, description="2026, 2026-S1 or 202
 def ikm_table(request):
     """The satisfaction index per mall, service, agency or province for a period, with the
     sample target (Krejcie & Morgan) from the previous period's visitors."""
-    params = request.query_params
-    period = _period(request)
-    group = params.get("group") or "mall"
-    weights = params.get("weights") or "exact"
-    if group not in reports.GROUP_KEYS:
-        raise exceptions.ValidationError({"group": [f"use one of {', '.join(reports.GROUP_KEYS)}"]})
-    if weights not in WEIGHT_MODES:
-        raise exceptions.ValidationError({"weights": [f"use one of {', '.join(WEIGHT_MODES)}"]})
-    responses, rollups = SurveyResponse.objects.all(), DailyRollup.objects.all()
-    if params.get("province"):
-        province = get_object_or_404(Province, code=params["province"])
-        responses = responses.filter(mall__province=province)
-        rollups = rollups.filter(mall__province=province)
-    if params.get("mall"):
-        mall = get_object_or_404(Mall, code=params["mall"])
-        responses, rollups = responses.filter(mall=mall), rollups.filter(mall=mall)
-    if params.get("agency"):
-        agency = get_object_or_404(Agency, code=params["agency"])
-        responses, rollups = responses.filter(agency=agency), rollups.filter(agency=agency)
-    rows = reports.ikm_rows(
-        responses=responses, rollups=rollups, period=period, group=group, weight_mode=weights
-    )
+    form = IkmFilterForm(request.query_params)
+    if not form.is_valid():
+        raise exceptions.ValidationError(form.errors)
+    table = selectors.ikm_table_read(form)
+    rows = table["rows"]
     for row in rows:
         row["result_dict"] = row["result"].as_dict()
         row["id"] = str(row["id"])
     data = {
-        "period": str(period),
-        "group": group,
-        "total": responses.in_period(period).ikm(weight_mode=weights).as_dict(),
+        "period": str(table["period"]),
+        "group": table["group"],
+        "total": table["total"].as_dict(),
         "rows": rows,
     }
     return Response(IkmTableSerializer(data).data)
@@ -234,33 +217,14 @@ def survey_response_create(request):
 
 class SurveyResponseList(generics.ListAPIView):
     """Questionnaires of the malls the signed-in staff user may view (no personal data is
-    ever collected). Filters: mall, period, service."""
+    ever collected). Filters as on the mall's page: mall, period, service (its id)."""
 
     serializer_class = SurveyResponseSerializer
     permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("mall", str),
-            PERIOD_PARAM,
-            OpenApiParameter("service", int),
-        ]
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    filterset_class = selectors.SurveyResponseFilter
 
     def get_queryset(self):
-        params = self.request.query_params
-        responses = SurveyResponse.objects.filter(
-            mall__in=malls_visible_to(self.request.user)
-        ).select_related("mall", "agency")
-        if params.get("mall"):
-            responses = responses.filter(mall__code=params["mall"])
-        if params.get("period"):
-            responses = responses.in_period(_period(self.request))
-        if params.get("service"):
-            responses = responses.filter(service_id=params["service"])
-        return responses
+        return selectors.responses_visible(self.request.user)
 
 
 class ComplaintCreateSerializer(serializers.Serializer):
@@ -368,42 +332,16 @@ def complaint_track(request, code):
 
 
 class ComplaintList(generics.ListAPIView):
-    """Complaints of the malls the signed-in staff user may view. Filters: mall, status,
-    category, overdue=true."""
+    """Complaints of the malls the signed-in staff user may view. Filters as on the mall's
+    page: mall, status, category, overdue (in each mall's own date), q (tracking or LAPOR!
+    number)."""
 
     serializer_class = ComplaintStaffSerializer
     permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("mall", str),
-            OpenApiParameter("status", str),
-            OpenApiParameter("category", str),
-            OpenApiParameter("overdue", bool),
-        ]
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    filterset_class = selectors.ComplaintFilter
 
     def get_queryset(self):
-        params = self.request.query_params
-        complaints = (
-            Complaint.objects.filter(mall__in=malls_visible_to(self.request.user))
-            .select_related("mall", "agency", "service")
-            .prefetch_related("events")
-        )
-        for name, lookup in [
-            ("mall", "mall__code"),
-            ("status", "status"),
-            ("category", "category"),
-        ]:
-            if params.get(name):
-                complaints = complaints.filter(**{lookup: params[name]})
-        if params.get("overdue") in ("1", "true"):
-            complaints = complaints.filter(
-                first_answered_on__isnull=True, due_on__lt=timezone.localdate()
-            )
-        return complaints
+        return selectors.complaints_visible(self.request.user)
 
 
 class ScorecardSerializer(serializers.Serializer):
@@ -489,7 +427,7 @@ def empty_counters(request, code):
         mall = access_mall(request.user, get_object_or_404(Mall, code=code))
     except DjangoPermissionDenied:
         raise exceptions.PermissionDenied() from None
-    return Response(EmptyCounterSerializer(compliance.empty_counters(mall=mall), many=True).data)
+    return Response(EmptyCounterSerializer(staffing.empty_counters(mall=mall), many=True).data)
 
 
 class LegacyReportSerializer(serializers.Serializer):

@@ -17,26 +17,23 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import ngettext
 
 from mpp.citizens.models import Application, ApplicationStatus
 from mpp.registry.models import (
-    Closure,
     CompletionUnit,
-    Counter,
     Mall,
-    OpeningHours,
     Service,
     ServiceStandard,
+    standard_in_force,
 )
-from mpp.visits.models import CounterSession, CounterSessionStatus, DailyRollup
+from mpp.visits.models import DailyRollup
+from mpp.visits.staffing import counters_staffing, staffing_by_mall
 
 from .ikm import IkmResult, Period, ikm_combine, krejcie_morgan
 from .models import Complaint, SurveyResponse
-
-EMPTY_COUNTER_GRACE_MINUTES = 15
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -62,11 +59,6 @@ def standard_missing(standard: ServiceStandard | None) -> list[str]:
     return [name for name, ok in checks.items() if not ok]
 
 
-def _standard_in_force(standards: list, day: date):
-    in_force = [s for s in standards if s.effective_from <= day]
-    return max(in_force, key=lambda s: (s.effective_from, s.version)) if in_force else None
-
-
 # --- time compliance from applications (multi-day services) -----------------------------------
 
 MULTI_DAY_UNITS = frozenset({CompletionUnit.DAYS, CompletionUnit.WORKING_DAYS})
@@ -82,31 +74,19 @@ def is_multi_day(standard: ServiceStandard | None) -> bool:
 
 def multi_day_service_ids(*, service_ids, day: date) -> set[int]:
     """Which of `service_ids` have a multi-day standard in force on `day` (one query)."""
-    latest: dict[int, tuple] = {}
-    rows = ServiceStandard.objects.filter(
-        service_id__in=service_ids, effective_from__lte=day
-    ).values_list("service_id", "effective_from", "version", "completion_time_unit")
-    for service_id, effective_from, version, unit in rows:
-        if service_id not in latest or (effective_from, version) > latest[service_id][:2]:
-            latest[service_id] = (effective_from, version, unit)
-    return {pk for pk, (_f, _v, unit) in latest.items() if unit in MULTI_DAY_UNITS}
+    return set(
+        multi_day_services_in_force(day)
+        .filter(service_id__in=service_ids)
+        .values_list("service_id", flat=True)
+    )
 
 
 def multi_day_services_in_force(day: date):
-    """A subquery of the service ids whose standard in force on `day` (the latest version
-    that has taken effect) counts its completion time in days: the SQL twin of
-    `multi_day_service_ids`, for aggregates that must not return a row per service."""
-    newer = ServiceStandard.objects.filter(
-        service_id=OuterRef("service_id"), effective_from__lte=day
-    ).filter(
-        Q(effective_from__gt=OuterRef("effective_from"))
-        | Q(effective_from=OuterRef("effective_from"), version__gt=OuterRef("version"))
-    )
+    """A subquery of the service ids whose standard in force on `day` counts its completion
+    time in days, for aggregates that must not return a row per service."""
     return (
-        ServiceStandard.objects.filter(
-            effective_from__lte=day, completion_time_unit__in=MULTI_DAY_UNITS
-        )
-        .filter(~Exists(newer))
+        ServiceStandard.objects.in_force_on(day)
+        .filter(completion_time_unit__in=MULTI_DAY_UNITS)
         .values("service_id")
     )
 
@@ -231,7 +211,7 @@ def services_compliance(
     )
     rows = []
     for service in services:
-        standard = _standard_in_force(list(service.standards.all()), min(today, period.end))
+        standard = standard_in_force(list(service.standards.all()), min(today, period.end))
         totals = now_totals.get(service.pk, {})
         ikm = ikms.get(service.pk)
         row = ServiceCompliance(
@@ -253,107 +233,6 @@ def services_compliance(
             row.time_within = counted.get("within", 0)
         rows.append(row)
     return rows
-
-
-# --- counters against opening hours ----------------------------------------------------------
-
-
-def opening_windows(mall: Mall, day: date) -> list[tuple[datetime, datetime]]:
-    """The mall's opening periods on `day` as aware datetimes; none on a closure."""
-    if Closure.objects.filter(mall=mall, date=day).exists():
-        return []
-    tz = mall.tz
-    return [
-        (
-            datetime.combine(day, hours.opens_at, tzinfo=tz),
-            datetime.combine(day, hours.closes_at, tzinfo=tz),
-        )
-        for hours in OpeningHours.objects.filter(mall=mall, weekday=day.weekday())
-    ]
-
-
-def _overlap(a_start, a_end, b_start, b_end) -> float:
-    return max(0.0, (min(a_end, b_end) - max(a_start, b_start)).total_seconds())
-
-
-@dataclass
-class CounterStaffing:
-    counter: Counter
-    scheduled_seconds: float = 0
-    staffed_seconds: float = 0
-
-    @property
-    def share(self) -> float | None:
-        return _percent(int(self.staffed_seconds), int(self.scheduled_seconds))
-
-
-def counters_staffing(*, mall: Mall, start: date, end: date, now: datetime | None = None):
-    """Per active counter: seconds scheduled (opening hours × days) and seconds staffed
-    (open sessions within those hours, pauses excluded) from `start` to `end` (exclusive)."""
-    now = now or timezone.now()
-    counters = list(mall.counters.filter(is_active=True).order_by("number"))
-    result = {c.pk: CounterStaffing(c) for c in counters}
-    windows = []
-    day = start
-    while day < end:
-        windows += opening_windows(mall, day)
-        day += timedelta(days=1)
-    if not windows:
-        return list(result.values())
-    sessions = CounterSession.objects.filter(
-        counter__in=counters, opened_at__lt=windows[-1][1]
-    ).filter(Q(closed_at__isnull=True) | Q(closed_at__gt=windows[0][0]))
-    for w_start, w_end in windows:
-        length = max(0.0, (min(w_end, max(now, w_start)) - w_start).total_seconds())
-        for staffing in result.values():
-            staffing.scheduled_seconds += length
-    for session in sessions:
-        closed = session.closed_at or now
-        inside = sum(_overlap(session.opened_at, closed, a, min(b, now)) for a, b in windows)
-        paused = session.paused_seconds
-        if session.status == CounterSessionStatus.PAUSED and session.paused_since:
-            paused += (now - session.paused_since).total_seconds()
-        result[session.counter_id].staffed_seconds += max(0.0, inside - paused)
-    return list(result.values())
-
-
-@dataclass
-class EmptyCounter:
-    counter: Counter
-    reason: str  # "closed" (no session) or "paused"
-    since: datetime | None = None
-
-
-def empty_counters(
-    *, mall: Mall, now: datetime | None = None, grace_minutes: int = EMPTY_COUNTER_GRACE_MINUTES
-) -> list[EmptyCounter]:
-    """Counters in use that nobody staffs during opening hours: no open session, or paused
-    for longer than the grace period. Nothing before opening + grace or outside hours."""
-    now = now or timezone.now()
-    grace = timedelta(minutes=grace_minutes)
-    local_day = now.astimezone(mall.tz).date()
-    if not any(a + grace <= now < b for a, b in opening_windows(mall, local_day)):
-        return []
-    counters = mall.counters.filter(is_active=True).exclude(services=None).distinct()
-    sessions = {
-        s.counter_id: s
-        for s in CounterSession.objects.filter(counter__mall=mall).exclude(
-            status=CounterSessionStatus.CLOSED
-        )
-    }
-    alerts = []
-    for counter in counters.order_by("number"):
-        session = sessions.get(counter.pk)
-        if session is None:
-            last = counter.sessions.aggregate(at=Max("closed_at"))["at"]
-            alerts.append(EmptyCounter(counter, "closed", last))
-        elif (
-            session.status == CounterSessionStatus.PAUSED
-            and session.paused_since
-            and now - session.paused_since > grace
-        ):
-            alerts.append(EmptyCounter(counter, "paused", session.paused_since))
-    return alerts
 
 
 # --- pledge -----------------------------------------------------------------------------------
@@ -554,72 +433,50 @@ def malls_summary(*, malls, period: Period, today: date, now: datetime | None = 
 # --- the weekly report's summary ------------------------------------------------------------
 
 
-def staffing_by_mall(
-    *, malls: list, start: date, end: date, now: datetime | None = None, mall_ids=None
-) -> dict[int, dict]:
-    """Per mall id: seconds scheduled (active counters × opening hours, closures off) and
-    seconds staffed (open sessions inside those hours, pauses excluded) from `start` to
-    `end` (exclusive), up to `now`. The batched form of `counters_staffing`: four queries
-    whatever the number of malls. `mall_ids` may be a subquery selecting the same malls."""
-    now = now or timezone.now()
-    ids = [m.pk for m in malls] if mall_ids is None else mall_ids
-    counters = defaultdict(list)
-    for counter_id, mall_id in Counter.objects.filter(mall_id__in=ids, is_active=True).values_list(
-        "pk", "mall_id"
-    ):
-        counters[mall_id].append(counter_id)
-    hours = defaultdict(list)
-    for row in OpeningHours.objects.filter(mall_id__in=ids).values(
-        "mall_id", "weekday", "opens_at", "closes_at"
-    ):
-        hours[(row["mall_id"], row["weekday"])].append((row["opens_at"], row["closes_at"]))
-    closed = set(
-        Closure.objects.filter(mall_id__in=ids, date__gte=start, date__lt=end).values_list(
-            "mall_id", "date"
-        )
+def _complaint_counts_by_mall(*, mall_ids, start: date, end: date, judged_on: date) -> dict:
+    """Per mall id: complaints received from `start` to `end` (exclusive), those answered by
+    their deadline, and those that can be judged at the end of `judged_on` (answered by then,
+    or past their deadline)."""
+    complaints = Complaint.objects.filter(
+        mall_id__in=mall_ids, received_on__gte=start, received_on__lt=end
     )
-    windows: dict[int, list] = {}
-    for mall in malls:
-        tz, day, windows[mall.pk] = mall.tz, start, []
-        while day < end:
-            if (mall.pk, day) not in closed:
-                windows[mall.pk] += [
-                    (datetime.combine(day, a, tzinfo=tz), datetime.combine(day, b, tzinfo=tz))
-                    for a, b in hours.get((mall.pk, day.weekday()), [])
-                ]
-            day += timedelta(days=1)
-    result = {}
-    for mall in malls:
-        length = sum(
-            max(0.0, (min(b, max(now, a)) - a).total_seconds()) for a, b in windows[mall.pk]
+    answered_by_then = Q(first_answered_on__isnull=False, first_answered_on__lte=judged_on)
+    return {
+        row["mall_id"]: row
+        for row in complaints.order_by()
+        .values("mall_id")
+        .annotate(
+            received=Count("id"),
+            in_time=Count(
+                "id",
+                filter=Q(first_answered_on__lte=judged_on) & Q(first_answered_on__lte=F("due_on")),
+            ),
+            judged=Count("id", filter=answered_by_then | Q(due_on__lte=judged_on)),
         )
-        result[mall.pk] = {"scheduled": length * len(counters[mall.pk]), "staffed": 0.0}
-    all_windows = [w for ws in windows.values() for w in ws]
-    if not all_windows:
-        return result
-    first = min(a for a, _b in all_windows)
-    last = max(b for _a, b in all_windows)
-    sessions = CounterSession.objects.filter(
-        counter__mall_id__in=ids, counter__is_active=True, opened_at__lt=last
-    ).filter(Q(closed_at__isnull=True) | Q(closed_at__gt=first))
-    for session in sessions.select_related("counter").only(
-        "opened_at",
-        "closed_at",
-        "paused_seconds",
-        "paused_since",
-        "status",
-        "counter__mall_id",
-    ):
-        closed_at = session.closed_at or now
-        mall_windows = windows[session.counter.mall_id]
-        inside = sum(
-            _overlap(session.opened_at, closed_at, a, min(b, now)) for a, b in mall_windows
-        )
-        paused = session.paused_seconds
-        if session.status == CounterSessionStatus.PAUSED and session.paused_since:
-            paused += (now - session.paused_since).total_seconds()
-        result[session.counter.mall_id]["staffed"] += max(0.0, inside - paused)
-    return result
+    }
+
+
+def _week_figures(ikm: IkmResult | None, complaints: dict, times: dict, staffing: dict) -> dict:
+    """One mall's (or the nation's) figures of `scorecards_summary_for_week`."""
+    grade = ikm.grade if ikm else None
+    return {
+        "ikm": None if ikm is None or ikm.ikm is None else str(ikm.ikm),
+        "grade": grade.letter if grade else None,
+        "grade_label": grade.label if grade else None,
+        "respondents": ikm.respondents if ikm else 0,
+        "complaints_received": complaints.get("received", 0),
+        "complaints_answered_in_time_share": _percent(
+            complaints.get("in_time", 0), complaints.get("judged", 0)
+        ),
+        "time_measured": times["measured"],
+        "time_compliance_share": _percent(times["within"], times["measured"]),
+        "counters_staffed_share": _percent(int(staffing["staffed"]), int(staffing["scheduled"])),
+    }
+
+
+def _sums(values, *keys) -> dict:
+    values = list(values)
+    return {k: sum(v.get(k, 0) for v in values) for k in keys}
 
 
 def scorecards_summary_for_week(
@@ -672,26 +529,9 @@ def scorecards_summary_for_week(
         mall_id__in=ids, local_date__gte=period.start, local_date__lt=so_far_end
     )
     ikms = responses.ikm_by("mall_id")
-    complaints = Complaint.objects.filter(
-        mall_id__in=ids, received_on__gte=period.start, received_on__lt=so_far_end
+    complaints_by_mall = _complaint_counts_by_mall(
+        mall_ids=ids, start=period.start, end=so_far_end, judged_on=week_end
     )
-    complaints_by_mall = {
-        row["mall_id"]: row
-        for row in complaints.order_by()
-        .values("mall_id")
-        .annotate(
-            received=Count("id"),
-            in_time=Count(
-                "id",
-                filter=Q(first_answered_on__lte=week_end) & Q(first_answered_on__lte=F("due_on")),
-            ),
-            judged=Count(
-                "id",
-                filter=Q(first_answered_on__isnull=False, first_answered_on__lte=week_end)
-                | Q(due_on__lte=week_end),
-            ),
-        )
-    }
     times = time_totals_by_mall(
         malls=malls, start=week_start, end=so_far_end, today=week_end, now=now, mall_ids=ids
     )
@@ -699,25 +539,11 @@ def scorecards_summary_for_week(
         malls=malls, start=week_start, end=so_far_end, now=now, mall_ids=ids
     )
 
-    def figures(ikm: IkmResult | None, c: dict, t: dict, st: dict) -> dict:
-        grade = ikm.grade if ikm else None
-        return {
-            "ikm": None if ikm is None or ikm.ikm is None else str(ikm.ikm),
-            "grade": grade.letter if grade else None,
-            "grade_label": grade.label if grade else None,
-            "respondents": ikm.respondents if ikm else 0,
-            "complaints_received": c.get("received", 0),
-            "complaints_answered_in_time_share": _percent(c.get("in_time", 0), c.get("judged", 0)),
-            "time_measured": t["measured"],
-            "time_compliance_share": _percent(t["within"], t["measured"]),
-            "counters_staffed_share": _percent(int(st["staffed"]), int(st["scheduled"])),
-        }
-
     rows = [
         {
             "mall": mall.code,
             "name": mall.name,
-            **figures(
+            **_week_figures(
                 ikms.get(mall.pk),
                 complaints_by_mall.get(mall.pk, {}),
                 times[mall.pk],
@@ -727,15 +553,12 @@ def scorecards_summary_for_week(
         for mall in malls
     ]
 
-    def total(values: list[dict], *keys) -> dict:
-        return {k: sum(v.get(k, 0) for v in values) for k in keys}
-
-    national = figures(
+    national = _week_figures(
         # From the malls' sums: no second pass over the quarter's questionnaires.
         ikm_combine(ikms.values()) if malls else None,
-        total(list(complaints_by_mall.values()), "received", "in_time", "judged"),
-        total(list(times.values()), "measured", "within"),
-        total(list(staffing.values()), "scheduled", "staffed"),
+        _sums(complaints_by_mall.values(), "received", "in_time", "judged"),
+        _sums(times.values(), "measured", "within"),
+        _sums(staffing.values(), "scheduled", "staffed"),
     )
     return {
         "week_start": week_start.isoformat(),

@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from mpp.citizens.workdays import add_working_days
 from mpp.registry.demo_catalogue import DEMO_MALLS
 from mpp.registry.models import Mall
 
@@ -27,7 +28,7 @@ from .models import (
     SurveyChannel,
     SurveyResponse,
 )
-from .services import answer_working_days, working_days_add
+from .services import answer_working_days
 
 NAMESPACE = uuid.UUID("6b0b7f3c-4a52-4c1e-9d1e-0d6f0c2b5a11")
 # Elements people usually rate lower (waiting, complaint handling) or higher (free fee).
@@ -110,7 +111,7 @@ def _complaints_for(mall: Mall, seed: int, weeks: int, today) -> int:
                 description=text,
                 received_at=received_at,
                 received_on=received_on,
-                due_on=working_days_add(mall=mall, start=received_on, days=answer_working_days()),
+                due_on=add_working_days(received_on, answer_working_days(), mall=mall),
             )
             events = [(received_at, "", ComplaintStatus.RECEIVED, "")]
             if week >= 1 or rng.random() < 0.3:

@@ -200,17 +200,6 @@ class IkmFilterForm(forms.Form):
     )
 
 
-class ComplaintFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("All"))] + ComplaintStatus.choices, required=False
-    )
-    category = forms.ChoiceField(
-        label=_("Category"), choices=[("", _("All"))] + ComplaintCategory.choices, required=False
-    )
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    q = forms.CharField(label=_("Tracking or LAPOR! number"), required=False)
-
-
 class LegacyImportForm(forms.Form):
     """An old report made with the 2004 method: one questionnaire per row, U1..U14."""
 

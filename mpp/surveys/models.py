@@ -6,11 +6,11 @@ from uuid import uuid4
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from mpp.registry.models import Agency, Mall, Service
+from mpp.registry.models import Agency, Mall, Service, zone_dates
 from mpp.visits.models import Device, Ticket
 
 from .ikm import METHOD_2004, METHOD_2017, IkmResult, ikm_from_sums
@@ -262,6 +262,13 @@ def new_tracking_code() -> str:
 class ComplaintQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status__in=ANSWERED_STATUSES)
+
+    def overdue(self, now=None):
+        """Not answered and past the due date in the complaint's own mall's zone."""
+        past_due = Q()
+        for in_zone, today in zone_dates("mall__province_id", now):
+            past_due |= in_zone & Q(due_on__lt=today)
+        return self.filter(first_answered_on__isnull=True).filter(past_due)
 
     def answered_in_time(self):
         return self.filter(

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core import signing
@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mpp.citizens.workdays import add_working_days
 from mpp.core.audit import audit_record
-from mpp.registry.models import Closure, Mall, Service
+from mpp.registry.models import Mall, Service
 from mpp.visits.models import Ticket, TicketStatus
 
 from .ikm import ELEMENTS, METHOD_2004, METHOD_2017, Period
@@ -345,23 +346,7 @@ def legacy_report_import(
 
 
 def answer_working_days() -> int:
-    return int(getattr(settings, "COMPLAINT_ANSWER_WORKING_DAYS", 14))
-
-
-def working_days_add(*, mall: Mall, start: date, days: int) -> date:
-    """The date `days` working days after `start`: Monday–Friday, skipping the mall's
-    closures (public holidays, collective leave)."""
-    closed = set(
-        Closure.objects.filter(
-            mall=mall, date__gt=start, date__lte=start + timedelta(days=days * 3 + 30)
-        ).values_list("date", flat=True)
-    )
-    day, left = start, days
-    while left > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5 and day not in closed:
-            left -= 1
-    return day
+    return settings.COMPLAINT_ANSWER_WORKING_DAYS
 
 
 def _check_place(mall: Mall, agency, service) -> None:
@@ -417,7 +402,7 @@ def complaint_file(
         lapor_number=lapor_number.strip(),
         received_at=now,
         received_on=received_on,
-        due_on=working_days_add(mall=mall, start=received_on, days=answer_working_days()),
+        due_on=add_working_days(received_on, answer_working_days(), mall=mall),
         device=device,
         created_by=by if getattr(by, "is_authenticated", False) else None,
     )
@@ -494,5 +479,4 @@ __all__ = [
     "survey_path",
     "survey_submit",
     "ticket_for_survey",
-    "working_days_add",
 ]

@@ -1,16 +1,14 @@
-"""A per-client-address limit on anonymous survey and complaint posts (pages and API), so
-one machine cannot flood a mall's IKM or its complaint list. Kiosk devices (authenticated
-by their token) and signed-in staff are not limited: a kiosk serves many citizens from
-one address. Counted in the cache, like `mpp.visits.throttle`."""
+"""Limits on survey and complaint posts (pages and API), so one machine cannot flood a
+mall's IKM or its complaint list. Counted by the shared limiter (`mpp.core.ratelimit`):
+per client address, and per user when signed in. Kiosk devices (authenticated by their
+token) are not limited: a kiosk serves many citizens from one address."""
 
 from django.conf import settings
-from django.core.cache import cache
 
+from mpp.core.ratelimit import rate_limit_allow_request
 from mpp.visits.devices import device_from_request
 from mpp.visits.models import DeviceKind
-from mpp.visits.throttle import client_address
 
-WINDOW_SECONDS = 3600
 # Posts per client address and hour; override in settings.
 DEFAULT_LIMITS = {"survey": 30, "complaint": 10}
 
@@ -26,18 +24,8 @@ def kiosk_device(request):
 
 
 def anonymous_post_allowed(request, kind: str) -> bool:
-    """Count one `kind` ("survey" or "complaint") post for this client; False once the
-    hourly limit is passed. Kiosks and signed-in users are always allowed."""
+    """Count one `kind` ("survey" or "complaint") post for this client and, when signed
+    in, for the user; False once the hourly limit is passed. Kiosks are always allowed."""
     if kiosk_device(request) is not None:
         return True
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return True
-    key = f"surveys-posts:{kind}:{client_address(request)}"
-    cache.add(key, 0, WINDOW_SECONDS)
-    try:
-        posts = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, WINDOW_SECONDS)
-        posts = 1
-    return posts <= limit_for(kind)
+    return rate_limit_allow_request(request, scope=f"surveys:{kind}", limit=limit_for(kind))

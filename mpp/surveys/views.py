@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from mpp.core.exports import csv_response
 from mpp.registry.access import access_mall
 from mpp.registry.models import Mall, MallStatus
+from mpp.visits import staffing
 from mpp.visits.models import DailyRollup, TicketStatus
 
-from . import compliance, reports
+from . import compliance, reports, selectors
 from .access import (
     access_complaint,
     can_enter_paper_forms,
@@ -28,7 +29,6 @@ from .access import (
     can_import_legacy,
 )
 from .forms import (
-    ComplaintFilterForm,
     ComplaintForm,
     ComplaintUpdateForm,
     IkmFilterForm,
@@ -41,7 +41,6 @@ from .forms import (
 )
 from .ikm import ELEMENTS, METHOD_2004, Period, ikm_from_sums, krejcie_morgan
 from .models import (
-    ELEMENT_FIELDS,
     Complaint,
     ComplaintChannel,
     SurveyChannel,
@@ -215,67 +214,18 @@ def complaint_status(request, code):
 # --- IKM, reports, quality pages (public) ------------------------------------------------------
 
 
-def _ikm_scope(data):
-    responses = SurveyResponse.objects.all()
-    rollups = DailyRollup.objects.all()
-    for field, lookup in [
-        ("province", "mall__province"),
-        ("mall", "mall"),
-        ("agency", "agency"),
-    ]:
-        if data.get(field):
-            responses = responses.filter(**{lookup: data[field]})
-            rollups = rollups.filter(**{lookup: data[field]})
-    return responses, rollups
-
-
 def ikm_table(request):
-    form = IkmFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    period = data.get("period") or Period.parse(default_period())
-    group = data.get("group") or "mall"
-    weights = data.get("weights") or "exact"
-    responses, rollups = _ikm_scope(data)
-    rows = reports.ikm_rows(
-        responses=responses, rollups=rollups, period=period, group=group, weight_mode=weights
-    )
-    total = responses.in_period(period).ikm(weight_mode=weights)
+    form = IkmFilterForm(request.GET)
+    if not form.is_valid():  # each bad filter is named on the page; nothing is shown
+        return render(request, "surveys/ikm_table.html", {"form": form, "rows": []})
+    table = selectors.ikm_table_read(form)
     if request.GET.get("format") == "csv":
-        return csv_response(
-            f"ikm-{period}-{group}.csv",
-            [
-                "unit",
-                "respondents",
-                *[f.upper() for f in ELEMENT_FIELDS],
-                "ikm",
-                "grade",
-                "label",
-                "sample_target",
-            ],
-            (
-                [
-                    r["name"],
-                    r["result"].respondents,
-                    *r["result"].nrr_display,
-                    r["result"].ikm,
-                    r["result"].grade.letter,
-                    r["result"].grade.label,
-                    r["sample_target"],
-                ]
-                for r in rows
-            ),
-        )
+        header, rows = selectors.csv_rows(selectors.IKM_CSV_COLUMNS, table["rows"])
+        return csv_response(f"ikm-{table['period']}-{table['group']}.csv", header, rows)
     return render(
         request,
         "surveys/ikm_table.html",
-        {
-            "form": form,
-            "rows": rows,
-            "total": total,
-            "period": period,
-            "group": group,
-            "query": request.GET.urlencode(),
-        },
+        {"form": form, **table, "query": request.GET.urlencode()},
     )
 
 
@@ -431,71 +381,33 @@ def _mall(request, code) -> Mall:
     return access_mall(request.user, get_object_or_404(Mall, code=code))
 
 
-def filtered_complaints(params, complaints):
-    form = ComplaintFilterForm(params)
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["status"]:
-            complaints = complaints.filter(status=data["status"])
-        if data["category"]:
-            complaints = complaints.filter(category=data["category"])
-        if data["overdue"]:
-            complaints = complaints.filter(first_answered_on__isnull=True).filter(
-                due_on__lt=timezone.localdate()
-            )
-        if data["q"]:
-            q = data["q"].strip().upper()
-            complaints = complaints.filter(tracking_code__icontains=q) | complaints.filter(
-                lapor_number__icontains=q
-            )
-    return form, complaints
+def _list_page(request, filterset, per_page: int) -> dict:
+    """Pagination and the query string (without the page) that the CSV link keeps."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
+    return {"form": filterset.form, "page": page, "query": query.urlencode()}
 
 
 @login_required
 def complaint_list(request, code):
     mall = _mall(request, code)
-    complaints = Complaint.objects.filter(mall=mall).select_related("agency", "service")
-    form, complaints = filtered_complaints(request.GET, complaints)
-    if request.GET.get("format") == "csv":
-        return csv_response(
-            f"pengaduan-{mall.code}.csv",
-            [
-                "tracking_code",
-                "received_on",
-                "category",
-                "agency",
-                "service",
-                "status",
-                "due_on",
-                "first_answered_on",
-                "lapor_number",
-            ],
-            (
-                [
-                    c.tracking_code,
-                    c.received_on,
-                    c.category,
-                    c.agency or "",
-                    c.service or "",
-                    c.status,
-                    c.due_on,
-                    c.first_answered_on or "",
-                    c.lapor_number,
-                ]
-                for c in complaints
-            ),
-        )
-    page = Paginator(complaints, 30).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    # The page is one mall's (its filter form has no mall field); the API twin takes any
+    # visible mall.
+    filterset = selectors.ComplaintFilter(
+        request.GET, queryset=selectors.complaints_visible(request.user).filter(mall=mall)
+    )
+    filterset.form.fields.pop("mall")
+    if request.GET.get("format") == "csv" and filterset.is_valid():
+        header, rows = selectors.csv_rows(selectors.COMPLAINT_CSV_COLUMNS, filterset.qs)
+        return csv_response(f"pengaduan-{mall.code}.csv", header, rows)
     return render(
         request,
         "surveys/manage/complaints.html",
         {
             "mall": mall,
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
+            **_list_page(request, filterset, 30),
             "today": timezone.localdate(timezone=mall.tz),
             "can_handle": can_handle_complaints(request.user, mall),
         },
@@ -558,56 +470,17 @@ def complaint_detail(request, pk):
 @login_required
 def response_list(request, code):
     mall = _mall(request, code)
-    responses = SurveyResponse.objects.filter(mall=mall).select_related("service", "agency")
-    try:
-        period = Period.parse(request.GET.get("period") or "")
-        responses = responses.in_period(period)
-    except ValueError:
-        period = None
-    if request.GET.get("service"):
-        responses = responses.filter(service__slug=request.GET["service"])
-    if request.GET.get("format") == "csv":
-        return csv_response(
-            f"skm-{mall.code}.csv",
-            [
-                "local_date",
-                "service",
-                "channel",
-                *[f.upper() for f in ELEMENT_FIELDS],
-                "age_band",
-                "sex",
-                "education",
-                "occupation",
-                "suggestion",
-            ],
-            (
-                [
-                    r.local_date,
-                    r.service.slug,
-                    r.channel,
-                    *r.scores,
-                    r.age_band,
-                    r.sex,
-                    r.education,
-                    r.occupation,
-                    r.suggestion,
-                ]
-                for r in responses
-            ),
-        )
-    page = Paginator(responses, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    filterset = selectors.SurveyResponseFilter(
+        request.GET, queryset=selectors.responses_visible(request.user).filter(mall=mall), mall=mall
+    )
+    filterset.form.fields.pop("mall")
+    if request.GET.get("format") == "csv" and filterset.is_valid():
+        header, rows = selectors.csv_rows(selectors.RESPONSE_CSV_COLUMNS, filterset.qs)
+        return csv_response(f"skm-{mall.code}.csv", header, rows)
     return render(
         request,
         "surveys/manage/responses.html",
-        {
-            "mall": mall,
-            "page": page,
-            "period": period,
-            "services": mall.services.all(),
-            "query": query.urlencode(),
-        },
+        {"mall": mall, **_list_page(request, filterset, 50)},
     )
 
 
@@ -621,7 +494,7 @@ def compliance_page(request, code):
     except ValueError:
         period = Period.containing(today, "quarter")
     rows = compliance.services_compliance(mall=mall, period=period, today=today)
-    staffing = compliance.counters_staffing(
+    counters = staffing.counters_staffing(
         mall=mall, start=today, end=today + timedelta(days=1), now=now
     )
     return render(
@@ -631,8 +504,8 @@ def compliance_page(request, code):
             "mall": mall,
             "period": period,
             "rows": rows,
-            "staffing": staffing,
-            "empty": compliance.empty_counters(mall=mall, now=now),
+            "staffing": counters,
+            "empty": staffing.empty_counters(mall=mall, now=now),
             "pledge": compliance.pledge_status(mall=mall, today=today),
         },
     )
@@ -646,7 +519,7 @@ def empty_counters_fragment(request, code):
     return render(
         request,
         "surveys/manage/_empty_counters.html",
-        {"mall": mall, "empty": compliance.empty_counters(mall=mall)},
+        {"mall": mall, "empty": staffing.empty_counters(mall=mall)},
     )
 
 

@@ -7,16 +7,19 @@ their account (session or HTTP Basic over TLS). Errors come back as
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import authentication, exceptions, serializers, status
+from rest_framework import authentication, exceptions, generics, serializers, status
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from mpp.registry.access import can_view_mall
+from mpp.accounts.lockout import BasicAuthentication
+from mpp.registry.access import access_mall, can_view_mall
 from mpp.registry.models import Counter, Mall, Service
 
+from . import selectors
 from . import services as q
 from .board import board_state
 from .devices import device_for_token, device_from_request
@@ -60,7 +63,7 @@ except ImportError:  # pragma: no cover
     pass
 
 DEVICE_AUTH = [DeviceAuthentication, authentication.SessionAuthentication]
-OFFICER_AUTH = [authentication.SessionAuthentication, authentication.BasicAuthentication]
+OFFICER_AUTH = [authentication.SessionAuthentication, BasicAuthentication]
 
 
 def _with_relations(ticket: Ticket) -> Ticket:
@@ -451,3 +454,36 @@ def counter_action(request, counter_id, action):
     return Response(
         {"counter": counter.number, "status": result.status, "opened_at": result.opened_at}
     )
+
+
+class _MallDayFilterBackend(DjangoFilterBackend):
+    """The day list's FilterSet needs its mall (its default day is the mall's today)."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        return {
+            "data": request.query_params,
+            "queryset": queryset,
+            "mall": view.mall,
+            "request": request,
+        }
+
+
+class MallTicketList(generics.ListAPIView):
+    """A mall's tickets of one day (today in the mall's zone unless `date`), for the staff
+    who may open its console: the API twin of the manager's day list and its CSV, with the
+    same filters (date, status, service id)."""
+
+    serializer_class = TicketSerializer
+    authentication_classes = OFFICER_AUTH
+    permission_classes = [IsAuthenticated]
+    filterset_class = selectors.TicketDayFilter
+    filter_backends = [_MallDayFilterBackend]
+    queryset = Ticket.objects.none()  # for the schema; the mall's tickets below
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        self.mall = access_mall(
+            self.request.user, get_object_or_404(Mall, code=self.kwargs["code"])
+        )
+        return selectors.tickets_of(self.mall).select_related("mall")

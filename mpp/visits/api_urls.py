@@ -18,4 +18,5 @@ urlpatterns = [
     path("queue/bookings/", api.booking_create, name="api-queue-booking"),
     path("queue/bookings/check-in/", api.booking_check_in, name="api-queue-check-in"),
     path("queue/malls/<slug:code>/board/", api.board, name="api-queue-board"),
+    path("queue/malls/<slug:code>/tickets/", api.MallTicketList.as_view(), name="api-queue-day"),
 ]

@@ -17,8 +17,10 @@ from mpp.core.nik import nik_clean
 from mpp.registry.models import Agency, Service
 
 from . import services as q
+from .devices import device_from_request
 from .face_tickets import bookings_near, face_ticket_issue
 from .models import Booking, BookingStatus, PriorityReason
+from .throttle import face_attempt_allowed
 from .views import _kiosk_mall
 
 SESSION_KEY = "mpp_face_check"
@@ -44,7 +46,8 @@ def _check(request, mall, uuid) -> FaceCheck:
 
 
 def _begin(request, mall, **kwargs):
-    check = faces.face_check_start(mall=mall, **kwargs)
+    """Start a check (FaceRefused when the attempt limits are reached: the caller shows it)."""
+    check = faces.face_check_start(mall=mall, device=device_from_request(request), **kwargs)
     request.session[SESSION_KEY] = str(check.uuid)
     return redirect("visits:kiosk_face_camera", code=mall.code, uuid=check.uuid)
 
@@ -124,13 +127,17 @@ def kiosk_face(request, code):
     mall = _mall_or_403(request, code)
     errors = {}
     if request.method == "POST":
-        if "identify" in request.POST and _identification_window(mall):
-            return _begin(request, mall, claim=ClaimKind.IDENTIFY)
-        claim, errors = face_claim_resolve(
-            mall=mall, nik=request.POST.get("nik", ""), booking=request.POST.get("booking", "")
-        )
-        if claim:
-            return _begin(request, mall, **claim)
+        try:
+            if "identify" in request.POST and _identification_window(mall):
+                return _begin(request, mall, claim=ClaimKind.IDENTIFY)
+            claim, errors = face_claim_resolve(
+                mall=mall, nik=request.POST.get("nik", ""), booking=request.POST.get("booking", "")
+            )
+            if claim:
+                return _begin(request, mall, **claim)
+        except faces.FaceRefused as refused:
+            field = "booking" if request.POST.get("booking", "").strip() else "nik"
+            errors = {field: " ".join(refused.messages)}
     return render(
         request,
         "visits/kiosk_face.html",
@@ -157,6 +164,9 @@ def kiosk_face_frames(request, code, uuid):
     """The burst of JPEG frames (multipart `frames`), answered in JSON for face.js."""
     mall = _mall_or_403(request, code)
     check = _check(request, mall, uuid)
+    if not face_attempt_allowed(request, citizen_id=check.citizen_id):
+        detail = _("Too many face check-in attempts. Please use the code or a normal ticket.")
+        return JsonResponse({"ok": False, "code": "throttled", "detail": detail}, status=429)
     frames = [f.read() for f in request.FILES.getlist("frames")[: faces.MAX_FRAMES]]
     try:
         if check.claim == ClaimKind.IDENTIFY:
@@ -180,8 +190,35 @@ def kiosk_face_frames(request, code, uuid):
             retry=reverse("visits:kiosk_face", args=[mall.code]),
             fallback=reverse("visits:kiosk_face_code", args=[mall.code]),
         )
+    if faces.face_second_factor_needed(check):
+        faces.face_second_factor_send(check=check)
+        return JsonResponse(
+            {"ok": True, "next": reverse("visits:kiosk_face_second", args=[mall.code, check.uuid])}
+        )
     return JsonResponse(
         {"ok": True, "next": reverse("visits:kiosk_face_hello", args=[mall.code, check.uuid])}
+    )
+
+
+def kiosk_face_second(request, code, uuid):
+    """Face never alone: the one-time code sent to the citizen's phone after the face matched."""
+    mall = _mall_or_403(request, code)
+    check = _check(request, mall, uuid)
+    if check.verified_at is None or not faces.face_second_factor_pending(check):
+        return redirect("visits:kiosk_face", code=mall.code)
+    errors = {}
+    if request.method == "POST":
+        try:
+            faces.face_second_factor_confirm(check=check, code=request.POST.get("code", ""))
+        except ValidationError as error:
+            errors["code"] = " ".join(error.messages)
+        else:
+            return redirect("visits:kiosk_face_hello", code=mall.code, uuid=check.uuid)
+    return render(
+        request,
+        "visits/kiosk_face_second.html",
+        {"mall": mall, "check": check, "errors": errors},
+        status=400 if errors else 200,
     )
 
 
@@ -199,6 +236,8 @@ def kiosk_face_hello(request, code, uuid):
         return redirect("visits:kiosk_face_hello", code=mall.code, uuid=check.uuid)
     if check.citizen is None or check.verified_at is None:
         return redirect("visits:kiosk_face", code=mall.code)
+    if faces.face_second_factor_pending(check):
+        return redirect("visits:kiosk_face_second", code=mall.code, uuid=check.uuid)
     context = face_hello_context(mall, check)
     return render(request, "visits/kiosk_face_hello.html", context)
 

@@ -57,8 +57,12 @@ def desk_face(request):
             mall=mall, nik=request.POST.get("nik", ""), booking=request.POST.get("booking", "")
         )
         if claim:
-            check = faces.face_check_start(mall=mall, officer=request.user, **claim)
-            return redirect("visits:desk_face_camera", uuid=check.uuid)
+            try:
+                check = faces.face_check_start(mall=mall, officer=request.user, **claim)
+            except faces.FaceRefused as refused:
+                errors = {"nik": " ".join(refused.messages)}
+            else:
+                return redirect("visits:desk_face_camera", uuid=check.uuid)
     return render(
         request,
         "visits/desk_face.html",

@@ -20,6 +20,11 @@ urlpatterns = [
     ),
     path("<slug:code>/kiosk/face/<uuid:uuid>/", views.kiosk_face_hello, name="kiosk_face_hello"),
     path(
+        "<slug:code>/kiosk/face/<uuid:uuid>/code/",
+        views.kiosk_face_second,
+        name="kiosk_face_second",
+    ),
+    path(
         "<slug:code>/kiosk/face/<uuid:uuid>/issue/", views.kiosk_face_issue, name="kiosk_face_issue"
     ),
     path("desk/face/", desk.desk_face, name="desk_face"),

@@ -6,7 +6,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.db.models import F
 
-from mpp.registry.models import CompletionUnit, ServiceStandard
+from mpp.registry.models import CompletionUnit, ServiceStandard, standard_in_force
 
 from .models import DailyRollup, Ticket, TicketStatus, wait_bucket_field
 
@@ -75,8 +75,7 @@ class StandardLimits:
             self.by_service.setdefault(standard.service_id, []).append(standard)
 
     def minutes(self, service_id: int, day: date) -> int | None:
-        in_force = [s for s in self.by_service.get(service_id, []) if s.effective_from <= day]
-        return limit_minutes_of(in_force[-1] if in_force else None)
+        return limit_minutes_of(standard_in_force(self.by_service.get(service_id, []), day))
 
 
 def rollup_deltas_for(ticket: Ticket, limit_minutes: int | None) -> dict[str, int]:
@@ -94,7 +93,8 @@ def rollup_deltas_for(ticket: Ticket, limit_minutes: int | None) -> dict[str, in
     return deltas
 
 
-ROLLUP_FIELDS = [
+# The one list of a rollup's counters; monitoring's daily summaries import it.
+ROLLUP_COUNT_FIELDS = [
     "issued",
     "served",
     "no_shows",
@@ -102,12 +102,9 @@ ROLLUP_FIELDS = [
     "wait_seconds_sum",
     "service_seconds_sum",
     "served_within_standard",
-    "wait_le_5",
-    "wait_le_15",
-    "wait_le_30",
-    "wait_le_60",
-    "wait_gt_60",
 ]
+ROLLUP_WAIT_BUCKET_FIELDS = ["wait_le_5", "wait_le_15", "wait_le_30", "wait_le_60", "wait_gt_60"]
+ROLLUP_FIELDS = ROLLUP_COUNT_FIELDS + ROLLUP_WAIT_BUCKET_FIELDS
 
 
 PROGRESS_EVERY = 100_000

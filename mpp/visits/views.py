@@ -1,15 +1,15 @@
 """Queue pages: kiosk, ticket (printable and followable), display board, officer console,
 booking, and the manager's device list. Views are thin: the rules live in services.py."""
 
-import csv
 from datetime import date, timedelta
+from uuid import UUID
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from mpp.core.exports import csv_response
 from mpp.registry.access import access_mall, can_edit_mall
 from mpp.registry.models import Agency, Counter, Mall, Service
 
+from . import selectors
 from . import services as q
 from .board import board_state
 from .devices import device_activate, device_issue, device_revoke, may_use_device_page
@@ -119,7 +120,7 @@ def kiosk(request, code):
     if request.GET.get("after"):
         # "Another service in the same visit": the next ticket joins the first one's trip.
         first = Ticket.objects.filter(
-            uuid=request.GET["after"],
+            uuid=_posted_uuid(request.GET["after"]),
             mall=mall,
             issued_at__gte=timezone.now() - TRIP_WINDOW,
         ).first()
@@ -127,16 +128,29 @@ def kiosk(request, code):
             request.session[TRIP_SESSION_KEY] = [str(first.trip), first.display_number]
     context = {"mall": mall, "trip": request.session.get(TRIP_SESSION_KEY)}
     if request.GET.get("service"):
-        context["service"] = get_object_or_404(services, pk=request.GET["service"])
+        context["service"] = get_object_or_404(services, pk=_posted_pk(request.GET["service"]))
         context["lanes"] = PriorityReason.choices
         return render(request, "visits/kiosk_lane.html", context)
     if agency_id:
-        context["agency"] = get_object_or_404(Agency, pk=agency_id)
-        context["services"] = services.filter(agency_id=agency_id).order_by("name")
+        context["agency"] = get_object_or_404(Agency, pk=_posted_pk(agency_id))
+        context["services"] = services.filter(agency_id=_posted_pk(agency_id)).order_by("name")
         return render(request, "visits/kiosk_services.html", context)
     agency_ids = services.values_list("agency_id", flat=True)
     context["agencies"] = Agency.objects.filter(pk__in=agency_ids).order_by("short_name")
     return render(request, "visits/kiosk.html", context)
+
+
+def _posted_pk(value) -> int | None:
+    """A primary key from a form, or None when it is missing or malformed (never a 500)."""
+    value = str(value or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _posted_uuid(value) -> UUID | None:
+    try:
+        return UUID(str(value or ""))
+    except ValueError:
+        return None
 
 
 @require_POST
@@ -144,7 +158,7 @@ def kiosk_issue(request, code):
     mall = _kiosk_mall(request, code)
     if mall is None:
         raise PermissionDenied
-    service = Service.objects.filter(pk=request.POST.get("service")).first()
+    service = Service.objects.filter(pk=_posted_pk(request.POST.get("service"))).first()
     try:
         if service is None:
             raise q.QueueError(_("Choose a service."), code="no_service", field="service")
@@ -156,9 +170,18 @@ def kiosk_issue(request, code):
             trip=trip[0] if trip else None,
         )
     except q.QueueError as refused:
-        messages.error(request, refused.message)
-        return redirect("visits:kiosk", code=code)
+        return _kiosk_refused(request, code, refused)
     return redirect("visits:ticket_print", uuid=ticket.uuid)
+
+
+def _kiosk_refused(request, code, refused: q.QueueError):
+    """The kiosk's first screen again, with the reason in plain words, as a 400."""
+    messages.error(request, refused.message)
+    request.GET = request.GET.copy()
+    request.GET.clear()
+    response = kiosk(request, code)
+    response.status_code = 400
+    return response
 
 
 @require_POST
@@ -173,8 +196,7 @@ def kiosk_check_in(request, code):
             priority_reason=request.POST.get("priority", ""),
         )
     except q.QueueError as refused:
-        messages.error(request, refused.message)
-        return redirect("visits:kiosk", code=code)
+        return _kiosk_refused(request, code, refused)
     return redirect("visits:ticket_print", uuid=ticket.uuid)
 
 
@@ -311,9 +333,16 @@ CONSOLE_ACTIONS = {
     "park": lambda c, u, t, p: q.ticket_park(ticket=t, officer=u),
     "resume": lambda c, u, t, p: q.ticket_resume(ticket=t, officer=u),
     "transfer": lambda c, u, t, p: q.ticket_transfer(
-        ticket=t, officer=u, to_service=get_object_or_404(Service, pk=p.get("to_service") or 0)
+        ticket=t, officer=u, to_service=_to_service(p)
     ),
 }
+
+
+def _to_service(post) -> Service:
+    service = Service.objects.filter(pk=_posted_pk(post.get("to_service"))).first()
+    if service is None:
+        raise q.QueueError(_("Choose a service."), code="no_service", field="to_service")
+    return service
 
 
 @login_required
@@ -322,13 +351,18 @@ def console_action(request, counter_id, action):
     counter = get_object_or_404(_officer_counters(request.user), pk=counter_id)
     if action not in CONSOLE_ACTIONS:
         raise Http404
-    ticket = None
+    ticket, status = None, 200
     if request.POST.get("ticket"):
-        ticket = get_object_or_404(Ticket, uuid=request.POST["ticket"], mall=counter.mall)
+        ticket = Ticket.objects.filter(
+            uuid=_posted_uuid(request.POST["ticket"]), mall=counter.mall
+        ).first()
     try:
+        if request.POST.get("ticket") and ticket is None:
+            raise q.QueueError(_("This ticket is not in this mall's queue."), code="no_ticket")
         result = CONSOLE_ACTIONS[action](counter, request.user, ticket, request.POST)
     except q.QueueError as refused:
         messages.error(request, refused.message)
+        status = 400
     else:
         if action == "call_next" and result is None:
             messages.info(request, _("Nobody is waiting for this counter."))
@@ -340,7 +374,10 @@ def console_action(request, counter_id, action):
             )
     if request.headers.get("HX-Request"):
         return render(
-            request, "visits/_console_panel.html", _console_context(counter, request.user)
+            request,
+            "visits/_console_panel.html",
+            _console_context(counter, request.user),
+            status=status,
         )
     return redirect("visits:console", counter_id=counter.pk)
 
@@ -419,73 +456,23 @@ def booking_detail(request, uuid):
 def queue_today(request, code):
     """The manager's view of the day: tickets with filters, exportable to CSV."""
     mall = access_mall(request.user, _mall(code))
-    day = mall.local_now().date()
-    if request.GET.get("date"):
-        try:
-            day = date.fromisoformat(request.GET["date"])
-        except ValueError:
-            messages.error(request, _("Enter a date as YYYY-MM-DD."))
-    tickets = (
-        Ticket.objects.filter(mall=mall, local_date=day)
-        .select_related("service", "agency", "counter")
-        .order_by("issued_at")
-    )
-    if request.GET.get("status"):
-        tickets = tickets.filter(status=request.GET["status"])
-    if request.GET.get("service"):
-        tickets = tickets.filter(service_id=request.GET["service"])
-    if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="antrean-{mall.code}-{day}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(
-            [
-                "ticket",
-                "service",
-                "agency",
-                "channel",
-                "priority",
-                "status",
-                "outcome",
-                "counter",
-                "issued_at",
-                "called_at",
-                "started_at",
-                "finished_at",
-                "wait_seconds",
-                "service_seconds",
-            ]
+    filterset = selectors.TicketDayFilter(request.GET, mall=mall)
+    tickets = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    if request.GET.get("format") == "csv" and filterset.is_valid():
+        day = filterset.form.cleaned_data["date"]
+        return csv_response(
+            f"antrean-{mall.code}-{day}.csv",
+            [name for name, _get in selectors.TICKET_CSV_COLUMNS],
+            ([get(t) for _name, get in selectors.TICKET_CSV_COLUMNS] for t in tickets.iterator()),
         )
-        for t in tickets.iterator():
-            writer.writerow(
-                [
-                    t.display_number,
-                    t.service.name,
-                    t.agency.short_name,
-                    t.channel,
-                    t.priority_reason,
-                    t.status,
-                    t.outcome,
-                    t.counter.number if t.counter else "",
-                    t.issued_at.isoformat(),
-                    t.called_at.isoformat() if t.called_at else "",
-                    t.started_at.isoformat() if t.started_at else "",
-                    t.finished_at.isoformat() if t.finished_at else "",
-                    t.wait_seconds() if t.wait_seconds() is not None else "",
-                    t.service_seconds() if t.service_seconds() is not None else "",
-                ]
-            )
-        return response
     return render(
         request,
         "visits/queue_today.html",
         {
             "mall": mall,
-            "day": day,
+            "form": filterset.form,
             "tickets": tickets[:500],
             "total": tickets.count(),
-            "statuses": TicketStatus.choices,
-            "services": Service.objects.filter(mall=mall).order_by("name"),
             "can_edit": can_edit_mall(request.user, mall),
         },
     )

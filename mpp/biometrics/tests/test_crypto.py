@@ -2,14 +2,14 @@ import numpy as np
 import pytest
 
 from mpp.biometrics import FaceError, Reason, template_decrypt, template_encrypt, template_key_new
-from mpp.biometrics.embedding import normalise
+from mpp.biometrics.embedding import DIMENSIONS, normalise
 
 KEY = bytes(range(32))
 
 
 @pytest.fixture
 def template():
-    return normalise(np.random.default_rng(3).standard_normal(128))
+    return normalise(np.random.default_rng(3).standard_normal(DIMENSIONS))
 
 
 def refusal(blob, **kwargs) -> Reason:

@@ -7,13 +7,13 @@ from mpp.biometrics import (
     duplicate_candidates,
     identify,
 )
-from mpp.biometrics.embedding import normalise
+from mpp.biometrics.embedding import DIMENSIONS, normalise
 
 
 @pytest.fixture
 def random_index():
     rng = np.random.default_rng(1)
-    vectors = normalise(rng.standard_normal((500, 128)))
+    vectors = normalise(rng.standard_normal((500, DIMENSIONS)))
     index = TemplateIndex(capacity=8)  # grows as templates are added
     index.add_many(np.arange(500), vectors)
     return index, vectors
@@ -45,8 +45,8 @@ def test_removing_a_key_removes_all_its_templates(random_index):
 
 
 def test_an_empty_index_finds_nothing():
-    assert TemplateIndex().search(np.ones(128), k=10) == []
-    assert identify(TemplateIndex(), np.ones(128)).outcome == Outcome.NO_MATCH
+    assert TemplateIndex().search(np.ones(DIMENSIONS), k=10) == []
+    assert identify(TemplateIndex(), np.ones(DIMENSIONS)).outcome == Outcome.NO_MATCH
 
 
 def test_identification_names_the_person_among_real_faces(embedding_of):

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from mpp.biometrics import (
+    DLIB_RESNET,
     VERIFY_THRESHOLD,
     FaceError,
     Reason,
@@ -31,9 +32,9 @@ def test_photos_of_different_people_do_not_match(samples):
     assert result.score < VERIFY_THRESHOLD - 0.1
 
 
-def test_a_template_is_128_unit_length_floats(samples):
+def test_a_template_is_192_unit_length_floats_of_mobilefacenet(samples):
     vector = samples["Joe_Biden", 1].embedding
-    assert vector.shape == (128,) and vector.dtype == np.float32
+    assert vector.shape == (192,) and vector.dtype == np.float32
     assert np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-5)
 
 
@@ -78,8 +79,20 @@ def test_enrolment_refuses_too_few_good_frames_and_names_the_commonest_problem()
 
 def test_comparing_something_that_is_not_a_template_is_refused():
     with pytest.raises(FaceError) as caught:
-        compare(np.zeros(64), np.zeros(128))
+        compare(np.zeros(64), np.zeros(192))
     assert caught.value.reason == Reason.TEMPLATE_INVALID
+
+
+def test_a_template_of_the_old_128_value_model_is_never_compared_with_a_new_one(samples):
+    new = samples["Joe_Biden", 1].embedding
+    old = face_sample(face_path("Joe_Biden", 2).read_bytes(), model_id=DLIB_RESNET).embedding
+    assert old.shape == (128,)
+    with pytest.raises(FaceError) as caught:
+        compare(new, old)
+    assert caught.value.reason == Reason.TEMPLATE_INVALID
+    # within its own model the old template still decides, at its own threshold
+    again = face_sample(face_path("Joe_Biden", 1).read_bytes(), model_id=DLIB_RESNET).embedding
+    assert compare(old, again, model_id=DLIB_RESNET).match
 
 
 def _small_faces():

@@ -92,6 +92,12 @@ class FaceMallSettings(models.Model):
     window_minutes = models.PositiveSmallIntegerField(
         _("booking window (minutes either side)"), default=60
     )
+    # Off: at an unattended kiosk a face match (NIK typed, or recognition) also needs a one-time
+    # code sent to the citizen's phone; a booking code (its QR) already is something held.
+    face_alone_at_kiosk = models.BooleanField(
+        _("face alone is enough at the kiosk (only after the mall's own measured pilot)"),
+        default=False,
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

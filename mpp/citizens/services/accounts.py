@@ -16,6 +16,7 @@ from mpp.accounts.models import Role
 from mpp.core.audit import audit_record
 from mpp.core.messaging import Message, get_backend
 from mpp.core.nik import nik_hash, nik_mask
+from mpp.core.uploads import uploaded_type
 from mpp.registry.models import Agency, Mall, OfficerPosting
 
 from .. import access, vault
@@ -220,25 +221,15 @@ def profile_correct(*, citizen: Citizen, changes: dict, by, channel: str = Chann
     return changed
 
 
-def _sniff(content: bytes) -> str:
-    if content.startswith(b"%PDF-"):
-        return "application/pdf"
-    if content.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if content.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    return ""
-
-
 @transaction.atomic
 def document_upload(*, citizen: Citizen, doc_type: str, content: bytes, by) -> Document:
-    """Store a document encrypted. The type is read from the file's first bytes, not from
-    its name; PDF, JPEG and PNG up to 5 MB."""
+    """Store a document encrypted. The type is found by parsing the file (a PDF must open,
+    an image must decode), not from its name or first bytes; PDF, JPEG and PNG up to 5 MB."""
     if doc_type not in DocumentType.values:
         raise ValidationError({"doc_type": [_("Unknown document type.")]})
     if len(content) > Document.MAX_BYTES:
         raise ValidationError({"file": [_("The file is larger than 5 MB.")]})
-    content_type = _sniff(content)
+    content_type = uploaded_type(content)
     if not content_type:
         raise ValidationError({"file": [_("Only PDF, JPEG or PNG files are accepted.")]})
     if not (access._is_owner(by, citizen) or _has_delegation(by, citizen)):

@@ -137,7 +137,11 @@ def application_submit(
         application.status = S.SUBMITTED
         application.submitted_at = application.status_changed_at = now
         application.due_at = workdays.deadline(
-            now, standard.completion_time_value, standard.completion_time_unit, application.mall.tz
+            now,
+            standard.completion_time_value,
+            standard.completion_time_unit,
+            application.mall.tz,
+            mall=application.mall,
         )
         application.save()
         categories = access.categories_for_fields(application.fields_required)

@@ -16,10 +16,12 @@ calls these functions; this module never imports visits.
 import base64
 import hashlib
 import io
+import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
@@ -47,6 +49,8 @@ from ..models import (
     Purpose,
 )
 from ..vocabulary import Category
+
+logger = logging.getLogger("mpp.faces")
 
 FACE_FIELDS = ["face"]
 MAX_FRAMES = 16
@@ -156,6 +160,80 @@ def identity_provider():
     return bio.provider_load(path)
 
 
+def face_thresholds(model_id: str | None = None) -> bio.Thresholds:
+    """The operating thresholds: the library's, calibrated on LFW's East/Southeast Asian
+    development identities, unless FACE_THRESHOLDS (a dict with verify, identify, duplicate and
+    optionally margin) recalibrates them for the current model from this deployment's own
+    consented pilot data (`manage.py face_eval --calibrate`, docs/biometrics.md)."""
+    base = bio.thresholds_for(model_id)
+    override = getattr(settings, "FACE_THRESHOLDS", None) or {}
+    if not override or (model_id and model_id != bio.MODEL_ID):
+        return base
+    values = {}
+    for name in ("verify", "identify", "duplicate", "margin"):
+        value = override.get(name, getattr(base, name))
+        try:
+            value = float(value)
+        except (TypeError, ValueError) as error:
+            raise ImproperlyConfigured(f"FACE_THRESHOLDS[{name!r}] must be a number") from error
+        if not -1.0 < value < 1.0:
+            raise ImproperlyConfigured(f"FACE_THRESHOLDS[{name!r}] must be between -1 and 1")
+        values[name] = value
+    unknown = set(override) - set(values)
+    if unknown:
+        raise ImproperlyConfigured(f"FACE_THRESHOLDS: unknown key(s) {', '.join(sorted(unknown))}")
+    return bio.Thresholds(**values)
+
+
+# --- attempt limits -----------------------------------------------------------------------
+
+ATTEMPTS_PER_CITIZEN_HOUR = 5
+ATTEMPTS_PER_DEVICE_HOUR = 60
+
+
+def _attempt_count(kind: str, key, limit: int, now) -> bool:
+    """Count one attempt in this clock hour's window (shared cache: every process sees it);
+    False once the limit is passed."""
+    name = f"face-attempts:{kind}:{key}:{now:%Y%m%d%H}"
+    cache.add(name, 0, timeout=3600 + 60)
+    try:
+        count = cache.incr(name)
+    except ValueError:  # expired between add and incr
+        cache.set(name, 1, timeout=3600 + 60)
+        count = 1
+    return count <= limit
+
+
+def face_attempt_allow(*, citizen: Citizen | None, device=None, mall=None) -> None:
+    """Every new face check (a new challenge) counts against the claimed citizen and the
+    device, per hour (FACE_ATTEMPTS_PER_CITIZEN_HOUR, FACE_ATTEMPTS_PER_DEVICE_HOUR). Past the
+    limit: FaceRefused(too_many_attempts), logged with the reason."""
+    now = timezone.now()
+    per_citizen = int(
+        getattr(settings, "FACE_ATTEMPTS_PER_CITIZEN_HOUR", ATTEMPTS_PER_CITIZEN_HOUR)
+    )
+    per_device = int(getattr(settings, "FACE_ATTEMPTS_PER_DEVICE_HOUR", ATTEMPTS_PER_DEVICE_HOUR))
+    refused = ""
+    if device is not None and not _attempt_count("device", device.pk, per_device, now):
+        refused = f"device {device.pk}: more than {per_device} checks this hour"
+    elif citizen is not None and not _attempt_count("citizen", citizen.pk, per_citizen, now):
+        refused = f"more than {per_citizen} checks for this citizen this hour"
+    if not refused:
+        return
+    logger.warning("face check refused: %s: %s", bio.Reason.TOO_MANY_ATTEMPTS, refused)
+    if citizen is not None:
+        face_use_record(
+            citizen=citizen,
+            actor=None,
+            action="check start",
+            granted=False,
+            reason=f"{bio.Reason.TOO_MANY_ATTEMPTS} ({refused})",
+            mall=mall,
+            channel=Channel.SYSTEM,
+        )
+    raise FaceRefused(bio.Reason.TOO_MANY_ATTEMPTS)
+
+
 # --- the log --------------------------------------------------------------------------------
 
 
@@ -243,12 +321,18 @@ def _frames_checked(frames) -> list:
 
 
 def template_of(citizen: Citizen):
-    """Decrypt the citizen's template (callers log the use). FaceRefused when none."""
+    """Decrypt the citizen's template (callers log the use). FaceRefused when none, and
+    `template_old_model` when it was made by another model: it is never compared, the
+    citizen re-enrols (`manage.py face_reenrol_list` lists them)."""
     face = FaceTemplate.objects.filter(citizen=citizen).first()
     if face is None:
         raise FaceRefused(NOT_ENROLLED)
+    if face.model_id != bio.MODEL_ID:
+        raise FaceRefused(bio.Reason.TEMPLATE_OLD_MODEL)
     try:
-        return bio.template_decrypt(bytes(face.blob), key=face_key(), citizen_id=citizen.pk)
+        return bio.template_decrypt(
+            bytes(face.blob), key=face_key(), citizen_id=citizen.pk, model_id=face.model_id
+        )
     except bio.FaceError as error:
         raise FaceRefused(error.reason) from error
 
@@ -256,7 +340,8 @@ def template_of(citizen: Citizen):
 def gallery_index(*, exclude: Citizen | None = None, citizens=None) -> bio.TemplateIndex:
     """An in-memory index of enrolled templates (all, or those of `citizens`), keyed by the
     citizen's primary key. Decrypted here, never written anywhere."""
-    rows = FaceTemplate.objects.filter(citizen__erased_at__isnull=True)
+    # templates of another model are never compared: they wait for re-enrolment
+    rows = FaceTemplate.objects.filter(citizen__erased_at__isnull=True, model_id=bio.MODEL_ID)
     if citizens is not None:
         rows = rows.filter(citizen__in=citizens)
     if exclude is not None:
@@ -293,7 +378,7 @@ def face_enrol(
         raise FaceRefused(NO_CONSENT)
     try:
         images = _frames_checked(images)
-        enrolment = bio.template_enrol(images)
+        enrolment = bio.template_enrol(images, consistency=face_thresholds().verify)
     except FaceRefused as refused:
         face_use_record(**log, granted=False, reason=refused.reason)
         raise
@@ -387,7 +472,7 @@ def face_template_store(
     """Store an enrolled template and queue possible duplicates for review."""
     blob = bio.template_encrypt(template, key=face_key(), citizen_id=citizen.pk)
     others = gallery_index(exclude=citizen)
-    candidates = bio.duplicate_candidates(others, template)
+    candidates = bio.duplicate_candidates(others, template, threshold=face_thresholds().duplicate)
     with transaction.atomic():
         face, created = FaceTemplate.objects.update_or_create(
             citizen=citizen,
@@ -477,10 +562,14 @@ def face_check_start(
     booking_code: str = "",
     officer=None,
     delegation: Delegation | None = None,
+    device=None,
 ) -> FaceCheck:
     """Begin a check: a fresh random liveness challenge for the claimed citizen (or, for
     identification, for whoever stands there). `officer`: the officer running it on the
-    citizen's behalf (reception desk, assisted lane); only they may send its frames."""
+    citizen's behalf (reception desk, assisted lane); only they may send its frames.
+    Every check counts against the attempt limits (per citizen, per `device`, per hour):
+    FaceRefused(too_many_attempts) past them."""
+    face_attempt_allow(citizen=citizen, device=device, mall=mall)
     challenge = bio.challenge_new()
     return FaceCheck.objects.create(
         mall=mall,
@@ -549,7 +638,7 @@ def face_verify(*, check: FaceCheck, frames, actor=None, channel=Channel.SYSTEM)
         result = _liveness(check, frames)
         if not result.passed:
             raise FaceRefused(result.reason)
-        comparison = bio.compare(result.embedding, template)
+        comparison = bio.compare(result.embedding, template, threshold=face_thresholds().verify)
         if not comparison.match:
             raise FaceRefused(NO_MATCH, score=round(comparison.score, 4))
     except FaceRefused as refused:
@@ -578,7 +667,8 @@ def face_identify(*, check: FaceCheck, frames, candidates) -> Citizen:
     if not len(index):
         _finish(check, reason=NO_CANDIDATES)
         raise FaceRefused(NO_CANDIDATES)
-    found = bio.identify(index, result.embedding)
+    limits = face_thresholds()
+    found = bio.identify(index, result.embedding, threshold=limits.identify, margin=limits.margin)
     if found.outcome != bio.Outcome.MATCH:
         reason = AMBIGUOUS if found.outcome == bio.Outcome.AMBIGUOUS else NO_CANDIDATES
         _finish(check, reason=reason, score=found.candidate.score if found.candidate else None)
@@ -623,10 +713,75 @@ def face_check_confirm(*, check: FaceCheck, yes: bool) -> FaceCheck:
     return check
 
 
+def face_second_factor_needed(check: FaceCheck) -> bool:
+    """Face never alone at an unattended kiosk: a face match on a typed NIK or by recognition
+    also needs something the citizen holds — the booking code (its QR) or a one-time code
+    sent to their phone — unless the mall turned `face_alone_at_kiosk` on after its pilot.
+    Checks run by an officer (desk, assisted lane) are attended and need nothing more."""
+    from ..models import FaceMallSettings
+
+    if check.officer_id or check.claim in (ClaimKind.BOOKING, ClaimKind.CODE):
+        return False
+    if check.claim not in (ClaimKind.NIK, ClaimKind.IDENTIFY):
+        return False
+    settings_row = FaceMallSettings.objects.filter(mall=check.mall).first()
+    return not (settings_row and settings_row.face_alone_at_kiosk)
+
+
+def face_second_factor_send(*, check: FaceCheck) -> None:
+    """After the face matched: a six-digit code by SMS to the citizen's phone (never shown)."""
+    from .accounts import citizen_notify
+
+    code = OneTimeCode.new_code()
+    challenge = OneTimeCode(
+        use=FALLBACK_USE, phone_masked="", expires_at=timezone.now() + OneTimeCode.TTL
+    )
+    challenge.set_code(code)
+    challenge.save()
+    check.one_time_code = challenge
+    check.save(update_fields=["one_time_code"])
+    citizen_notify(
+        citizen=check.citizen,
+        body=_("MPP check-in code: %(code)s (valid 10 minutes)") % {"code": code},
+    )
+
+
+def face_second_factor_confirm(*, check: FaceCheck, code: str) -> FaceCheck:
+    """The code typed at the kiosk; ValidationError(code) when wrong (wrong tries stick)."""
+    from django.core.exceptions import ValidationError
+
+    from .accounts import _use_code
+
+    if check.one_time_code is None or check.verified_at is None:
+        raise ValidationError({"code": [_("No code was sent.")]})
+    _use_code(check.one_time_code, code)
+    face_use_record(
+        citizen=check.citizen,
+        actor=None,
+        action=f"verify ({check.claim})",
+        granted=True,
+        reason="second factor: one-time code",
+        mall=check.mall,
+        channel=Channel.SYSTEM,
+    )
+    return check
+
+
+def face_second_factor_pending(check: FaceCheck) -> bool:
+    """A face match that still waits for its one-time code."""
+    return bool(
+        check.claim != ClaimKind.CODE
+        and check.one_time_code_id
+        and check.one_time_code.used_at is None
+    )
+
+
 def face_check_ready(check: FaceCheck) -> bool:
-    """May this check issue a ticket now? Verified, confirmed if identified, within minutes,
-    and not used for a ticket yet."""
+    """May this check issue a ticket now? Verified, confirmed if identified, the second factor
+    given where one is needed, within minutes, and not used for a ticket yet."""
     if check.citizen_id is None or check.verified_at is None or check.ticket_issued_at:
+        return False
+    if face_second_factor_pending(check):
         return False
     if check.claim == ClaimKind.IDENTIFY and check.confirmed_at is None:
         return False

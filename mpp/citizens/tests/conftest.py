@@ -90,3 +90,27 @@ def make_service(mall_jakarta, standard_fields):
         return _service(mall_jakarta, agency_code, slug, standard_fields, requirements, value, unit)
 
     return make
+
+
+def scan_pdf(title: str = "KTP scan") -> bytes:
+    """A real one-page PDF (uploads are checked by parsing, not by their first bytes)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": title})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def scan_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "white").save(out, "PNG")
+    return out.getvalue()

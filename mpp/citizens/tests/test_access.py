@@ -22,7 +22,7 @@ from ..services import (
     delegation_request,
     document_upload,
 )
-from .conftest import NIK_SITI
+from .conftest import NIK_SITI, scan_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -167,7 +167,7 @@ def test_the_assisted_lane_needs_the_citizens_code_and_shows_as_assisted(
 
 
 def test_document_files_are_encrypted_and_their_reads_logged(siti, officer_jakarta, settings):
-    pdf = b"%PDF-1.4 KTP scan"
+    pdf = scan_pdf()
     document = document_upload(citizen=siti, doc_type="ktp", content=pdf, by=siti.user)
     assert pdf not in Path(settings.MEDIA_ROOT, document.file.name).read_bytes()
     with pytest.raises(AccessRefused):

@@ -3,6 +3,7 @@
 of frames turning left passes liveness; John Schneider is the impostor."""
 
 import base64
+import functools
 from datetime import date
 
 import pytest
@@ -39,8 +40,25 @@ def frames_of(name: str, numbers: list[int], size: int = 300) -> list[bytes]:
 
 # Bursts shared by the face tests (decoding is cheap; the model runs in the tests).
 ENROL = ("John_Simm", [1, 2, 5])
-TURN_LEFT = ("John_Simm", [4, 10, 3, 8, 7, 7])
-IMPOSTOR_TURN_RIGHT = ("John_Schneider", [9, 4, 2, 11, 7, 7])
+# A continuous head turn synthesised from two real photos (frontal, turned): bio.attacks.
+TURN_LEFT = ("John_Simm", 4, 7)
+IMPOSTOR_TURN_RIGHT = ("John_Schneider", 9, 7)
+
+
+@functools.cache
+def _turn(name: str, frontal: int, turned: int) -> tuple[bytes, ...]:
+    from mpp.biometrics import attacks
+
+    return tuple(
+        attacks.burst_turn(
+            Image.open(face_path(name, frontal)), Image.open(face_path(name, turned))
+        )
+    )
+
+
+def turn_burst(name: str, frontal: int, turned: int) -> list[bytes]:
+    """16 camera frames of `name` facing the camera, then turning (cached per session)."""
+    return list(_turn(name, frontal, turned))
 
 
 @pytest.fixture(scope="session")
@@ -134,8 +152,8 @@ def test_enrolment_stores_one_encrypted_template_and_logs_it(
     face = FaceTemplate.objects.get(citizen=john)
     assert result.template == face and face.frames_used == 3 and not result.duplicates
     blob = bytes(face.blob)
-    assert blob.startswith(b"MPT1") and len(blob) == 4 + 12 + 512 + 16
-    assert svc.template_of(john).shape == (128,)
+    assert blob.startswith(b"MPT1") and len(blob) == 4 + 12 + 192 * 4 + 16
+    assert svc.template_of(john).shape == (192,)
     [record] = face_records(john)
     assert record.outcome == "granted" and record.reason.startswith("enrol: frames=3")
     assert record.fields == ["face"]
@@ -146,7 +164,7 @@ def test_template_is_undecryptable_with_a_wrong_key_or_on_another_citizen(
 ):
     blob = bytes(FaceTemplate.objects.get(citizen=enrolled_john).blob)
     right = base64.b64decode(KEY)
-    assert bio.template_decrypt(blob, key=right, citizen_id=enrolled_john.pk).shape == (128,)
+    assert bio.template_decrypt(blob, key=right, citizen_id=enrolled_john.pk).shape == (192,)
     with pytest.raises(bio.FaceError):
         bio.template_decrypt(blob, key=bytes(32), citizen_id=enrolled_john.pk)
     with pytest.raises(bio.FaceError):
@@ -217,7 +235,7 @@ def test_the_same_face_under_another_nik_is_queued_for_review_not_refused(
 
 def test_the_genuine_person_turning_as_asked_is_verified(enrolled_john, mall_jakarta):
     check = check_for(enrolled_john, mall_jakarta)
-    score = svc.face_verify(check=check, frames=frames_of(*TURN_LEFT))
+    score = svc.face_verify(check=check, frames=turn_burst(*TURN_LEFT))
     assert score >= bio.VERIFY_THRESHOLD
     check.refresh_from_db()
     assert check.verified_at and svc.face_check_ready(check)
@@ -229,7 +247,7 @@ def test_the_genuine_person_turning_as_asked_is_verified(enrolled_john, mall_jak
 def test_an_impostor_is_refused_with_a_score(enrolled_john, mall_jakarta):
     check = check_for(enrolled_john, mall_jakarta, actions=("turn_right",))
     with pytest.raises(svc.FaceRefused) as refused:
-        svc.face_verify(check=check, frames=frames_of(*IMPOSTOR_TURN_RIGHT))
+        svc.face_verify(check=check, frames=turn_burst(*IMPOSTOR_TURN_RIGHT))
     assert refused.value.reasons == [svc.NO_MATCH]
     assert refused.value.score < bio.VERIFY_THRESHOLD
     check.refresh_from_db()
@@ -247,9 +265,9 @@ def test_a_replayed_still_frame_is_refused_by_liveness(enrolled_john, mall_jakar
 
 def test_a_check_accepts_frames_once(enrolled_john, mall_jakarta):
     check = check_for(enrolled_john, mall_jakarta)
-    svc.face_verify(check=check, frames=frames_of(*TURN_LEFT))
+    svc.face_verify(check=check, frames=turn_burst(*TURN_LEFT))
     with pytest.raises(svc.FaceRefused) as refused:
-        svc.face_verify(check=check, frames=frames_of(*TURN_LEFT))
+        svc.face_verify(check=check, frames=turn_burst(*TURN_LEFT))
     assert refused.value.reasons == [svc.USED]
 
 
@@ -259,14 +277,14 @@ def test_verification_stops_when_consent_is_withdrawn(enrolled_john, mall_jakart
     for consent in enrolled_john.consents.all():
         consent_revoke(consent=consent, by=None)
     with pytest.raises(svc.FaceRefused) as refused:
-        svc.face_verify(check=check_for(enrolled_john, mall_jakarta), frames=frames_of(*TURN_LEFT))
+        svc.face_verify(check=check_for(enrolled_john, mall_jakarta), frames=turn_burst(*TURN_LEFT))
     assert refused.value.reasons == [svc.NO_CONSENT]
 
 
 def test_not_enrolled_is_a_clear_refusal(john, biometric_consent, mall_jakarta):
     biometric_consent(john)
     with pytest.raises(svc.FaceRefused) as refused:
-        svc.face_verify(check=check_for(john, mall_jakarta), frames=frames_of(*TURN_LEFT))
+        svc.face_verify(check=check_for(john, mall_jakarta), frames=turn_burst(*TURN_LEFT))
     assert refused.value.reasons == [svc.NOT_ENROLLED]
 
 
@@ -280,7 +298,7 @@ def test_identification_among_candidates_needs_the_citizen_to_confirm(
     check.actions = ["turn_left"]
     check.save()
     found = svc.face_identify(
-        check=check, frames=frames_of(*TURN_LEFT), candidates=[enrolled_john, siti]
+        check=check, frames=turn_burst(*TURN_LEFT), candidates=[enrolled_john, siti]
     )
     assert found == enrolled_john
     assert not svc.face_check_ready(check)  # not until the masked name is confirmed
@@ -294,7 +312,7 @@ def test_identification_refuses_someone_not_among_the_candidates(enrolled_john, 
     check.save()
     with pytest.raises(svc.FaceRefused) as refused:
         svc.face_identify(
-            check=check, frames=frames_of(*IMPOSTOR_TURN_RIGHT), candidates=[enrolled_john]
+            check=check, frames=turn_burst(*IMPOSTOR_TURN_RIGHT), candidates=[enrolled_john]
         )
     assert refused.value.reasons == [svc.NO_CANDIDATES]
     assert FaceCheck.objects.get(pk=check.pk).citizen is None
@@ -324,3 +342,72 @@ def test_face_key_from_settings_or_derived_in_debug(settings):
 
     with pytest.raises(ImproperlyConfigured):
         svc.face_key()
+
+
+# --- issue 12: model change, attempt limits ----------------------------------------------
+
+
+def test_a_template_of_the_old_model_is_never_compared_and_asks_for_re_enrolment(
+    enrolled_john, mall_jakarta
+):
+    """A template enrolled with dlib's model (before the change) is not compared with the new
+    model's embeddings: the check is refused with a reason, logged, and the identification
+    gallery leaves it out."""
+    old = bio.template_enrol(frames_of(*ENROL), model_id=bio.DLIB_RESNET)
+    blob = bio.template_encrypt(
+        old.template, key=svc.face_key(), citizen_id=enrolled_john.pk, model_id=bio.DLIB_RESNET
+    )
+    FaceTemplate.objects.filter(citizen=enrolled_john).update(blob=blob, model_id=bio.DLIB_RESNET)
+    check = check_for(enrolled_john, mall_jakarta)
+    with pytest.raises(svc.FaceRefused) as refused:
+        svc.face_verify(check=check, frames=turn_burst(*TURN_LEFT))
+    assert refused.value.reasons == ["template_old_model"]
+    assert "daftar ulang" in refused.value.messages[0] or "re-enrol" in refused.value.messages[0]
+    assert any(
+        r.reason.endswith("template_old_model") and r.outcome == "refused"
+        for r in face_records(enrolled_john)
+    )
+    assert len(svc.gallery_index(citizens=[enrolled_john])) == 0
+
+
+def test_claims_past_the_hourly_limit_are_refused_per_citizen_and_logged(
+    enrolled_john, mall_jakarta, settings
+):
+    settings.FACE_ATTEMPTS_PER_CITIZEN_HOUR = 3
+    for _ in range(3):
+        svc.face_check_start(mall=mall_jakarta, claim=ClaimKind.NIK, citizen=enrolled_john)
+    with pytest.raises(svc.FaceRefused) as refused:
+        svc.face_check_start(mall=mall_jakarta, claim=ClaimKind.NIK, citizen=enrolled_john)
+    assert refused.value.reasons == ["too_many_attempts"]
+    assert any(
+        r.outcome == "refused" and "too_many_attempts" in r.reason
+        for r in face_records(enrolled_john)
+    )
+    assert FaceCheck.objects.filter(citizen=enrolled_john).count() == 3
+
+
+def test_the_device_limit_counts_every_claim_from_one_kiosk(enrolled_john, mall_jakarta, settings):
+    from mpp.visits.models import Device, DeviceKind
+
+    settings.FACE_ATTEMPTS_PER_DEVICE_HOUR = 2
+    kiosk = Device.objects.create(
+        mall=mall_jakarta, kind=DeviceKind.KIOSK, name="K", token_hash="x"
+    )
+    for _ in range(2):
+        svc.face_check_start(mall=mall_jakarta, claim=ClaimKind.IDENTIFY, device=kiosk)
+    with pytest.raises(svc.FaceRefused):
+        svc.face_check_start(mall=mall_jakarta, claim=ClaimKind.IDENTIFY, device=kiosk)
+
+
+def test_recalibrated_thresholds_come_from_the_setting_and_bad_values_are_named(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.FACE_THRESHOLDS = {"verify": 0.61, "identify": 0.7, "duplicate": 0.5}
+    limits = svc.face_thresholds()
+    assert (limits.verify, limits.identify, limits.duplicate) == (0.61, 0.7, 0.5)
+    settings.FACE_THRESHOLDS = {"verify": "high"}
+    with pytest.raises(ImproperlyConfigured, match="verify"):
+        svc.face_thresholds()
+    settings.FACE_THRESHOLDS = {"verfy": 0.6}
+    with pytest.raises(ImproperlyConfigured, match="verfy"):
+        svc.face_thresholds()

@@ -23,6 +23,7 @@ from .test_faces import (  # noqa: F401 (fixtures)
     frames_of,
     john,
     simm_template,
+    turn_burst,
 )
 
 
@@ -143,7 +144,7 @@ def test_the_citizen_confirms_the_assisted_lane_with_their_face_and_it_is_logged
     frames_url = reverse(
         "citizens:officer_delegation_face_frames", args=[enrolled_john.uuid, check.uuid]
     )
-    answer = client.post(frames_url, frame_files(frames_of(*TURN_LEFT))).json()
+    answer = client.post(frames_url, frame_files(turn_burst(*TURN_LEFT))).json()
     assert answer["ok"], answer
     delegation.refresh_from_db()
     assert delegation.confirmed_at and delegation.confirmed_with == "face"
@@ -157,7 +158,7 @@ def test_the_citizen_confirms_the_assisted_lane_with_their_face_and_it_is_logged
     assert "Warga sudah mengonfirmasi dengan wajahnya" in after
     assert delegation.is_active()
     # a second burst for the same check is refused
-    again = client.post(frames_url, frame_files(frames_of(*TURN_LEFT))).json()
+    again = client.post(frames_url, frame_files(turn_burst(*TURN_LEFT))).json()
     assert again["reasons"] == [svc.USED]
 
 
@@ -171,7 +172,7 @@ def test_an_impostor_does_not_confirm_the_assisted_lane(
     check = start_delegation_by_face(client, enrolled_john)
     answer = client.post(
         reverse("citizens:officer_delegation_face_frames", args=[enrolled_john.uuid, check.uuid]),
-        frame_files(frames_of(*IMPOSTOR_TURN_RIGHT)),
+        frame_files(turn_burst(*IMPOSTOR_TURN_RIGHT)),
     ).json()
     assert answer["ok"] is False and answer["reasons"] == [svc.NO_MATCH]
     assert not Delegation.objects.filter(confirmed_at__isnull=False).exists()
@@ -203,9 +204,9 @@ def test_only_the_officer_who_started_it_can_use_the_check(
     OfficerPosting.objects.create(officer=other, mall=check.mall, agency=bpjs_service.agency)
     client.force_login(other)
     url = reverse("citizens:officer_delegation_face_frames", args=[enrolled_john.uuid, check.uuid])
-    assert client.post(url, frame_files(frames_of(*TURN_LEFT))).status_code == 404
+    assert client.post(url, frame_files(turn_burst(*TURN_LEFT))).status_code == 404
     with pytest.raises(svc.FaceRefused) as refused:
-        svc.delegation_face_confirm(check=check, frames=frames_of(*TURN_LEFT), officer=other)
+        svc.delegation_face_confirm(check=check, frames=turn_burst(*TURN_LEFT), officer=other)
     assert refused.value.reasons == [svc.NOT_YOURS]
     check.delegation.refresh_from_db()
     assert check.delegation.confirmed_at is None

@@ -15,7 +15,7 @@ from ..services import (
     document_upload,
     profile_correct,
 )
-from .conftest import NIK_SITI
+from .conftest import NIK_SITI, scan_png
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_a_correction_changes_the_profile_and_logs_field_names_only(siti):
 
 
 def test_erasure_removes_personal_data_and_keeps_anonymised_records(siti, bpjs_service):
-    document_upload(citizen=siti, doc_type="kk", content=b"\x89PNG\r\n\x1a\nKK", by=siti.user)
+    document_upload(citizen=siti, doc_type="kk", content=scan_png(), by=siti.user)
     consent_grant(
         citizen=siti,
         agency=bpjs_service.agency,
@@ -90,7 +90,13 @@ def test_erasure_removes_personal_data_and_keeps_anonymised_records(siti, bpjs_s
 
 @pytest.mark.parametrize(
     ("content", "error"),
-    [(b"MZ\x90\x00 not a pdf", "PDF, JPEG"), (b"%PDF-" + b"0" * (5 * 1024 * 1024), "5 MB")],
+    [
+        (b"MZ\x90\x00 not a pdf", "PDF, JPEG"),
+        (b"%PDF-" + b"0" * (5 * 1024 * 1024), "5 MB"),
+        # Starts like a PDF, continues as HTML: refused because it does not parse.
+        (b"%PDF-1.7\n<html><script>alert(document.cookie)</script></html>", "PDF, JPEG"),
+        (b"\x89PNG\r\n\x1a\n<svg onload=alert(1)>", "PDF, JPEG"),
+    ],
 )
 def test_a_wrong_or_too_large_document_is_refused(siti, content, error):
     from django.utils import translation

@@ -204,8 +204,9 @@ def test_the_officer_opens_a_consented_document_and_marks_it_verified(
 ):
     from ..models import Document
     from ..services import document_upload
+    from .conftest import scan_pdf
 
-    pdf = b"%PDF-1.4 KK scan"
+    pdf = scan_pdf("KK scan")
     document = document_upload(citizen=siti, doc_type="kk", content=pdf, by=siti.user)
     client.force_login(officer_jakarta)
     page_url = reverse("citizens:officer_citizen", args=[siti.uuid])

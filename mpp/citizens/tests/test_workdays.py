@@ -3,6 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from mpp.registry.models import Closure
+
 from ..models import NonWorkingDay
 from ..workdays import TABLE, add_working_days, deadline
 
@@ -42,3 +44,11 @@ def test_the_holiday_table_covers_2025_to_2027_with_unique_dates():
     days = [d for d, _k, _n in TABLE]
     assert len(days) == len(set(days))
     assert {d[:4] for d in days} == {"2025", "2026", "2027"}
+
+
+def test_a_malls_closure_is_not_a_working_day_there_only(mall_sampit, mall_jakarta):
+    friday = date(2026, 11, 27)
+    Closure.objects.create(mall=mall_sampit, date=date(2026, 11, 30), reason="Libur daerah")
+    assert add_working_days(friday, 1, mall=mall_sampit) == date(2026, 12, 1)
+    assert add_working_days(friday, 1, mall=mall_jakarta) == date(2026, 11, 30)
+    assert add_working_days(friday, 1) == date(2026, 11, 30)

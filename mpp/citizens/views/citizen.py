@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from mpp.core.exports import csv_response
 from mpp.registry.models import Mall, Service
 
-from .. import access, services
+from .. import access, services, throttle
 from ..forms import (
     ApplicationForm,
     CodeForm,
@@ -77,6 +77,7 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "agree"}
         try:
+            throttle.registration_sms_check(request, data["phone"])
             challenge, info = services.citizen_register_start(**data)
         except ValidationError as error:
             _add_errors(form, error)
@@ -92,6 +93,8 @@ def register_confirm(request, uuid):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            if not throttle.code_check_allowed(request):
+                raise throttle.code_check_refused()
             citizen = services.citizen_register_confirm(
                 challenge=challenge, code=form.cleaned_data["code"]
             )

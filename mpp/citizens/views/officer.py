@@ -15,7 +15,7 @@ from mpp.core.nik import nik_clean
 from mpp.registry.access import access_mall
 from mpp.registry.models import Mall, Service
 
-from .. import access, services
+from .. import access, services, throttle
 from ..forms import ApplicationFilterForm, CodeForm, NikLookupForm, TransitionForm
 from ..models import (
     Application,
@@ -157,6 +157,8 @@ def officer_delegation_confirm(request, uuid):
     try:
         if not form.is_valid():
             raise ValidationError({"code": [_("Enter the six digits.")]})
+        if not throttle.code_check_allowed(request):
+            raise throttle.code_check_refused()
         services.delegation_confirm(delegation=delegation, code=form.cleaned_data["code"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

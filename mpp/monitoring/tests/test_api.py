@@ -227,3 +227,14 @@ def test_an_analyst_reads_and_sets_their_subscription(
     assert response.status_code == 200 and response.json()["is_active"] is True
     response = client.put(url, {"is_active": "maybe"}, content_type="application/json")
     assert response.status_code == 400 and "is_active" in response.json()
+
+
+def test_ingest_requests_are_limited_per_system_token(sampit_system, settings):
+    settings.INGEST_REQUESTS_PER_MINUTE = 3
+    statuses = [
+        sampit_system.post(
+            "/api/v1/ingest/daily-counts", {"rows": [count_row()]}, format="json"
+        ).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -6,6 +6,7 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
+from conftest import at
 from mpp.registry.models import Mall
 
 from ..mailing import delivery_claim, due_week, reminders_send, weekly_reports_send
@@ -16,25 +17,29 @@ pytestmark = pytest.mark.django_db
 WIB = ZoneInfo("Asia/Jakarta")
 
 
-def at(*args) -> datetime:
-    return datetime(*args, tzinfo=WIB)
+def wib(day: date, hour: int, minute: int = 0) -> datetime:
+    return at(day, hour, minute, zone="Asia/Jakarta")  # the Monday mail goes out in WIB
 
 
 @pytest.fixture
 def subscriber(ministry_analyst):
-    return ReportSubscription.objects.create(user=ministry_analyst, created_at=at(2025, 6, 2, 9))
+    return ReportSubscription.objects.create(
+        user=ministry_analyst, created_at=wib(date(2025, 6, 2), 9)
+    )
 
 
 def test_the_report_is_due_at_monday_eight_in_jakarta():
-    assert due_week(at(2025, 6, 9, 7, 59)) == IsoWeek(2025, 22)
-    assert due_week(at(2025, 6, 9, 8, 0)) == IsoWeek(2025, 23)
+    assert due_week(wib(date(2025, 6, 9), 7, 59)) == IsoWeek(2025, 22)
+    assert due_week(wib(date(2025, 6, 9), 8, 0)) == IsoWeek(2025, 23)
 
 
 def test_the_monday_loop_sends_once_per_subscriber_and_week(subscriber):
-    assert weekly_reports_send(now=at(2025, 6, 9, 7, 0)) == 0  # nothing due yet since subscribing
-    assert weekly_reports_send(now=at(2025, 6, 9, 8, 1)) == 1
-    assert weekly_reports_send(now=at(2025, 6, 9, 8, 2)) == 0
-    assert weekly_reports_send(now=at(2025, 6, 10, 9, 0)) == 0
+    assert (
+        weekly_reports_send(now=wib(date(2025, 6, 9), 7, 0)) == 0
+    )  # nothing due yet since subscribing
+    assert weekly_reports_send(now=wib(date(2025, 6, 9), 8, 1)) == 1
+    assert weekly_reports_send(now=wib(date(2025, 6, 9), 8, 2)) == 0
+    assert weekly_reports_send(now=wib(date(2025, 6, 10), 9, 0)) == 0
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert "2025-W23" in message.subject and message.to == ["analyst@example.org"]
@@ -44,7 +49,7 @@ def test_the_monday_loop_sends_once_per_subscriber_and_week(subscriber):
 
 
 def test_weeks_missed_while_down_are_caught_up_in_order(subscriber):
-    assert weekly_reports_send(now=at(2025, 6, 24, 10, 0)) == 3
+    assert weekly_reports_send(now=wib(date(2025, 6, 24), 10, 0)) == 3
     assert [m.subject[-8:] for m in mail.outbox] == ["2025-W23", "2025-W24", "2025-W25"]
 
 
@@ -58,15 +63,15 @@ def test_a_failed_send_is_retried_on_the_next_pass(subscriber, monkeypatch):
         raise OSError("smtp down")
 
     monkeypatch.setattr("django.core.mail.EmailMessage.send", broken)
-    assert weekly_reports_send(now=at(2025, 6, 9, 8, 1)) == 0
+    assert weekly_reports_send(now=wib(date(2025, 6, 9), 8, 1)) == 0
     assert ReportDelivery.objects.get().status == DeliveryStatus.FAILED
     monkeypatch.undo()
-    assert weekly_reports_send(now=at(2025, 6, 9, 8, 5)) == 1
+    assert weekly_reports_send(now=wib(date(2025, 6, 9), 8, 5)) == 1
     assert ReportDelivery.objects.get().attempts == 2
 
 
 def test_the_command_runs_one_pass(subscriber):
-    with time_machine.travel(at(2025, 6, 9, 9, 0), tick=False):
+    with time_machine.travel(wib(date(2025, 6, 9), 9, 0), tick=False):
         call_command("send_weekly_reports", "--no-reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert len(mail.outbox) == 1
 

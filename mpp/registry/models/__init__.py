@@ -7,6 +7,7 @@ from .catalogue import (
     Service,
     ServiceStandard,
     Tenancy,
+    standard_in_force,
 )
 from .malls import Closure, Mall, MallStatus, OpeningHours, Pledge, Weekday
 from .regions import (
@@ -18,6 +19,7 @@ from .regions import (
     RegionLevel,
     Village,
     timezone_for_region_code,
+    zone_dates,
 )
 
 __all__ = [
@@ -39,8 +41,10 @@ __all__ = [
     "RegionLevel",
     "Service",
     "ServiceStandard",
+    "standard_in_force",
     "Tenancy",
     "Village",
     "Weekday",
     "timezone_for_region_code",
+    "zone_dates",
 ]

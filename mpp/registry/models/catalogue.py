@@ -1,12 +1,14 @@
 """Agencies, their tenancy in malls, the services they offer there with a versioned
 service standard (*standar pelayanan*, 14 components), the counters, and the officers."""
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -107,12 +109,8 @@ class Service(models.Model):
         return (self.ticket_prefix or self.agency.short_name[:1] or "A").upper()
 
     def standard_on(self, day: date):
-        """The standard in force on `day`: the newest version already effective."""
-        return (
-            self.standards.filter(effective_from__lte=day)
-            .order_by("-effective_from", "-version")
-            .first()
-        )
+        """The standard in force on `day` (see `ServiceStandardQuerySet.in_force_on`)."""
+        return self.standards.in_force_on(day).first()
 
     def current_standard(self):
         return self.standard_on(timezone.localdate(timezone=self.mall.tz))
@@ -123,6 +121,27 @@ class CompletionUnit(models.TextChoices):
     HOURS = "hours", _("hours")
     WORKING_DAYS = "working_days", _("working days")
     DAYS = "days", _("calendar days")
+
+
+def standard_in_force(standards: Iterable["ServiceStandard"], day: date):
+    """The rule "the standard in force on a day", for one service's versions already in memory:
+    the version with the latest `effective_from` on or before `day`, the highest `version`
+    among those taking effect the same day; None before the first. Its SQL twin is
+    `ServiceStandard.objects.in_force_on(day)`; a test holds the two to the same answers."""
+    in_force = [s for s in standards if s.effective_from <= day]
+    return max(in_force, key=lambda s: (s.effective_from, s.version)) if in_force else None
+
+
+class ServiceStandardQuerySet(models.QuerySet):
+    def in_force_on(self, day: date):
+        """For each service, the one version in force on `day` (see `standard_in_force`)."""
+        newer = ServiceStandard.objects.filter(
+            service_id=OuterRef("service_id"), effective_from__lte=day
+        ).filter(
+            Q(effective_from__gt=OuterRef("effective_from"))
+            | Q(effective_from=OuterRef("effective_from"), version__gt=OuterRef("version"))
+        )
+        return self.filter(effective_from__lte=day).filter(~Exists(newer))
 
 
 class ServiceStandard(models.Model):
@@ -171,6 +190,8 @@ class ServiceStandard(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = ServiceStandardQuerySet.as_manager()
 
     class Meta:
         ordering = ["service", "-version"]

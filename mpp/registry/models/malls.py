@@ -2,7 +2,7 @@
 
 import uuid
 import zoneinfo
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -137,6 +137,18 @@ class Mall(models.Model):
 
     def local_now(self) -> datetime:
         return timezone.now().astimezone(self.tz)
+
+    def opening_windows(self, day: date) -> list[tuple[datetime, datetime]]:
+        """The opening periods on local `day` as aware datetimes; none on a closure."""
+        if self.closures.filter(date=day).exists():
+            return []
+        return [
+            (
+                datetime.combine(day, hours.opens_at, tzinfo=self.tz),
+                datetime.combine(day, hours.closes_at, tzinfo=self.tz),
+            )
+            for hours in self.opening_hours.filter(weekday=day.weekday())
+        ]
 
     def source_list(self) -> list[str]:
         return [line.strip() for line in self.sources.splitlines() if line.strip()]

@@ -4,7 +4,12 @@ Codes are the natural keys (e.g. "62", "62.02", "62.02.01", "62.02.01.2001"): th
 stable, printed in NIKs and used by every other government system.
 """
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # Indonesia's three zones; West and Central Kalimantan run on WIB like Java but
@@ -22,6 +27,22 @@ DEFAULT_ZONE = "Asia/Jakarta"
 def timezone_for_region_code(code: str) -> str:
     """The IANA zone of any region code (province, kab/kota, kecamatan or village)."""
     return ZONE_BY_PROVINCE_PREFIX.get(code[:2], DEFAULT_ZONE)
+
+
+def zone_dates(province_field: str, now: datetime | None = None) -> list[tuple[Q, date]]:
+    """For a query over rows in several zones: per zone, a condition selecting the rows whose
+    province code (`province_field`, e.g. "mall__province_id") lies in it, and today's date
+    there. A rule like "overdue" then uses each mall's own date, not the server's."""
+    now = now or timezone.now()
+    zones: dict[str, list[str]] = {}
+    for prefix, zone in ZONE_BY_PROVINCE_PREFIX.items():
+        zones.setdefault(zone, []).append(prefix)
+    result = [
+        (Q(**{f"{province_field}__in": prefixes}), timezone.localdate(now, ZoneInfo(zone)))
+        for zone, prefixes in zones.items()
+    ]
+    elsewhere = ~Q(**{f"{province_field}__in": list(ZONE_BY_PROVINCE_PREFIX)})
+    return [*result, (elsewhere, timezone.localdate(now, ZoneInfo(DEFAULT_ZONE)))]
 
 
 class RegionLevel(models.TextChoices):

@@ -22,7 +22,7 @@ def test_the_directory_lists_every_real_mall_across_pages(client):
 def test_the_directory_filters_by_province_status_pilot_and_text(client):
     by_province = client.get(DIRECTORY, {"province": "62"}).context["page"]
     assert {m.province_id for m in by_province} == {"62"}
-    pilots = client.get(DIRECTORY, {"digital": "on"}).context["total"]
+    pilots = client.get(DIRECTORY, {"is_digital_pilot": "on"}).context["total"]
     assert pilots == 21
     found = client.get(DIRECTORY, {"q": "kotawaringin timur"}).context["page"]
     assert [m.code for m in found] == ["mpp-6202"]
@@ -166,3 +166,44 @@ def test_password_reset_sends_a_link_by_email(client, mall_manager_sampit, mailo
     client.post(reverse("accounts:password_reset"), {"email": mall_manager_sampit.email})
     assert len(mailoutbox) == 1
     assert "/accounts/reset/" in mailoutbox[0].body
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"province": "62"},
+        {"q": "kota"},
+        {"is_digital_pilot": "true"},
+        {"is_digital_pilot": "false", "province": "32"},
+        {"status": "open", "q": "kabupaten"},
+    ],
+)
+def test_the_directory_page_its_csv_and_its_api_answer_the_same_malls(client, params):
+    page_total = client.get(DIRECTORY, params).context["total"]
+    export = client.get(DIRECTORY, params | {"format": "csv"}).content.decode()
+    in_csv = {row["code"] for row in csv.DictReader(io.StringIO(export))}
+    api = client.get("/api/v1/malls/", params | {"page_size": 1000}).json()
+    in_api, url = [m["code"] for m in api["results"]], api["next"]
+    while url:  # the API pages by 50
+        page = client.get(url).json()
+        in_api += [m["code"] for m in page["results"]]
+        url = page["next"]
+    assert page_total == len(in_csv) == api["count"] > 0
+    assert in_csv == set(in_api)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"province": "99"}, "province"),
+        ({"is_digital_pilot": "maybe"}, "is_digital_pilot"),
+        ({"status": "gone"}, "status"),
+    ],
+)
+def test_a_bad_directory_filter_names_its_field(client, params, field):
+    api = client.get("/api/v1/malls/", params)
+    assert api.status_code == 400 and field in api.json()
+    page = client.get(DIRECTORY, params)
+    assert page.status_code == 200 and page.context["total"] == 0
+    assert 'role="alert"' in page.content.decode()

@@ -1,26 +1,13 @@
 """Pages anyone may open: the directory of malls, a mall, a service."""
 
-import csv
-
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from ..forms import DirectoryFilterForm
-from ..models import Mall, Province, Service, Tenancy
+from mpp.core.exports import csv_response
 
-CSV_COLUMNS = [
-    "code",
-    "name",
-    "region_code",
-    "region",
-    "province",
-    "timezone",
-    "status",
-    "inaugurated_on",
-    "is_digital_pilot",
-]
+from .. import selectors
+from ..models import Mall, Province, Service, Tenancy
 
 
 def home(request):
@@ -28,20 +15,12 @@ def home(request):
 
 
 def filtered_malls(params, malls=None):
-    """The directory's filters (search, province, status, pilot) over `malls` (all by
-    default): the public directory and the console's list of one's own malls."""
-    form = DirectoryFilterForm(params)
-    malls = (Mall.objects.all() if malls is None else malls).select_related("province", "regency")
-    if form.is_valid():
-        data = form.cleaned_data
-        malls = malls.search(data["q"] or "")
-        if data["province"]:
-            malls = malls.in_province(data["province"].code)
-        if data["status"]:
-            malls = malls.filter(status=data["status"])
-        if data["digital"]:
-            malls = malls.filter(is_digital_pilot=True)
-    return form, malls
+    """The directory's filters (`selectors.MallFilter`) over `malls` (all by default): the
+    public directory and the console's list of one's own malls. An invalid filter shows its
+    error and no rows."""
+    filterset = selectors.MallFilter(params, queryset=selectors.malls_listed(malls))
+    rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    return filterset.form, rows
 
 
 def mall_directory(request):
@@ -70,25 +49,9 @@ def mall_directory(request):
 
 
 def directory_csv(malls):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="mal-pelayanan-publik.csv"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
-    for mall in malls:
-        writer.writerow(
-            [
-                mall.code,
-                mall.name,
-                mall.region_code,
-                mall.regency or mall.province,
-                mall.province,
-                mall.timezone_name,
-                mall.status,
-                mall.inaugurated_on or "",
-                int(mall.is_digital_pilot),
-            ]
-        )
-    return response
+    header = [name for name, _get in selectors.MALL_CSV_COLUMNS]
+    rows = ([get(mall) for _name, get in selectors.MALL_CSV_COLUMNS] for mall in malls)
+    return csv_response("mal-pelayanan-publik.csv", header, rows)
 
 
 def mall_detail(request, code):

@@ -1,22 +1,18 @@
 """A small mall for service-quality tests: Sampit with Dukcapil and Polri, three services,
 two counters, opening hours Monday–Saturday 08:00–15:00 and one officer each."""
 
-from datetime import date, datetime, time
+from datetime import date, time
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import make_user
+from conftest import at, make_user
 from mpp.accounts.models import Role
 from mpp.registry.models import Agency, Counter, OfficerPosting, OpeningHours, Service, Tenancy
 from mpp.registry.services import standard_publish
 from mpp.visits import services as queue
 
 SAMPIT = ZoneInfo("Asia/Pontianak")
-
-
-def at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=SAMPIT)
 
 
 @pytest.fixture

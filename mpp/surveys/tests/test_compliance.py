@@ -5,8 +5,6 @@ from datetime import date
 from mpp.registry.models import Closure, OpeningHours
 from mpp.registry.services import pledge_publish, standard_publish
 from mpp.surveys.compliance import (
-    counters_staffing,
-    empty_counters,
     mall_scorecard,
     pledge_status,
     services_compliance,
@@ -14,6 +12,7 @@ from mpp.surveys.compliance import (
 )
 from mpp.surveys.ikm import Period
 from mpp.visits import services as queue
+from mpp.visits.staffing import counters_staffing, empty_counters
 
 from .conftest import at, serve
 

@@ -1,11 +1,12 @@
 """Saving questionnaires, the signed ticket link, CSV input and complaints."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from mpp.citizens.workdays import deadline
 from mpp.registry.models import Closure
 from mpp.surveys.ikm import Period
 from mpp.surveys.models import ComplaintEvent, ComplaintStatus, SurveyResponse
@@ -18,7 +19,6 @@ from mpp.surveys.services import (
     survey_signature,
     survey_submit,
     ticket_for_survey,
-    working_days_add,
 )
 from mpp.visits import services as queue
 
@@ -120,13 +120,6 @@ def test_an_old_report_is_imported_with_the_2004_method(quality):
         )
 
 
-def test_working_days_skip_weekends_and_the_malls_holidays(quality):
-    friday = date(2026, 11, 27)
-    assert working_days_add(mall=quality.mall, start=friday, days=1) == date(2026, 11, 30)
-    Closure.objects.create(mall=quality.mall, date=date(2026, 11, 30), reason="Libur")
-    assert working_days_add(mall=quality.mall, start=friday, days=1) == date(2026, 12, 1)
-
-
 def test_a_complaint_deadline_moves_past_a_holiday(quality, settings):
     settings.COMPLAINT_ANSWER_WORKING_DAYS = 5
     # Filed Monday 21 Dec 2026; Christmas (Fri 25) and collective leave (Thu 24) closed.
@@ -144,6 +137,25 @@ def test_a_complaint_deadline_moves_past_a_holiday(quality, settings):
     assert complaint.due_on == date(2026, 12, 30)
     assert complaint.agency == quality.ktp.agency
     assert complaint.tracking_code.startswith("ADU-")
+
+
+def test_complaints_and_applications_count_14_working_days_from_21_december_alike(
+    mall_sampit, settings
+):
+    # Both once disagreed (2027-01-08 and 2027-01-14): one calendar now skips Christmas
+    # leave, Christmas, New Year and the (provisional) Isra Mikraj of 5 January 2027.
+    settings.COMPLAINT_ANSWER_WORKING_DAYS = 14
+    filed = datetime(2026, 12, 21, 3, 0, tzinfo=UTC)
+    complaint = complaint_file(
+        mall=mall_sampit,
+        category="time",
+        description="Antrean sangat lama dan loket kosong.",
+        channel="web",
+        now=filed,
+    )
+    application_due = deadline(filed, 14, "working_days", mall_sampit.tz, mall=mall_sampit)
+    assert complaint.due_on == application_due.astimezone(mall_sampit.tz).date()
+    assert complaint.due_on == date(2027, 1, 14)
 
 
 def test_complaint_workflow_follows_the_allowed_transitions(quality, mall_manager_sampit):

@@ -1,11 +1,12 @@
 """A small mall ready to queue: Sampit with Dukcapil and Polri, two services, three counters,
 opening hours every weekday, and officers posted there."""
 
-from datetime import date, datetime, time
+from datetime import date, time
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from conftest import at as at  # re-exported: the one `at` of the suite
 from conftest import make_user
 from mpp.accounts.models import Role
 from mpp.registry.models import Agency, Counter, OfficerPosting, OpeningHours, Service, Tenancy
@@ -14,9 +15,7 @@ from mpp.registry.services import standard_publish
 SAMPIT = ZoneInfo("Asia/Pontianak")
 
 
-def at(hour: int, minute: int = 0, day: date = date(2026, 11, 23)) -> datetime:
-    """A moment on Monday 23 Nov 2026 in Sampit's zone (UTC+7)."""
-    return datetime.combine(day, time(hour, minute), tzinfo=SAMPIT)
+MONDAY = date(2026, 11, 23)  # the queue tests' day, in Sampit's zone (see conftest.at)
 
 
 @pytest.fixture

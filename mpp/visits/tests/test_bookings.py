@@ -1,13 +1,12 @@
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 
 from mpp.visits import services as q
 from mpp.visits.models import Booking, BookingStatus, Channel
 
-from .conftest import at
+from .conftest import MONDAY, at
 
-MONDAY = date(2026, 11, 23)
 NIK = "6202014501900001"
 
 
@@ -18,7 +17,7 @@ def book(queue, *, nik=NIK, slot=time(9), day=MONDAY, service=None, now=None):
         slot_start=slot,
         nik=nik,
         phone="0812 3456 7890",
-        now=now or at(7),
+        now=now or at(MONDAY, 7),
     )
 
 
@@ -74,34 +73,49 @@ def test_bad_input_names_the_field(queue):
 
 def test_a_checked_in_booking_joins_at_its_slot_time_not_ahead_of_everyone(queue):
     booking = book(queue, slot=time(9))
-    q.counter_open(counter=queue.counter1, officer=queue.ani, now=at(8))
-    early_walk_in = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(8, 40))
-    booked = q.booking_check_in(mall=queue.mall, code=booking.code.lower(), now=at(8, 45))
-    late_walk_in = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(9, 5))
-    assert booked.channel == Channel.BOOKING and booked.queued_at == at(9)
+    q.counter_open(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8))
+    early_walk_in = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(MONDAY, 8, 40))
+    booked = q.booking_check_in(mall=queue.mall, code=booking.code.lower(), now=at(MONDAY, 8, 45))
+    late_walk_in = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(MONDAY, 9, 5))
+    assert booked.channel == Channel.BOOKING and booked.queued_at == at(MONDAY, 9)
     order = []
     for minute in (10, 11, 12):
-        ticket = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(9, minute))
+        ticket = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 9, minute))
         order.append(ticket.pk)
-        q.ticket_no_show(ticket=ticket, officer=queue.ani, now=at(9, minute))
+        q.ticket_no_show(ticket=ticket, officer=queue.ani, now=at(MONDAY, 9, minute))
     assert order == [early_walk_in.pk, booked.pk, late_walk_in.pk]
     with pytest.raises(q.QueueError) as used:
-        q.booking_check_in(mall=queue.mall, code=booking.code, now=at(9, 15))
+        q.booking_check_in(mall=queue.mall, code=booking.code, now=at(MONDAY, 9, 15))
     assert used.value.code == "booking_used"
 
 
 def test_unused_bookings_are_released_after_the_grace_period(queue, settings):
     settings.BOOKING_GRACE_MINUTES = 15
     booking = book(queue, slot=time(9))
-    assert q.bookings_release(now=at(9, 14)) == 0
-    assert q.bookings_release(now=at(9, 16)) == 1
+    assert q.bookings_release(now=at(MONDAY, 9, 14)) == 0
+    assert q.bookings_release(now=at(MONDAY, 9, 16)) == 1
     booking.refresh_from_db()
     assert booking.status == BookingStatus.RELEASED
     with pytest.raises(q.QueueError) as late:
-        q.booking_check_in(mall=queue.mall, code=booking.code, now=at(9, 20))
+        q.booking_check_in(mall=queue.mall, code=booking.code, now=at(MONDAY, 9, 20))
     assert late.value.code == "booking_invalid"
     # The freed place can be booked again by someone else.
     assert q.booking_slots(service=queue.ktp, day=MONDAY)[2].remaining == 1
+
+
+def test_a_late_check_in_releases_the_booking_for_good(queue, settings):
+    # The refusal used to roll back its own release: the place stayed taken.
+    settings.BOOKING_GRACE_MINUTES = 15
+    booking = book(queue, slot=time(9))
+    with pytest.raises(q.QueueError) as late:
+        q.booking_check_in(mall=queue.mall, code=booking.code, now=at(MONDAY, 9, 16))
+    assert late.value.code == "booking_expired"
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.RELEASED and booking.ticket is None
+    assert q.booking_slots(service=queue.ktp, day=MONDAY)[2].remaining == 1
+    with pytest.raises(q.QueueError) as again:
+        q.booking_check_in(mall=queue.mall, code=booking.code, now=at(MONDAY, 9, 17))
+    assert again.value.code == "booking_invalid"
 
 
 def test_booking_attempts_are_limited_per_client(client, queue, settings):

@@ -18,6 +18,7 @@ from mpp.citizens.tests.test_faces import (  # noqa: F401 (fixtures)
     TURN_LEFT,
     frames_of,
     simm_template,
+    turn_burst,
 )
 from mpp.citizens.vocabulary import Category
 from mpp.core.nik import nik_hash, nik_mask
@@ -31,7 +32,25 @@ NIK = "6202010101800005"
 
 @pytest.fixture(autouse=True)
 def _face_key(settings):
+    from mpp.core.messaging import FakeBackend
+
     settings.FACE_TEMPLATE_KEY = KEY
+    settings.MESSAGING_BACKEND = "mpp.core.messaging.FakeBackend"
+    FakeBackend.outbox = []
+
+
+def second_factor(kiosk, queue, check, answer) -> str:
+    """Face never alone: the answer sends the kiosk to the code page; type the code the
+    citizen's phone received. Returns the greeting's URL."""
+    from mpp.core.messaging import FakeBackend
+
+    page = reverse("visits:kiosk_face_second", args=[queue.mall.code, check.uuid])
+    assert answer["next"] == page
+    assert "enam digit" in kiosk.get(page).content.decode()
+    code = FakeBackend.outbox[-1].body.split(": ")[1][:6]
+    done = kiosk.post(page, {"code": code})
+    assert done.status_code == 302
+    return done.url
 
 
 @pytest.fixture
@@ -101,9 +120,17 @@ def test_face_check_in_greets_by_masked_name_and_issues_a_ticket_with_the_citize
     kiosk, queue, john, monkeypatch
 ):
     check = claim(kiosk, queue, monkeypatch, nik=NIK)
-    answer = send(kiosk, queue, check, frames_of(*TURN_LEFT))
+    answer = send(kiosk, queue, check, turn_burst(*TURN_LEFT))
     assert answer["ok"], answer
-    hello = kiosk.get(answer["next"]).content.decode()
+    # the face alone opens nothing at an unattended kiosk: no greeting, no ticket yet
+    early = kiosk.get(reverse("visits:kiosk_face_hello", args=[queue.mall.code, check.uuid]))
+    assert early.url == answer["next"]
+    kiosk.post(
+        reverse("visits:kiosk_face_issue", args=[queue.mall.code, check.uuid]),
+        {"service": queue.ktp.pk},
+    )
+    assert not Ticket.objects.exists()
+    hello = kiosk.get(second_factor(kiosk, queue, check, answer)).content.decode()
     assert "J*** S***" in hello and NIK not in hello and "Simm" not in hello
     issued = kiosk.post(
         reverse("visits:kiosk_face_issue", args=[queue.mall.code, check.uuid]),
@@ -127,7 +154,8 @@ def test_the_officer_console_shows_the_masked_name_and_a_link_to_the_consented_p
     kiosk, client, queue, john, monkeypatch
 ):
     check = claim(kiosk, queue, monkeypatch, nik=NIK)
-    assert send(kiosk, queue, check, frames_of(*TURN_LEFT))["ok"]
+    answer = send(kiosk, queue, check, turn_burst(*TURN_LEFT))
+    second_factor(kiosk, queue, check, answer)
     kiosk.post(
         reverse("visits:kiosk_face_issue", args=[queue.mall.code, check.uuid]),
         {"service": queue.ktp.pk},
@@ -142,7 +170,7 @@ def test_the_officer_console_shows_the_masked_name_and_a_link_to_the_consented_p
 
 def test_an_impostor_is_refused_and_offered_the_code_fallback(kiosk, queue, john, monkeypatch):
     check = claim(kiosk, queue, monkeypatch, action="turn_right", nik=NIK)
-    answer = send(kiosk, queue, check, frames_of(*IMPOSTOR_TURN_RIGHT))
+    answer = send(kiosk, queue, check, turn_burst(*IMPOSTOR_TURN_RIGHT))
     assert not answer["ok"] and answer["reasons"] == ["no_match"]
     assert answer["fallback"] == reverse("visits:kiosk_face_code", args=[queue.mall.code])
     hello = kiosk.get(reverse("visits:kiosk_face_hello", args=[queue.mall.code, check.uuid]))
@@ -198,7 +226,7 @@ def test_a_booking_claim_checks_the_booking_in_for_the_citizen(kiosk, queue, joh
         phone="081234567895",
     )
     check = claim(kiosk, queue, monkeypatch, booking="face01")
-    assert send(kiosk, queue, check, frames_of(*TURN_LEFT))["ok"]
+    assert send(kiosk, queue, check, turn_burst(*TURN_LEFT))["ok"]
     hello = kiosk.get(reverse("visits:kiosk_face_hello", args=[queue.mall.code, check.uuid]))
     assert "SKCK" in hello.content.decode()
     kiosk.post(reverse("visits:kiosk_face_issue", args=[queue.mall.code, check.uuid]), {})
@@ -226,16 +254,47 @@ def test_identification_is_off_unless_the_mall_enables_it_and_then_asks_to_confi
         phone="081234567895",
     )
     check = claim(kiosk, queue, monkeypatch, identify="1")
-    answer = send(kiosk, queue, check, frames_of(*TURN_LEFT))
+    answer = send(kiosk, queue, check, turn_burst(*TURN_LEFT))
     assert answer["ok"], answer
-    hello = kiosk.get(answer["next"]).content.decode()
+    hello_url = second_factor(kiosk, queue, check, answer)
+    hello = kiosk.get(hello_url).content.decode()
     assert "J*** S***" in hello and 'value="yes"' in hello
     issue = reverse("visits:kiosk_face_issue", args=[queue.mall.code, check.uuid])
     kiosk.post(issue, {})
     assert not Ticket.objects.exists()  # not before the citizen confirms
-    kiosk.post(answer["next"], {"confirm": "yes"})
+    kiosk.post(hello_url, {"confirm": "yes"})
     kiosk.post(issue, {})
     assert Ticket.objects.get().citizen == john
+
+
+def test_a_wrong_second_factor_code_opens_nothing(kiosk, queue, john, monkeypatch):
+    check = claim(kiosk, queue, monkeypatch, nik=NIK)
+    answer = send(kiosk, queue, check, turn_burst(*TURN_LEFT))
+    wrong = kiosk.post(answer["next"], {"code": "000000"})
+    from mpp.core.messaging import FakeBackend
+
+    if FakeBackend.outbox[-1].body.split(": ")[1][:6] != "000000":
+        assert wrong.status_code == 400
+        hello = kiosk.get(reverse("visits:kiosk_face_hello", args=[queue.mall.code, check.uuid]))
+        assert hello.url == answer["next"]
+    assert NIK not in wrong.content.decode()
+
+
+def test_a_mall_may_turn_face_alone_on_after_its_pilot(kiosk, queue, john, monkeypatch):
+    FaceMallSettings.objects.create(mall=queue.mall, face_alone_at_kiosk=True)
+    check = claim(kiosk, queue, monkeypatch, nik=NIK)
+    answer = send(kiosk, queue, check, turn_burst(*TURN_LEFT))
+    assert answer["next"] == reverse("visits:kiosk_face_hello", args=[queue.mall.code, check.uuid])
+
+
+def test_the_kiosk_refuses_claims_past_the_hourly_limit(kiosk, queue, john, settings):
+    settings.FACE_ATTEMPTS_PER_CITIZEN_HOUR = 2
+    url = reverse("visits:kiosk_face", args=[queue.mall.code])
+    assert kiosk.post(url, {"nik": NIK}).status_code == 302
+    assert kiosk.post(url, {"nik": NIK}).status_code == 302
+    third = kiosk.post(url, {"nik": NIK})
+    assert third.status_code == 400
+    assert "Terlalu banyak percobaan" in third.content.decode()
 
 
 def test_staff_without_the_mall_cannot_use_the_face_kiosk(client, queue, mall_jakarta):

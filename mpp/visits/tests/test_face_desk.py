@@ -18,6 +18,7 @@ from mpp.citizens.tests.test_faces import (  # noqa: F401 (fixtures)
     TURN_LEFT,
     frames_of,
     simm_template,
+    turn_burst,
 )
 from mpp.core.nik import nik_hash, nik_mask
 from mpp.visits import services as q
@@ -73,7 +74,7 @@ def test_an_officer_checks_an_elderly_visitor_in_by_face_and_the_ticket_carries_
     camera = desk.get(reverse("visits:desk_face_camera", args=[check.uuid])).content.decode()
     assert "tolehkan kepala perlahan" in camera and "citizens/face.js" in camera
     assert reverse("visits:desk_face_frames", args=[check.uuid]) in camera
-    answer = send(desk, check, frames_of(*TURN_LEFT))
+    answer = send(desk, check, turn_burst(*TURN_LEFT))
     assert answer == {"ok": True, "next": reverse("visits:desk_face_hello", args=[check.uuid])}
     hello = desk.get(answer["next"]).content.decode()
     assert "J*** S***" in hello and NIK not in hello and "Simm" not in hello
@@ -108,7 +109,7 @@ def test_a_booking_code_typed_at_the_desk_checks_the_booking_in(desk, queue, joh
         phone="081234567895",
     )
     check = claim(desk, monkeypatch, booking="desk01")
-    assert send(desk, check, frames_of(*TURN_LEFT))["ok"]
+    assert send(desk, check, turn_burst(*TURN_LEFT))["ok"]
     hello = desk.get(reverse("visits:desk_face_hello", args=[check.uuid])).content.decode()
     assert "SKCK" in hello
     desk.post(reverse("visits:desk_face_issue", args=[check.uuid]), {})
@@ -118,7 +119,7 @@ def test_a_booking_code_typed_at_the_desk_checks_the_booking_in(desk, queue, joh
 
 def test_an_impostor_at_the_desk_gets_no_greeting_and_no_ticket(desk, queue, john, monkeypatch):
     check = claim(desk, monkeypatch, action="turn_right", nik=NIK)
-    answer = send(desk, check, frames_of(*IMPOSTOR_TURN_RIGHT))
+    answer = send(desk, check, turn_burst(*IMPOSTOR_TURN_RIGHT))
     assert answer["ok"] is False and answer["reasons"] == ["no_match"]
     assert answer["retry"] == reverse("visits:desk_face")
     assert desk.get(reverse("visits:desk_face_hello", args=[check.uuid])).status_code == 302

@@ -1,5 +1,6 @@
 from django.urls import reverse
 
+from mpp.registry.models import Mall
 from mpp.visits import services as q
 from mpp.visits.devices import device_issue, device_revoke
 from mpp.visits.models import DeviceKind, Ticket, TicketStatus
@@ -200,3 +201,78 @@ def test_the_device_list_filters_and_exports_csv_without_tokens(client, queue, m
     assert lines[0] == "name,kind,issued_at,last_seen_at,revoked_at"
     assert len(lines) == 2 and lines[1].startswith("Layar lobi,board,")
     assert kiosk_token not in response.content.decode()
+
+
+def test_the_day_list_its_csv_and_its_api_answer_the_same_tickets(
+    client, queue, mall_manager_sampit, django_assert_max_num_queries
+):
+    import csv
+    import io
+
+    q.counter_open(counter=queue.counter1, officer=queue.ani)
+    for service in (queue.ktp, queue.ktp, queue.kk, queue.skck):
+        q.ticket_issue(mall=queue.mall, service=service)
+    q.call_next(counter=queue.counter1, officer=queue.ani)
+    client.force_login(mall_manager_sampit)
+    page_url = reverse("visits:queue_today", args=[queue.mall.code])
+    api_url = f"/api/v1/queue/malls/{queue.mall.code}/tickets/"
+    today = queue.mall.local_now().date().isoformat()
+    for params, expected in [
+        ({}, 4),
+        ({"date": today}, 4),
+        ({"status": "waiting"}, 3),
+        ({"service": str(queue.ktp.pk)}, 2),
+        ({"date": "2020-01-01"}, 0),
+    ]:
+        page = client.get(page_url, params)
+        export = client.get(page_url, params | {"format": "csv"}).content.decode()
+        in_csv = [row["ticket"] for row in csv.DictReader(io.StringIO(export))]
+        with django_assert_max_num_queries(8):
+            api = client.get(api_url, params).json()
+        assert page.context["total"] == len(in_csv) == api["count"] == expected, params
+        assert in_csv == [row["number"] for row in api["results"]]
+    assert client.get(api_url, {"service": "abc"}).status_code == 400
+    assert client.get(api_url, {"date": "2026-13-45"}).status_code == 400
+    assert 'role="alert"' in client.get(page_url, {"status": "nope"}).content.decode()
+    client.force_login(queue.ani)  # an officer of the mall may read it too; another mall's not
+    assert client.get(api_url).status_code == 200
+    other = Mall.objects.exclude(pk=queue.mall.pk).first()
+    assert client.get(f"/api/v1/queue/malls/{other.code}/tickets/").status_code == 403
+
+
+def test_malformed_kiosk_input_is_a_400_with_the_reason_not_a_500(
+    client, queue, mall_manager_sampit
+):
+    kiosk_client(client, queue, mall_manager_sampit)
+    issue = reverse("visits:kiosk_issue", args=[queue.mall.code])
+    refused = client.post(issue, {"service": "abc"})
+    assert refused.status_code == 400
+    assert "Pilih layanan" in refused.content.decode()  # "Choose a service."
+    kiosk = reverse("visits:kiosk", args=[queue.mall.code])
+    assert client.get(kiosk, {"service": "abc"}).status_code == 404
+    assert client.get(kiosk, {"agency": "x"}).status_code == 404
+    assert client.get(kiosk, {"after": "not-a-uuid"}).status_code == 200
+    check_in = reverse("visits:kiosk_check_in", args=[queue.mall.code])
+    unknown = client.post(check_in, {"code": "ZZZZZZ"})
+    assert unknown.status_code == 400 and "ZZZZZZ" in unknown.content.decode()
+    assert not Ticket.objects.exists()
+
+
+def test_a_console_action_on_a_malformed_ticket_or_service_is_a_400(client, queue):
+    client.force_login(queue.ani)
+    act = lambda action, data: client.post(  # noqa: E731
+        reverse("visits:console_action", args=[queue.counter1.pk, action]),
+        data,
+        HTTP_HX_REQUEST="true",
+    )
+    act("open", {})
+    q.ticket_issue(mall=queue.mall, service=queue.ktp)
+    act("call_next", {})
+    called = Ticket.objects.get()
+    assert act("transfer", {"ticket": "not-a-uuid", "to_service": queue.kk.pk}).status_code == 400
+    bad_service = act("transfer", {"ticket": str(called.uuid), "to_service": "abc"})
+    assert bad_service.status_code == 400
+    called.refresh_from_db()
+    assert called.status == TicketStatus.CALLED  # nothing changed
+    moved = act("transfer", {"ticket": str(called.uuid), "to_service": queue.kk.pk})
+    assert moved.status_code == 200 and Ticket.objects.count() == 2

@@ -8,7 +8,7 @@ from mpp.visits import services as q
 from mpp.visits.models import DailyRollup, Outcome, Ticket, TicketStatus
 from mpp.visits.rollups import ROLLUP_FIELDS, rollups_compute
 
-from .conftest import at
+from .conftest import MONDAY, at
 
 
 def rollup_matches_recomputation():
@@ -25,12 +25,14 @@ def rollup_matches_recomputation():
 
 
 def test_numbers_run_per_prefix_and_restart_each_local_day(queue):
-    a1 = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(8))
-    a2 = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(8, 1))
-    s1 = q.ticket_issue(mall=queue.mall, service=queue.skck, now=at(8, 2))
+    a1 = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(MONDAY, 8))
+    a2 = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(MONDAY, 8, 1))
+    s1 = q.ticket_issue(mall=queue.mall, service=queue.skck, now=at(MONDAY, 8, 2))
     # 23:30 in Sampit is still the same local day; 00:10 the next morning is a new day.
-    late = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(23, 30))
-    next_day = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(0, 10) + timedelta(days=1))
+    late = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(MONDAY, 23, 30))
+    next_day = q.ticket_issue(
+        mall=queue.mall, service=queue.ktp, now=at(MONDAY, 0, 10) + timedelta(days=1)
+    )
     assert [a1.display_number, a2.display_number, s1.display_number] == ["A-001", "A-002", "S-001"]
     assert late.display_number == "A-003"
     assert next_day.display_number == "A-001"
@@ -42,52 +44,56 @@ def test_a_ticket_for_a_service_of_another_mall_is_refused(queue, mall_jakarta):
         mall=mall_jakarta, agency=queue.ktp.agency, name="KTP Jakarta", slug="ktp-jkt"
     )
     with pytest.raises(q.QueueError) as refused:
-        q.ticket_issue(mall=queue.mall, service=other, now=at(8))
+        q.ticket_issue(mall=queue.mall, service=other, now=at(MONDAY, 8))
     assert refused.value.code == "service_not_offered"
     assert "tidak menyediakan layanan ini" in refused.value.message
     assert not Ticket.objects.exists() and not DailyRollup.objects.exists()
 
 
 def test_priority_gets_a_head_start_but_never_starves_the_others(queue):
-    q.counter_open(counter=queue.counter1, officer=queue.ani, now=at(8))
-    early = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(8, 0))
-    recent = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(8, 20))
+    q.counter_open(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8))
+    early = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(MONDAY, 8, 0))
+    recent = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(MONDAY, 8, 20))
     elderly = q.ticket_issue(
-        mall=queue.mall, service=queue.ktp, priority_reason="elderly", now=at(8, 25)
+        mall=queue.mall, service=queue.ktp, priority_reason="elderly", now=at(MONDAY, 8, 25)
     )
     # The elderly visitor overtakes who came 5 minutes earlier, not who came 25 minutes earlier.
     order = []
     for minute in (30, 31, 32):
-        ticket = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(8, minute))
+        ticket = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8, minute))
         order.append(ticket.pk)
-        q.ticket_no_show(ticket=ticket, officer=queue.ani, now=at(8, minute))
+        q.ticket_no_show(ticket=ticket, officer=queue.ani, now=at(MONDAY, 8, minute))
     assert order == [early.pk, elderly.pk, recent.pk]
 
 
 def test_the_officer_serves_a_morning_and_the_rollup_stays_exact(queue):
-    q.counter_open(counter=queue.counter1, officer=queue.ani, now=at(8))
-    t1 = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(8, 1))
-    t2 = q.ticket_issue(mall=queue.mall, service=queue.kk, now=at(8, 2))
-    t3 = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(8, 3))
+    q.counter_open(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8))
+    t1 = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(MONDAY, 8, 1))
+    t2 = q.ticket_issue(mall=queue.mall, service=queue.kk, now=at(MONDAY, 8, 2))
+    t3 = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(MONDAY, 8, 3))
 
-    called = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(8, 10))
+    called = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8, 10))
     assert called == t1 and called.status == TicketStatus.CALLED
-    q.ticket_recall(ticket=called, officer=queue.ani, now=at(8, 11))
-    q.ticket_start(ticket=called, officer=queue.ani, now=at(8, 12))
-    q.ticket_finish(ticket=called, officer=queue.ani, outcome=Outcome.COMPLETED, now=at(8, 20))
+    q.ticket_recall(ticket=called, officer=queue.ani, now=at(MONDAY, 8, 11))
+    q.ticket_start(ticket=called, officer=queue.ani, now=at(MONDAY, 8, 12))
+    q.ticket_finish(
+        ticket=called, officer=queue.ani, outcome=Outcome.COMPLETED, now=at(MONDAY, 8, 20)
+    )
 
-    second = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(8, 21))
+    second = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8, 21))
     assert second == t2
-    q.ticket_start(ticket=second, officer=queue.ani, now=at(8, 22))
-    q.ticket_park(ticket=second, officer=queue.ani, now=at(8, 25))
-    third = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(8, 26))
+    q.ticket_start(ticket=second, officer=queue.ani, now=at(MONDAY, 8, 22))
+    q.ticket_park(ticket=second, officer=queue.ani, now=at(MONDAY, 8, 25))
+    third = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8, 26))
     assert third == t3
-    q.ticket_no_show(ticket=third, officer=queue.ani, now=at(8, 30))
-    q.ticket_resume(ticket=second, officer=queue.ani, now=at(8, 40))
-    again = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(8, 41))
+    q.ticket_no_show(ticket=third, officer=queue.ani, now=at(MONDAY, 8, 30))
+    q.ticket_resume(ticket=second, officer=queue.ani, now=at(MONDAY, 8, 40))
+    again = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8, 41))
     assert again == t2 and again.call_count == 2
-    q.ticket_start(ticket=again, officer=queue.ani, now=at(8, 42))
-    q.ticket_finish(ticket=again, officer=queue.ani, outcome=Outcome.INCOMPLETE, now=at(9, 30))
+    q.ticket_start(ticket=again, officer=queue.ani, now=at(MONDAY, 8, 42))
+    q.ticket_finish(
+        ticket=again, officer=queue.ani, outcome=Outcome.INCOMPLETE, now=at(MONDAY, 9, 30)
+    )
 
     ktp = DailyRollup.objects.get(service=queue.ktp)
     assert (ktp.issued, ktp.called, ktp.served, ktp.no_shows) == (2, 2, 1, 1)
@@ -101,111 +107,115 @@ def test_the_officer_serves_a_morning_and_the_rollup_stays_exact(queue):
 
 
 def test_a_transfer_keeps_the_visit_and_the_queue_place(queue):
-    q.counter_open(counter=queue.counter1, officer=queue.ani, now=at(8))
-    q.counter_open(counter=queue.counter3, officer=queue.citra, now=at(8))
-    first = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(8, 0))
-    waiting = q.ticket_issue(mall=queue.mall, service=queue.skck, now=at(8, 5))
-    ticket = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(8, 10))
-    q.ticket_start(ticket=ticket, officer=queue.ani, now=at(8, 11))
+    q.counter_open(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8))
+    q.counter_open(counter=queue.counter3, officer=queue.citra, now=at(MONDAY, 8))
+    first = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(MONDAY, 8, 0))
+    waiting = q.ticket_issue(mall=queue.mall, service=queue.skck, now=at(MONDAY, 8, 5))
+    ticket = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8, 10))
+    q.ticket_start(ticket=ticket, officer=queue.ani, now=at(MONDAY, 8, 11))
     moved = q.ticket_transfer(
-        ticket=ticket, officer=queue.ani, to_service=queue.skck, now=at(8, 15)
+        ticket=ticket, officer=queue.ani, to_service=queue.skck, now=at(MONDAY, 8, 15)
     )
     first.refresh_from_db()
     assert first.outcome == Outcome.TRANSFERRED and first.status == TicketStatus.FINISHED
     assert moved.transferred_from == first and moved.trip == first.trip
     assert moved.display_number == "S-002"
     # Queued at 08:00 originally, so the transferred person goes before the 08:05 ticket.
-    assert q.call_next(counter=queue.counter3, officer=queue.citra, now=at(8, 16)) == moved
+    assert q.call_next(counter=queue.counter3, officer=queue.citra, now=at(MONDAY, 8, 16)) == moved
     assert waiting.status == TicketStatus.WAITING
     assert rollup_matches_recomputation()
 
 
 def test_a_finished_ticket_cannot_be_called_or_finished_again(queue):
-    q.counter_open(counter=queue.counter1, officer=queue.ani, now=at(8))
-    q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(8))
-    ticket = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(8, 1))
-    q.ticket_start(ticket=ticket, officer=queue.ani, now=at(8, 2))
-    q.ticket_finish(ticket=ticket, officer=queue.ani, outcome=Outcome.COMPLETED, now=at(8, 3))
+    q.counter_open(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8))
+    q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(MONDAY, 8))
+    ticket = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8, 1))
+    q.ticket_start(ticket=ticket, officer=queue.ani, now=at(MONDAY, 8, 2))
+    q.ticket_finish(
+        ticket=ticket, officer=queue.ani, outcome=Outcome.COMPLETED, now=at(MONDAY, 8, 3)
+    )
     for action in (q.ticket_recall, q.ticket_start, q.ticket_no_show):
         with pytest.raises(q.QueueError) as refused:
-            action(ticket=ticket, officer=queue.ani, now=at(8, 4))
+            action(ticket=ticket, officer=queue.ani, now=at(MONDAY, 8, 4))
         assert refused.value.code == "bad_transition"
     with pytest.raises(q.QueueError):
-        q.ticket_finish(ticket=ticket, officer=queue.ani, outcome="completed", now=at(8, 4))
-    assert q.call_next(counter=queue.counter1, officer=queue.ani, now=at(8, 5)) is None
+        q.ticket_finish(ticket=ticket, officer=queue.ani, outcome="completed", now=at(MONDAY, 8, 4))
+    assert q.call_next(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8, 5)) is None
     ticket.refresh_from_db()
-    assert ticket.finished_at == at(8, 3) and ticket.call_count == 1
+    assert ticket.finished_at == at(MONDAY, 8, 3) and ticket.call_count == 1
 
 
 def test_an_officer_cannot_use_another_malls_counter(queue, officer_jakarta):
     with pytest.raises(q.QueueError) as refused:
-        q.counter_open(counter=queue.counter1, officer=officer_jakarta, now=at(8))
+        q.counter_open(counter=queue.counter1, officer=officer_jakarta, now=at(MONDAY, 8))
     assert refused.value.code == "not_your_mall"
-    q.counter_open(counter=queue.counter1, officer=queue.ani, now=at(8))
-    q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(8))
+    q.counter_open(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8))
+    q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(MONDAY, 8))
     with pytest.raises(q.QueueError):
-        q.call_next(counter=queue.counter1, officer=officer_jakarta, now=at(8, 1))
+        q.call_next(counter=queue.counter1, officer=officer_jakarta, now=at(MONDAY, 8, 1))
     assert Ticket.objects.get().status == TicketStatus.WAITING
 
 
 def test_a_counter_calls_only_its_services_and_not_while_paused(queue):
-    q.counter_open(counter=queue.counter3, officer=queue.citra, now=at(8))
-    q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(8))
-    assert q.call_next(counter=queue.counter3, officer=queue.citra, now=at(8, 1)) is None
-    skck = q.ticket_issue(mall=queue.mall, service=queue.skck, now=at(8, 2))
-    q.counter_pause(counter=queue.counter3, officer=queue.citra, now=at(8, 3))
+    q.counter_open(counter=queue.counter3, officer=queue.citra, now=at(MONDAY, 8))
+    q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(MONDAY, 8))
+    assert q.call_next(counter=queue.counter3, officer=queue.citra, now=at(MONDAY, 8, 1)) is None
+    skck = q.ticket_issue(mall=queue.mall, service=queue.skck, now=at(MONDAY, 8, 2))
+    q.counter_pause(counter=queue.counter3, officer=queue.citra, now=at(MONDAY, 8, 3))
     with pytest.raises(q.QueueError) as refused:
-        q.call_next(counter=queue.counter3, officer=queue.citra, now=at(8, 4))
+        q.call_next(counter=queue.counter3, officer=queue.citra, now=at(MONDAY, 8, 4))
     assert refused.value.code == "counter_paused"
-    q.counter_resume(counter=queue.counter3, officer=queue.citra, now=at(8, 13))
-    assert q.call_next(counter=queue.counter3, officer=queue.citra, now=at(8, 14)) == skck
-    session = q.counter_close(counter=queue.counter3, officer=queue.citra, now=at(9))
+    q.counter_resume(counter=queue.counter3, officer=queue.citra, now=at(MONDAY, 8, 13))
+    assert q.call_next(counter=queue.counter3, officer=queue.citra, now=at(MONDAY, 8, 14)) == skck
+    session = q.counter_close(counter=queue.counter3, officer=queue.citra, now=at(MONDAY, 9))
     assert session.paused_seconds == 600
     skck.refresh_from_db()
     assert skck.status == TicketStatus.WAITING  # back in line, not lost
 
 
 def test_two_officers_cannot_open_the_same_counter(queue):
-    q.counter_open(counter=queue.counter1, officer=queue.ani, now=at(8))
+    q.counter_open(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8))
     with pytest.raises(q.QueueError) as refused:
-        q.counter_open(counter=queue.counter1, officer=queue.budi, now=at(8, 1))
+        q.counter_open(counter=queue.counter1, officer=queue.budi, now=at(MONDAY, 8, 1))
     assert refused.value.code == "counter_taken"
 
 
 def test_wait_estimate_is_a_range_from_recent_service_times(queue):
-    q.counter_open(counter=queue.counter1, officer=queue.ani, now=at(8))
+    q.counter_open(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8))
     for minute in range(0, 50, 10):  # five people served in 6 to 10 minutes each
-        q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(8, minute))
-        ticket = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(8, minute))
-        q.ticket_start(ticket=ticket, officer=queue.ani, now=at(8, minute))
+        q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(MONDAY, 8, minute))
+        ticket = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8, minute))
+        q.ticket_start(ticket=ticket, officer=queue.ani, now=at(MONDAY, 8, minute))
         q.ticket_finish(
             ticket=ticket,
             officer=queue.ani,
             outcome="completed",
-            now=at(8, minute + 6 + minute // 10),
+            now=at(MONDAY, 8, minute + 6 + minute // 10),
         )
-    waiting = [q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(9)) for _ in range(4)]
-    estimate = q.wait_estimate(waiting[-1], now=at(9, 1))
+    waiting = [
+        q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(MONDAY, 9)) for _ in range(4)
+    ]
+    estimate = q.wait_estimate(waiting[-1], now=at(MONDAY, 9, 1))
     assert estimate.ahead == 3 and estimate.open_counters == 1 and estimate.basis == "recent"
     assert estimate.low_minutes == 3 * 7 and estimate.high_minutes == 4 * 9
-    q.counter_open(counter=queue.counter2, officer=queue.budi, now=at(9, 1))
-    shared = q.wait_estimate(waiting[-1], now=at(9, 1))
+    q.counter_open(counter=queue.counter2, officer=queue.budi, now=at(MONDAY, 9, 1))
+    shared = q.wait_estimate(waiting[-1], now=at(MONDAY, 9, 1))
     assert shared.low_minutes < estimate.low_minutes and shared.high_minutes < estimate.high_minutes
 
 
 def test_followers_are_told_when_their_turn_is_near(queue, settings):
     from mpp.visits.models import Notification
 
-    q.counter_open(counter=queue.counter1, officer=queue.ani, now=at(8))
+    q.counter_open(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8))
     for _ in range(3):
-        q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(8))
-    mine = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(8, 1))
+        q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(MONDAY, 8))
+    mine = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(MONDAY, 8, 1))
     q.ticket_follow(ticket=mine, when_ahead=1, channel="sms", address="081234567890")
     assert not Notification.objects.exists()
-    first = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(8, 2))
-    q.ticket_no_show(ticket=first, officer=queue.ani, now=at(8, 3))
+    first = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8, 2))
+    q.ticket_no_show(ticket=first, officer=queue.ani, now=at(MONDAY, 8, 3))
     assert not Notification.objects.exists()
-    q.call_next(counter=queue.counter1, officer=queue.ani, now=at(8, 4))
+    q.call_next(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8, 4))
     note = Notification.objects.get()
     assert note.address == "081234567890" and mine.display_number in note.body
     with pytest.raises(q.QueueError) as refused:
@@ -228,9 +238,8 @@ def test_demo_history_matches_its_rollups_and_is_idempotent(mall_sampit):
     assert not Ticket.objects.filter(local_date__gte=today).exists()
     assert not Ticket.objects.filter(local_date__week_day=1).exists()  # closed on Sundays
     assert rollup_matches_recomputation()
-    # The counters that called people were staffed: the quality pages' staffing figure is
-    # neither empty nor impossible.
-    from mpp.surveys.compliance import staffing_by_mall
+    # The counters that called people were staffed (the quality app's staffing figures read
+    # these sessions: mpp/surveys/tests/test_demo.py).
     from mpp.visits.models import CounterSession
 
     called_counters = set(Ticket.objects.exclude(counter=None).values_list("counter", "local_date"))
@@ -239,10 +248,6 @@ def test_demo_history_matches_its_rollups_and_is_idempotent(mall_sampit):
         called_counters
     )
     assert all(s.status == "closed" and s.closed_at > s.opened_at for s in sessions)
-    week = staffing_by_mall(malls=[mall_sampit], start=today - timedelta(days=7), end=today)[
-        mall_sampit.pk
-    ]
-    assert 0 < week["staffed"] <= week["scheduled"]
     assert demo_visits_generate(today=today, weeks=2, mall_codes=["mpp-6202"]) == (0, 0)
     assert CounterSession.objects.filter(counter__mall=mall_sampit).count() == len(sessions)
 
@@ -250,12 +255,12 @@ def test_demo_history_matches_its_rollups_and_is_idempotent(mall_sampit):
 def test_rebuild_rollups_command_restores_a_damaged_rollup(queue, monkeypatch):
     from django.core.management import call_command
 
-    q.counter_open(counter=queue.counter1, officer=queue.ani, now=at(8))
-    q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(8))
-    ticket = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(8, 5))
-    q.ticket_start(ticket=ticket, officer=queue.ani, now=at(8, 6))
-    q.ticket_finish(ticket=ticket, officer=queue.ani, outcome="completed", now=at(8, 16))
-    q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(8, 20))
+    q.counter_open(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8))
+    q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(MONDAY, 8))
+    ticket = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8, 5))
+    q.ticket_start(ticket=ticket, officer=queue.ani, now=at(MONDAY, 8, 6))
+    q.ticket_finish(ticket=ticket, officer=queue.ani, outcome="completed", now=at(MONDAY, 8, 16))
+    q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(MONDAY, 8, 20))
     DailyRollup.objects.update(served=0, issued=7)
     monkeypatch.setattr("mpp.visits.rollups.PROGRESS_EVERY", 1)
     out = io.StringIO()
@@ -279,7 +284,7 @@ def test_the_outbox_sends_once_and_retries_failures(queue, settings):
     call_command("send_notifications", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert len(FakeBackend.outbox) == 1
     assert Notification.objects.filter(status="pending", attempts=1).count() == 1
-    Notification.objects.update(send_after=at(0))  # the retry is due
+    Notification.objects.update(send_after=at(MONDAY, 0))  # the retry is due
     call_command("send_notifications", stdout=open("/dev/null", "w"))  # noqa: SIM115
     call_command("send_notifications", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert len(FakeBackend.outbox) == 2

@@ -11,8 +11,9 @@
   var start = document.getElementById("face-start");
   var status = document.getElementById("face-status");
   var after = document.getElementById("face-after");
-  var count = parseInt(root.dataset.count, 10) || 12;
-  var interval = parseInt(root.dataset.interval, 10) || 300;
+  // 16 frames 150 ms apart: dense enough for the continuity check (a turn spans ~6 frames)
+  var count = parseInt(root.dataset.count, 10) || 16;
+  var interval = parseInt(root.dataset.interval, 10) || 150;
   var csrf = root.querySelector("input[name=csrfmiddlewaretoken]").value;
 
   function say(text) { status.textContent = text; }

@@ -1,31 +1,23 @@
-"""Everything that changes the queue: issuing tickets, the officer's actions, counter
-sessions and bookings. Each function is atomic and keeps the daily rollup exact.
+"""Tickets: issuing (numbers per prefix and day), the officer's actions, "your turn is
+near" notifications and wait estimates.
 
 Queue order (docs/decisions/0004-queue-order.md): tickets are called by `sort_key`, which is
 the time the ticket joined the queue, less a fixed head start for the priority lane. A
 booked ticket joins at its slot time. Nobody can be overtaken by more than the priority
-tickets that arrive within the head start after them, so no one starves.
-"""
+tickets that arrive within the head start after them, so no one starves."""
 
-import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mpp.accounts.models import Role
-from mpp.core.audit import audit_record
-from mpp.core.nik import nik_clean, nik_hash, nik_mask
 from mpp.registry.models import Counter, Mall, MallStatus, Service
 
-from .models import (
-    Booking,
-    BookingStatus,
+from ..models import (
     Channel,
     CounterSession,
     CounterSessionStatus,
@@ -36,56 +28,17 @@ from .models import (
     TicketSequence,
     TicketStatus,
 )
-from .rollups import StandardLimits, limit_minutes_of, rollup_bump, rollup_deltas_for
-
-
-class QueueError(Exception):
-    """A refused queue action. `message` is already in the user's language; nothing changed."""
-
-    def __init__(self, message: str, *, code: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.field = field
-
-
-# Which statuses each officer action may start from. Anything else is refused.
-TRANSITIONS = {
-    "recall": {TicketStatus.CALLED},
-    "start": {TicketStatus.CALLED},
-    "finish": {TicketStatus.SERVING},
-    "no_show": {TicketStatus.CALLED},
-    "park": {TicketStatus.CALLED, TicketStatus.SERVING},
-    "resume": {TicketStatus.PARKED},
-    "transfer": {TicketStatus.CALLED, TicketStatus.SERVING},
-}
-FINAL_OUTCOMES = {Outcome.COMPLETED, Outcome.INCOMPLETE, Outcome.REFERRED}
-
-
-def _now(now: datetime | None) -> datetime:
-    return now or timezone.now()
-
-
-def local_date_of(mall: Mall, at: datetime) -> date:
-    return at.astimezone(mall.tz).date()
-
-
-# --- rollup bookkeeping ---------------------------------------------------------------
-
-
-def _limit_for(ticket: Ticket) -> int | None:
-    if ticket.status != TicketStatus.FINISHED:
-        return None
-    return limit_minutes_of(ticket.service.standard_on(ticket.local_date))
-
-
-def _rollup_apply(before: dict[str, int], ticket: Ticket) -> None:
-    """Bump the rollup by what the ticket's change added: after minus before."""
-    after = rollup_deltas_for(ticket, _limit_for(ticket))
-    deltas = {k: after.get(k, 0) - before.get(k, 0) for k in before.keys() | after.keys()}
-    if any(deltas.values()):
-        rollup_bump(ticket, **deltas)
-
+from ..rollups import limit_minutes_of, rollup_bump, rollup_deltas_for
+from .common import (
+    FINAL_OUTCOMES,
+    TRANSITIONS,
+    QueueError,
+    _limit_for,
+    _now,
+    _rollup_apply,
+    local_date_of,
+)
+from .counters import _check_officer_at, _session_for
 
 # --- issuing ----------------------------------------------------------------------------
 
@@ -189,119 +142,6 @@ def ticket_follow(*, ticket: Ticket, when_ahead: int, channel: str, address: str
     ticket.refresh_from_db()
     _notify_due(service_id=ticket.service_id, local_date=ticket.local_date)
     return ticket
-
-
-# --- counters -------------------------------------------------------------------------
-
-
-def _check_officer_at(officer, counter: Counter) -> None:
-    posting = getattr(officer, "posting", None)
-    if officer.is_superuser:
-        return
-    if (
-        officer.role != Role.COUNTER_OFFICER
-        or posting is None
-        or posting.mall_id != counter.mall_id
-    ):
-        raise QueueError(
-            _("You are not posted at this mall, so you cannot use its counters."),
-            code="not_your_mall",
-            field="counter",
-        )
-    if counter.agency_id and posting.agency_id != counter.agency_id:
-        raise QueueError(
-            _("This counter belongs to another agency."), code="not_your_agency", field="counter"
-        )
-
-
-def open_session_of(counter: Counter) -> CounterSession | None:
-    return counter.sessions.exclude(status=CounterSessionStatus.CLOSED).first()
-
-
-@transaction.atomic
-def counter_open(*, counter: Counter, officer, now: datetime | None = None) -> CounterSession:
-    """An officer opens a counter: the start of a staffing record."""
-    _check_officer_at(officer, counter)
-    if not counter.is_active:
-        raise QueueError(_("This counter is not in use."), code="counter_inactive")
-    current = open_session_of(counter)
-    if current:
-        if current.officer_id == officer.pk:
-            return current
-        raise QueueError(
-            _("Counter %(number)s is already open by another officer.")
-            % {"number": counter.number},
-            code="counter_taken",
-        )
-    # An officer staffs one counter at a time: opening a new one closes the previous one.
-    for session in CounterSession.objects.filter(officer=officer).exclude(
-        status=CounterSessionStatus.CLOSED
-    ):
-        _session_close(session, _now(now))
-    try:
-        with transaction.atomic():
-            session = CounterSession.objects.create(
-                counter=counter, officer=officer, opened_at=_now(now)
-            )
-    except IntegrityError:
-        raise QueueError(
-            _("Counter %(number)s is already open by another officer.")
-            % {"number": counter.number},
-            code="counter_taken",
-        ) from None
-    audit_record(actor=officer, action="counter.open", target=counter)
-    return session
-
-
-def _session_for(counter: Counter, officer) -> CounterSession:
-    session = open_session_of(counter)
-    if session is None or (session.officer_id != officer.pk and not officer.is_superuser):
-        raise QueueError(_("Open the counter first."), code="counter_not_open")
-    return session
-
-
-@transaction.atomic
-def counter_pause(*, counter: Counter, officer, now: datetime | None = None) -> CounterSession:
-    session = _session_for(counter, officer)
-    if session.status == CounterSessionStatus.OPEN:
-        session.status = CounterSessionStatus.PAUSED
-        session.paused_since = _now(now)
-        session.save(update_fields=["status", "paused_since"])
-    return session
-
-
-@transaction.atomic
-def counter_resume(*, counter: Counter, officer, now: datetime | None = None) -> CounterSession:
-    session = _session_for(counter, officer)
-    if session.status == CounterSessionStatus.PAUSED:
-        session.paused_seconds += int((_now(now) - session.paused_since).total_seconds())
-        session.status = CounterSessionStatus.OPEN
-        session.paused_since = None
-        session.save(update_fields=["status", "paused_seconds", "paused_since"])
-    return session
-
-
-def _session_close(session: CounterSession, now: datetime) -> None:
-    if session.status == CounterSessionStatus.PAUSED and session.paused_since:
-        session.paused_seconds += int((now - session.paused_since).total_seconds())
-    session.status = CounterSessionStatus.CLOSED
-    session.closed_at = now
-    session.paused_since = None
-    session.save(update_fields=["status", "closed_at", "paused_seconds", "paused_since"])
-
-
-@transaction.atomic
-def counter_close(*, counter: Counter, officer, now: datetime | None = None) -> CounterSession:
-    """Close the counter. A person still at it goes back to the queue at their place."""
-    session = _session_for(counter, officer)
-    now = _now(now)
-    for ticket in Ticket.objects.filter(
-        counter=counter, status__in=[TicketStatus.CALLED, TicketStatus.SERVING]
-    ):
-        Ticket.objects.filter(pk=ticket.pk).update(status=TicketStatus.WAITING, counter=None)
-    _session_close(session, now)
-    audit_record(actor=officer, action="counter.close", target=counter)
-    return session
 
 
 # --- the officer's actions on tickets ---------------------------------------------------
@@ -606,236 +446,3 @@ def wait_estimate(ticket: Ticket, *, now: datetime | None = None) -> WaitEstimat
     low = int(ahead * low_each / sharing)
     high = int(-(-(ahead + 1) * high_each // sharing))
     return WaitEstimate(ahead, counters, low, max(high, low), basis)
-
-
-# --- bookings -------------------------------------------------------------------------------
-
-BOOKING_CODE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no look-alikes (0/O, 1/I, 5/S, 8/B)
-BOOKING_DAYS_AHEAD = 14
-
-
-@dataclass
-class Slot:
-    start: time
-    starts_at: datetime
-    capacity: int
-    booked: int
-
-    @property
-    def remaining(self) -> int:
-        return max(self.capacity - self.booked, 0)
-
-
-def _service_minutes(service: Service, day: date) -> int:
-    return limit_minutes_of(service.standard_on(day)) or 30
-
-
-def booking_slots(*, service: Service, day: date) -> list[Slot]:
-    """Bookable slots: opening hours cut into slots; capacity = counters for the service ×
-    slot length ÷ the standard's service time, times the share kept for bookings."""
-    mall = service.mall
-    if mall.closures.filter(date=day).exists():
-        return []
-    counters = service.counters.filter(is_active=True).count()
-    slot_minutes = settings.BOOKING_SLOT_MINUTES
-    per_counter = slot_minutes / _service_minutes(service, day)
-    capacity = int(counters * per_counter * settings.BOOKING_SHARE_PERCENT / 100)
-    if counters and capacity == 0:
-        capacity = 1
-    booked = dict(
-        Booking.objects.filter(
-            service=service,
-            date=day,
-            status__in=[BookingStatus.ACTIVE, BookingStatus.CHECKED_IN],
-        )
-        .values_list("slot_start")
-        .annotate(n=Count("id"))
-    )
-    slots = []
-    for period in mall.opening_hours.filter(weekday=day.weekday()):
-        start = datetime.combine(day, period.opens_at, tzinfo=mall.tz)
-        end = datetime.combine(day, period.closes_at, tzinfo=mall.tz)
-        while start + timedelta(minutes=slot_minutes) <= end:
-            slots.append(Slot(start.time(), start, capacity, booked.get(start.time(), 0)))
-            start += timedelta(minutes=slot_minutes)
-    return slots
-
-
-def _booking_code() -> str:
-    return "".join(secrets.choice(BOOKING_CODE_ALPHABET) for _ in range(6))
-
-
-@transaction.atomic
-def booking_create(
-    *,
-    service: Service,
-    day: date,
-    slot_start: time,
-    nik: str,
-    phone: str,
-    now: datetime | None = None,
-) -> Booking:
-    """Book a slot for one person (by NIK) and one service."""
-    now = _now(now)
-    try:
-        nik = nik_clean(nik)
-    except ValidationError as error:
-        raise QueueError(error.messages[0], code="nik_shape", field="nik") from None
-    phone = phone.strip().replace(" ", "").replace("-", "")
-    if not phone.lstrip("+").isdigit() or not 8 <= len(phone.lstrip("+")) <= 15:
-        raise QueueError(_("Enter a valid phone number."), code="bad_phone", field="phone")
-    # Serialise bookings per service so two people cannot take the last place together.
-    service = Service.objects.select_for_update().select_related("mall").get(pk=service.pk)
-    if not service.is_active:
-        raise QueueError(_("This service is not offered now."), code="service_not_offered")
-    today = local_date_of(service.mall, now)
-    if not today <= day <= today + timedelta(days=BOOKING_DAYS_AHEAD):
-        raise QueueError(
-            _("Bookings are possible from today up to %(days)d days ahead.")
-            % {"days": BOOKING_DAYS_AHEAD},
-            code="bad_day",
-            field="date",
-        )
-    slot = next((s for s in booking_slots(service=service, day=day) if s.start == slot_start), None)
-    if slot is None:
-        raise QueueError(_("There is no such slot on that day."), code="no_slot", field="slot")
-    if slot.starts_at <= now:
-        raise QueueError(_("This slot has already started."), code="slot_past", field="slot")
-    if slot.remaining == 0:
-        raise QueueError(
-            _("This slot is full. Please choose another time."), code="slot_full", field="slot"
-        )
-    hashed = nik_hash(nik)
-    active = Booking.objects.filter(
-        nik_hash=hashed, status__in=[BookingStatus.ACTIVE, BookingStatus.CHECKED_IN]
-    )
-    if active.filter(service=service, date=day).exists():
-        raise QueueError(
-            _("This NIK already has a booking for this service on that day."),
-            code="duplicate_booking",
-            field="nik",
-        )
-    made_today = Booking.objects.filter(nik_hash=hashed, created_at__gte=now - timedelta(days=1))
-    if made_today.count() >= settings.BOOKINGS_PER_NIK_PER_DAY:
-        raise QueueError(
-            _("Too many bookings for this NIK today. Please try again tomorrow."),
-            code="rate_limited",
-            field="nik",
-        )
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                return Booking.objects.create(
-                    code=_booking_code(),
-                    mall=service.mall,
-                    service=service,
-                    date=day,
-                    slot_start=slot_start,
-                    starts_at=slot.starts_at,
-                    nik_hash=hashed,
-                    nik_masked=nik_mask(nik),
-                    phone=phone,
-                )
-        except IntegrityError:  # code collision (or a racing duplicate): try again
-            if active.filter(service=service, date=day).exists():
-                raise QueueError(
-                    _("This NIK already has a booking for this service on that day."),
-                    code="duplicate_booking",
-                    field="nik",
-                ) from None
-    raise QueueError(_("Please try again."), code="retry")
-
-
-@transaction.atomic
-def booking_check_in(
-    *, mall: Mall, code: str, now: datetime | None = None, priority_reason: str = ""
-) -> Ticket:
-    """At the kiosk: the booking becomes a ticket that joins the queue at its slot time."""
-    now = _now(now)
-    code = (code or "").strip().upper()
-    booking = (
-        Booking.objects.select_for_update()
-        .select_related("service")
-        .filter(code=code, mall=mall)
-        .first()
-    )
-    if booking is None:
-        raise QueueError(
-            _("No booking with code %(code)s at this mall.") % {"code": code},
-            code="unknown_booking",
-            field="code",
-        )
-    if booking.status == BookingStatus.CHECKED_IN:
-        raise QueueError(_("This booking has already been used."), code="booking_used")
-    if booking.status != BookingStatus.ACTIVE:
-        raise QueueError(_("This booking is no longer valid."), code="booking_invalid")
-    if booking.date != local_date_of(mall, now):
-        raise QueueError(
-            _("This booking is for %(date)s, not today.") % {"date": booking.date.isoformat()},
-            code="booking_other_day",
-            field="code",
-        )
-    if now > booking.starts_at + timedelta(minutes=settings.BOOKING_GRACE_MINUTES):
-        booking.status = BookingStatus.RELEASED
-        booking.save(update_fields=["status"])
-        raise QueueError(
-            _("The booking expired %(minutes)d minutes after its slot. Please take a ticket.")
-            % {"minutes": settings.BOOKING_GRACE_MINUTES},
-            code="booking_expired",
-        )
-    ticket = ticket_issue(
-        mall=mall,
-        service=booking.service,
-        channel=Channel.BOOKING,
-        priority_reason=priority_reason,
-        queued_at=booking.starts_at,
-        now=now,
-    )
-    booking.status = BookingStatus.CHECKED_IN
-    booking.ticket = ticket
-    booking.save(update_fields=["status", "ticket"])
-    return ticket
-
-
-@transaction.atomic
-def bookings_release(*, now: datetime | None = None) -> int:
-    """Free bookings nobody checked in for within the grace period."""
-    cutoff = _now(now) - timedelta(minutes=settings.BOOKING_GRACE_MINUTES)
-    return Booking.objects.filter(status=BookingStatus.ACTIVE, starts_at__lt=cutoff).update(
-        status=BookingStatus.RELEASED
-    )
-
-
-@transaction.atomic
-def booking_cancel(*, booking: Booking) -> Booking:
-    if booking.status != BookingStatus.ACTIVE:
-        raise QueueError(_("This booking is no longer valid."), code="booking_invalid")
-    booking.status = BookingStatus.CANCELLED
-    booking.save(update_fields=["status"])
-    return booking
-
-
-__all__ = [
-    "QueueError",
-    "StandardLimits",
-    "booking_cancel",
-    "booking_check_in",
-    "booking_create",
-    "booking_slots",
-    "bookings_release",
-    "call_next",
-    "counter_close",
-    "counter_open",
-    "counter_pause",
-    "counter_resume",
-    "ticket_finish",
-    "ticket_follow",
-    "ticket_issue",
-    "ticket_no_show",
-    "ticket_park",
-    "ticket_recall",
-    "ticket_resume",
-    "ticket_start",
-    "ticket_transfer",
-    "wait_estimate",
-]

@@ -1,0 +1,47 @@
+"""The vendored model files: checked by SHA-256 before loading; a missing or altered file is
+a clear error naming the file and the script that restores it, never wrong embeddings."""
+
+import shutil
+
+import pytest
+
+from mpp.biometrics import ModelFileError, engine, models_check
+
+
+def test_the_shipped_model_files_pass_their_checksum():
+    models_check()
+    assert engine.model_path("MobileFaceNet.tflite").stat().st_size == 5_233_396
+
+
+def test_a_missing_model_file_is_a_clear_start_up_error(tmp_path):
+    with pytest.raises(ModelFileError) as caught:
+        engine.model_path("MobileFaceNet.tflite", directory=tmp_path)
+    assert "missing" in str(caught.value) and "scripts/face_models.py" in str(caught.value)
+
+
+def test_an_altered_model_file_is_refused(tmp_path):
+    copy = tmp_path / "MobileFaceNet.tflite"
+    shutil.copyfile(engine.MODELS_DIR / "MobileFaceNet.tflite", copy)
+    with copy.open("r+b") as handle:  # one byte of the weights changed
+        handle.seek(100_000)
+        byte = handle.read(1)
+        handle.seek(100_000)
+        handle.write(bytes([byte[0] ^ 1]))
+    with pytest.raises(ModelFileError) as caught:
+        engine.model_path("MobileFaceNet.tflite", directory=tmp_path)
+    assert "SHA-256" in str(caught.value) and engine.MODEL_FILES["MobileFaceNet.tflite"] in str(
+        caught.value
+    )
+
+
+def test_the_django_app_refuses_to_start_without_the_model(monkeypatch, tmp_path):
+    from django.core.exceptions import ImproperlyConfigured
+
+    pytest.importorskip("django")
+    from mpp.citizens.apps import CitizensConfig
+
+    monkeypatch.setattr(engine, "MODELS_DIR", tmp_path)
+    import mpp.citizens
+
+    with pytest.raises(ImproperlyConfigured, match="missing"):
+        CitizensConfig("mpp.citizens", mpp.citizens).ready()
