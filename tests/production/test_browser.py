@@ -63,7 +63,7 @@ def browser_login(page, username: str, next_url: str) -> None:
     page.get_by_label("Nama pengguna").fill(username)
     page.get_by_label("Sandi").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Masuk").click()
-    page.wait_for_load_state()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
     if "/two-factor/" in page.url:
         page.locator("input[name=token]").fill(recovery_code(username))
         page.locator("input[name=token]").press("Enter")
