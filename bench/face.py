@@ -106,7 +106,7 @@ def latency(runs: int) -> None:
         ("alignment (face chip 150×150)", lambda: face_chip(image, face)),
         ("embedding, plain", lambda: embed_chip(chip, flip=False)),
         ("embedding + flipped chip (TTA, default)", lambda: embed_chip(chip, flip=True)),
-        ("compare (1:1)", lambda: compare(a, b)),
+        ("compare (1:1)", lambda: compare(a, b, model_id=DLIB_RESNET)),
     ]
     mfn = model_get(MOBILEFACENET)
     mchip = mfn.chip(image, face)

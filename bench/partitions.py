@@ -7,7 +7,7 @@ the same run and the same database, and detaching a month of 1,000,000 tickets.
 Creates (drops and re-creates) the database `partitions_bench` on BENCH_SERVER (default
 postgres://postgres@127.0.0.1:5432), loads the reference data, one mall with a service, and
 `--rows` tickets in last month. Then, in alternating rounds with the table unpartitioned
-(migrations back to visits 0004) and partitioned (0005): ticket_issue() p50/p99 (the
+(migrations back to visits 0005) and partitioned (0006): ticket_issue() p50/p99 (the
 kiosk's write path, in-process), and the weekly report p50. Last, the time to detach last
 month's partition holding the rows. Prints a table.
 """
@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SERVER = os.environ.get("BENCH_SERVER", "postgres://postgres@127.0.0.1:5432")
 DB = "partitions_bench"
-BEFORE = ("visits", "0004_ticket_without_db_constraint")
-AFTER = ("visits", "0005_tickets_partitioned_by_month")
+BEFORE = ("visits", "0005_ticket_without_db_constraint")
+AFTER = ("visits", "0006_tickets_partitioned_by_month")
 
 
 def say(message: str) -> None:

@@ -16,7 +16,7 @@ caller (`MESSAGES` / `reason_message` hold Indonesian and English texts):
     template_encrypt(t, key=, citizen_id=) / template_decrypt(blob, key=, citizen_id=)
     IdentityProvider (protocol), FakeIdentityProvider, provider_load("pkg.mod.Class")
 
-Typical check-in: issue `challenge_new()`, show its prompts, collect ~8-12 frames, then
+Typical check-in: issue `challenge_new()`, show its prompts, collect 16 frames 150 ms apart, then
 `liveness_check`; if it passed, `compare(result.embedding, template_decrypt(...))`.
 See docs/biometrics.md for thresholds, what liveness does and does not stop, and numbers.
 """

@@ -3,7 +3,8 @@ ISO/IEC 30107-3 terms) without a camera: bench/face.py, the tests and `docs/biom
 
 Genuine: `burst_turn` — a person facing the camera, then turning their head, as a continuous
 16-frame burst. No video of real head turns ships with the project, so the turn is *synthesised*
-from two real photos of one person (frontal, turned): each in-between frame warps both photos to
+from two real photos of one person (frontal, turned; the turned one aligned onto the frontal
+one by its landmarks): each in-between frame warps both photos to
 landmarks interpolated between the two poses (a smooth radial-basis warp of the 5 landmarks)
 and cross-dissolves them, with a pixel or two of natural sway. It stands in for a live person;
 it is not one.
@@ -97,6 +98,18 @@ def turn_sequence(
     la, lb = _landmarks(a), _landmarks(b)
     if la is None or lb is None:
         return None
+    # the turned photo moved and scaled so the head stays where it was (a head turning does not
+    # jump across the frame): a least-squares similarity of its 5 landmarks onto the frontal's
+    from .embedding import similarity_transform
+
+    forward = np.vstack([similarity_transform(lb, la), [0, 0, 1]])
+    inverse = np.linalg.inv(forward)[:2].ravel()
+    b = np.asarray(
+        Image.fromarray(b).transform(
+            (WIDTH, HEIGHT), Image.Transform.AFFINE, tuple(inverse), Image.Resampling.BILINEAR
+        )
+    )
+    lb = lb @ forward[:2, :2].T + forward[:2, 2]
     rng = np.random.default_rng(seed)
     out = []
     for t in steps:
@@ -121,6 +134,12 @@ def burst_turn(
     ts = [0.0] * hold + [(i + 1) / (steps + 1) for i in range(steps)] + [1.0] * hold
     sequence = turn_sequence(frontal, turned, ts, seed=seed)
     return None if sequence is None else [jpeg(frame) for frame in sequence]
+
+
+def single_person(photo: Image.Image) -> bool:
+    """True when the photo, as placed on the camera frame, shows one face only (LFW photos often
+    hold other people, too small to be found in the 250-px original)."""
+    return len(detect_faces(canvas_of(photo))) == 1
 
 
 def burst_still(photo: Image.Image, *, frames: int = 16) -> list[bytes]:
@@ -180,5 +199,6 @@ __all__ = [
     "burst_turn",
     "canvas_of",
     "screen_replay",
+    "single_person",
     "turn_sequence",
 ]

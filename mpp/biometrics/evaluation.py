@@ -482,7 +482,8 @@ ATTACKS = (
 def pose_triplet(identity: Identity, embeddings) -> tuple[Path, Path | None, Path] | None:
     """(frontal, half-turned or None, turned) photos of one identity from the measured yaw:
     frontal |yaw| ≤ 0.05, turned |yaw| ≥ 0.16, half-turned 35–65 % of the turn, same side;
-    only photos of one person (no other face half the subject's width or more)."""
+    only photos of one person (no other face half the subject's width or more), and a turned
+    photo the model matches with the frontal one (at the duplicate-review threshold)."""
     measured = [
         (p, embeddings[p][1]["yaw"])
         for p in identity.images
@@ -495,6 +496,11 @@ def pose_triplet(identity: Identity, embeddings) -> tuple[Path, Path | None, Pat
     if not frontal or not turned:
         return None
     front = min(frontal, key=lambda item: abs(item[1]))[0]
+    # the turned photo must show the same person (LFW photos sometimes centre someone else)
+    same = thresholds_for().duplicate
+    turned = [(p, y) for p, y in turned if float(embeddings[p][0] @ embeddings[front][0]) >= same]
+    if not turned:
+        return None
     far, yaw = max(turned, key=lambda item: abs(item[1]))
     halves = [p for p, y in measured if 0.35 <= y / yaw <= 0.65]
     return front, (halves[0] if halves else None), far
@@ -522,6 +528,8 @@ def presentation_evaluate(
             break
         front_path, half_path, turned_path = triplet
         front, turned = Image.open(front_path), Image.open(turned_path)
+        if not (attacks.single_person(front) and attacks.single_person(turned)):
+            continue
         yaw = embeddings[turned_path][1]["yaw"]
         challenge = Challenge(actions=(Action.TURN_LEFT if yaw > 0 else Action.TURN_RIGHT,))
         genuine = attacks.burst_turn(front, turned)

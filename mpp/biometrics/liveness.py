@@ -81,7 +81,10 @@ class LivenessPolicy:
     intermediate poses `level_gap` apart are seen (a two-photo sequence must jump by at least
     `turn_delta` > `max_yaw_step`). same_face: each frame's embedding against the previous
     frame's (default: the model's duplicate-review threshold): a face swapped in mid-burst
-    breaks the chain, a head turning does not. spoof_threshold: refuse when the median passive
+    breaks the chain, a head turning does not. min_turn_eye_ratio: where the turn is first
+    seen (~25°) the eye distance may shrink at most to this share of the frontal one (a real head:
+    cos 25° ≈ 0.9); a print tilted in the hand far enough to fool the landmarks shrinks more.
+    spoof_threshold: refuse when the median passive
     presentation-attack score of the frames reaches it (None: measured and logged, not used).
     """
 
@@ -98,6 +101,7 @@ class LivenessPolicy:
     max_yaw_step: float = 0.11
     min_turn_levels: int = 2
     level_gap: float = 0.025
+    min_turn_eye_ratio: float = 0.82
     other_face_ratio: float = 0.7
     same_face: float | None = None
     spoof_threshold: float | None = None
@@ -139,7 +143,12 @@ def liveness_check(
         if not faces:
             continue
         face = _follow(faces, image, tracked[-1][1] if tracked else None)
-        if any(f is not face and f.width >= policy.other_face_ratio * face.width for f in faces):
+        if any(
+            f is not face
+            and f.width >= policy.other_face_ratio * face.width
+            and not _overlaps(f, face)
+            for f in faces
+        ):
             return _fail(Reason.MULTIPLE_FACES, frame=number)
         tracked.append((number, face))
     if len(tracked) < max(policy.min_face_share * len(pixels), 2):
@@ -148,6 +157,14 @@ def liveness_check(
     if jump:
         return _fail(Reason.LIVENESS_JUMP, jump=jump)
     return _judge_motion(pixels, tracked, challenge, policy, fuse=fuse)
+
+
+def _overlaps(a: Face, b: Face) -> bool:
+    """Two detections of one head (boxes overlapping by more than a third), not two people."""
+    width = max(0, min(a.right, b.right) - max(a.left, b.left))
+    height = max(0, min(a.bottom, b.bottom) - max(a.top, b.top))
+    smaller = min(a.width * (a.bottom - a.top), b.width * (b.bottom - b.top)) or 1
+    return width * height / smaller > 1 / 3
 
 
 def _follow(faces: list[Face], image: np.ndarray, previous: Face | None) -> Face:
@@ -196,6 +213,10 @@ def _judge_motion(pixels, tracked, challenge, policy, *, fuse: bool) -> Liveness
             measures["turn_levels"] = levels
             if levels < policy.min_turn_levels:
                 return _fail(Reason.LIVENESS_JUMP, jump="no intermediate poses", **measures)
+            measures["turn_eye_ratio"] = round(float(sizes[found] / sizes[start]), 3)
+            if measures["turn_eye_ratio"] < policy.min_turn_eye_ratio:
+                # flat picture tilted in the hand: it shrinks, a head turning does not (much)
+                return _fail(Reason.LIVENESS_MOTION_NOT_SEEN, **measures)
         position = found
         peaks.append(found)
     model = model_get(policy.model_id)

@@ -7,6 +7,7 @@ cache keys: the cache table must not hold a phone number or a NIK in clear."""
 
 import hashlib
 import hmac
+import ipaddress
 
 from django.conf import settings
 from django.core.cache import caches
@@ -19,6 +20,17 @@ def client_address(request) -> str:
     --forwarded-allow-ips); X-Forwarded-For from the client is never trusted here."""
     request = getattr(request, "_request", request)  # a DRF request wraps Django's
     return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def client_ip(request) -> str | None:
+    """The client's address as django-axes stores it: an IP address, or None when the request
+    has none (a test client's force_login, a management command). PostgreSQL refuses anything
+    else in an address column."""
+    address = client_address(request) if request is not None else ""
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def _key(scope: str, identity: str, seconds: int) -> str:

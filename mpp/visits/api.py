@@ -16,6 +16,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from mpp.accounts.lockout import BasicAuthentication
+from mpp.core.params import pk_or_none
 from mpp.registry.access import access_mall, can_view_mall
 from mpp.registry.models import Counter, Mall, Service
 
@@ -379,10 +380,11 @@ OFFICER_TICKET_ACTIONS = {
     "no-show": lambda t, u, d: q.ticket_no_show(ticket=t, officer=u),
     "park": lambda t, u, d: q.ticket_park(ticket=t, officer=u),
     "resume": lambda t, u, d: q.ticket_resume(ticket=t, officer=u),
+    "return": lambda t, u, d: q.ticket_return(ticket=t, officer=u),
     "transfer": lambda t, u, d: q.ticket_transfer(
         ticket=t,
         officer=u,
-        to_service=get_object_or_404(Service, pk=d.get("to_service") or 0),
+        to_service=get_object_or_404(Service, pk=pk_or_none(d.get("to_service"))),
     ),
 }
 

@@ -194,6 +194,10 @@ class Ticket(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     call_count = models.PositiveSmallIntegerField(default=0)
+    # A database default too: the demo history and benchmarks insert rows with plain SQL.
+    returns = models.PositiveSmallIntegerField(
+        default=0, db_default=0, help_text="Times a no-show was brought back to the queue."
+    )
     trip = models.UUIDField(default=uuid4, db_index=True)
     # No database-level foreign keys into this table: on PostgreSQL it is partitioned by
     # month (docs/decisions/0021), and nothing can reference a partitioned table by id alone.

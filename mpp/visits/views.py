@@ -1,13 +1,15 @@
 """Queue pages: kiosk, ticket (printable and followable), display board, officer console,
 booking, and the manager's device list. Views are thin: the rules live in services.py."""
 
+import time
 from datetime import date, timedelta
-from uuid import UUID
+from uuid import uuid4
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +20,8 @@ from django.views.decorators.http import require_POST
 
 from mpp.accounts.models import Role
 from mpp.core.exports import csv_response
+from mpp.core.params import pk_or_none, uuid_or_none
+from mpp.core.ratelimit import CACHE_ALIAS
 from mpp.registry.access import access_mall, can_edit_mall
 from mpp.registry.models import Agency, Counter, Mall, Service
 
@@ -120,7 +124,7 @@ def kiosk(request, code):
     if request.GET.get("after"):
         # "Another service in the same visit": the next ticket joins the first one's trip.
         first = Ticket.objects.filter(
-            uuid=_posted_uuid(request.GET["after"]),
+            uuid=uuid_or_none(request.GET["after"]),
             mall=mall,
             issued_at__gte=timezone.now() - TRIP_WINDOW,
         ).first()
@@ -128,29 +132,32 @@ def kiosk(request, code):
             request.session[TRIP_SESSION_KEY] = [str(first.trip), first.display_number]
     context = {"mall": mall, "trip": request.session.get(TRIP_SESSION_KEY)}
     if request.GET.get("service"):
-        context["service"] = get_object_or_404(services, pk=_posted_pk(request.GET["service"]))
+        context["service"] = get_object_or_404(services, pk=pk_or_none(request.GET["service"]))
         context["lanes"] = PriorityReason.choices
+        context["issue_token"] = uuid4().hex  # one ticket per form, however often it is sent
         return render(request, "visits/kiosk_lane.html", context)
     if agency_id:
-        context["agency"] = get_object_or_404(Agency, pk=_posted_pk(agency_id))
-        context["services"] = services.filter(agency_id=_posted_pk(agency_id)).order_by("name")
+        context["agency"] = get_object_or_404(Agency, pk=pk_or_none(agency_id))
+        context["services"] = services.filter(agency_id=pk_or_none(agency_id)).order_by("name")
         return render(request, "visits/kiosk_services.html", context)
     agency_ids = services.values_list("agency_id", flat=True)
     context["agencies"] = Agency.objects.filter(pk__in=agency_ids).order_by("short_name")
     return render(request, "visits/kiosk.html", context)
 
 
-def _posted_pk(value) -> int | None:
-    """A primary key from a form, or None when it is missing or malformed (never a 500)."""
-    value = str(value or "").strip()
-    return int(value) if value.isdigit() else None
+ISSUE_TOKEN_SECONDS = 600
 
 
-def _posted_uuid(value) -> UUID | None:
-    try:
-        return UUID(str(value or ""))
-    except ValueError:
-        return None
+def _issued_for_token(token: str) -> Ticket | None:
+    """The ticket already issued for this form (a double tap, a replayed POST), waiting a
+    moment for a first request that is still issuing."""
+    cache = caches[CACHE_ALIAS]
+    for _attempt in range(20):
+        value = cache.get(f"kiosk-issue:{token}")
+        if value not in (None, "pending"):
+            return Ticket.objects.filter(uuid=value).first()
+        time.sleep(0.1)
+    return None
 
 
 @require_POST
@@ -158,7 +165,16 @@ def kiosk_issue(request, code):
     mall = _kiosk_mall(request, code)
     if mall is None:
         raise PermissionDenied
-    service = Service.objects.filter(pk=_posted_pk(request.POST.get("service"))).first()
+    token = (request.POST.get("issue_token") or "")[:64]
+    cache = caches[CACHE_ALIAS]
+    if token and not cache.add(f"kiosk-issue:{token}", "pending", ISSUE_TOKEN_SECONDS):
+        issued = _issued_for_token(token)
+        if issued is not None and issued.mall_id == mall.pk:
+            return redirect("visits:ticket_print", uuid=issued.uuid)
+        return _kiosk_refused(
+            request, code, q.QueueError(_("Please choose the service again."), code="replayed")
+        )
+    service = Service.objects.filter(pk=pk_or_none(request.POST.get("service"))).first()
     try:
         if service is None:
             raise q.QueueError(_("Choose a service."), code="no_service", field="service")
@@ -170,7 +186,11 @@ def kiosk_issue(request, code):
             trip=trip[0] if trip else None,
         )
     except q.QueueError as refused:
+        if token:
+            cache.delete(f"kiosk-issue:{token}")  # nothing issued: the form may be sent again
         return _kiosk_refused(request, code, refused)
+    if token:
+        cache.set(f"kiosk-issue:{token}", str(ticket.uuid), ISSUE_TOKEN_SECONDS)
     return redirect("visits:ticket_print", uuid=ticket.uuid)
 
 
@@ -293,6 +313,14 @@ def _console_context(counter: Counter, user) -> dict:
     today = counter.mall.local_now().date()
     waiting = q.waiting_for(counter, today)
     parked = Ticket.objects.filter(counter=counter, status=TicketStatus.PARKED, local_date=today)
+    # No-shows of this counter that may still be brought back if the visitor turns up.
+    missed = Ticket.objects.filter(
+        counter=counter,
+        status=TicketStatus.NO_SHOW,
+        local_date=today,
+        returns__lt=settings.QUEUE_NO_SHOW_RETURNS,
+        finished_at__gte=timezone.now() - timedelta(minutes=settings.QUEUE_NO_SHOW_RETURN_MINUTES),
+    ).order_by("-finished_at")
     served_today = Ticket.objects.filter(
         counter=counter, local_date=today, status=TicketStatus.FINISHED
     ).count()
@@ -303,6 +331,7 @@ def _console_context(counter: Counter, user) -> dict:
         "waiting": waiting[:15],
         "waiting_count": waiting.count(),
         "parked": parked.select_related("service"),
+        "missed": missed.select_related("service")[:10],
         "served_today": served_today,
         "outcomes": [(o, label) for o, label in Outcome.choices if o != Outcome.TRANSFERRED],
         "transfer_services": Service.objects.filter(mall=counter.mall, is_active=True)
@@ -332,6 +361,7 @@ CONSOLE_ACTIONS = {
     "no_show": lambda c, u, t, p: q.ticket_no_show(ticket=t, officer=u),
     "park": lambda c, u, t, p: q.ticket_park(ticket=t, officer=u),
     "resume": lambda c, u, t, p: q.ticket_resume(ticket=t, officer=u),
+    "return": lambda c, u, t, p: q.ticket_return(ticket=t, officer=u),
     "transfer": lambda c, u, t, p: q.ticket_transfer(
         ticket=t, officer=u, to_service=_to_service(p)
     ),
@@ -339,7 +369,7 @@ CONSOLE_ACTIONS = {
 
 
 def _to_service(post) -> Service:
-    service = Service.objects.filter(pk=_posted_pk(post.get("to_service"))).first()
+    service = Service.objects.filter(pk=pk_or_none(post.get("to_service"))).first()
     if service is None:
         raise q.QueueError(_("Choose a service."), code="no_service", field="to_service")
     return service
@@ -354,7 +384,7 @@ def console_action(request, counter_id, action):
     ticket, status = None, 200
     if request.POST.get("ticket"):
         ticket = Ticket.objects.filter(
-            uuid=_posted_uuid(request.POST["ticket"]), mall=counter.mall
+            uuid=uuid_or_none(request.POST["ticket"]), mall=counter.mall
         ).first()
     try:
         if request.POST.get("ticket") and ticket is None:

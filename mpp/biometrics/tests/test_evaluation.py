@@ -4,7 +4,13 @@ from io import StringIO
 import numpy as np
 import pytest
 
-from mpp.biometrics.evaluation import Pair, _threshold_at_far, pairs_evaluate, pairs_read
+from mpp.biometrics.evaluation import (
+    Pair,
+    _threshold_at_far,
+    embeddings_for,
+    pairs_evaluate,
+    pairs_read,
+)
 
 from .conftest import DATA, FACES, cache_dir
 
@@ -76,3 +82,86 @@ def test_face_eval_prints_the_figures_as_json():
     pairs = report["pairs"]
     assert pairs["accuracy"] >= 0.99 and pairs["folds"] == 10
     assert set(pairs) >= {"tar_at_far", "fmr", "fnmr", "failure_to_enrol"}
+
+
+# --- by group (issue 12) ------------------------------------------------------------------
+
+LABELS = """name,group,images,split
+Deepface_Person_02,a,3,dev
+Deepface_Person_03,a,2,dev
+Deepface_Person_04,a,2,dev
+Deepface_Person_05,a,2,dev
+John_Simm,a,11,reserved
+John_Salley,a,11,reserved
+John_Savage,b,11,reserved
+John_Schneider,b,11,reserved
+John_Shimkus,b,11,reserved
+Kit_Harington,b,3,dev
+Rose_Leslie,b,2,dev
+"""
+
+
+@pytest.fixture
+def labels(tmp_path):
+    path = tmp_path / "groups.csv"
+    path.write_text(LABELS)
+    return path
+
+
+def test_groups_are_reported_with_their_sizes_and_a_threshold_for_a_target_fmr(labels):
+    from mpp.biometrics import VERIFY_THRESHOLD
+    from mpp.biometrics.evaluation import groups_evaluate, groups_read
+
+    identities = groups_read(labels, FACES)
+    paths = [p for i in identities for p in i.images]
+    embeddings = embeddings_for(paths, cache_dir=cache_dir())
+    rows = {
+        (r["group"], r["split"]): r
+        for r in groups_evaluate(identities, embeddings, threshold=VERIFY_THRESHOLD)
+    }
+    assert set(rows) == {("a", "dev"), ("a", "reserved"), ("b", "dev"), ("b", "reserved")}
+    reserved = rows[("b", "reserved")]
+    # three men with 10 photos each (first 10 kept): 3 × 45 genuine, 3 × 100 impostor pairs
+    assert reserved["identities"] == 3 and reserved["images"] == 30
+    assert reserved["genuine_pairs"] == 135 and reserved["impostor_pairs"] == 300
+    # the real model on real photos: the impostors are refused, the genuine pairs accepted
+    assert reserved["fmr"] == 0.0 and reserved["fnmr"] <= 0.05
+    target = reserved["at_target"][0]
+    assert target["fmr_target"] == 0.001 and target["allowed_impostors"] == 0
+
+
+def test_a_bad_labels_file_names_the_row(tmp_path):
+    from mpp.biometrics.evaluation import groups_read
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,group,images,split\nJohn_Simm,a,11,test\n")
+    with pytest.raises(ValueError, match="row 2: split must be dev or reserved"):
+        groups_read(bad, FACES)
+    bad.write_text("name,group,images,split\nNobody_Here,a,1,dev\n")
+    with pytest.raises(ValueError, match="row 2: no images for Nobody_Here"):
+        groups_read(bad, FACES)
+
+
+def test_face_eval_prints_groups_and_the_calibrated_thresholds(labels):
+    from django.apps import apps
+
+    if not apps.ready:
+        pytest.skip("needs Django (the project's pytest run provides it)")
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command(
+        "face_eval",
+        "--images",
+        str(FACES),
+        "--groups",
+        str(labels),
+        "--cache",
+        str(cache_dir()),
+        "--calibrate",
+        "a",
+        stdout=out,
+    )
+    text = out.getvalue()
+    assert "group a [dev]: 4 identities" in text and "group b [reserved]: 3 identities" in text
+    assert "FACE_THRESHOLDS=" in text

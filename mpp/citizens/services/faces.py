@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
@@ -31,6 +30,7 @@ from PIL import Image
 
 from mpp import biometrics as bio
 from mpp.core.audit import audit_record
+from mpp.core.ratelimit import rate_limit_allow
 from mpp.registry.models import OfficerPosting
 
 from .. import access
@@ -187,36 +187,22 @@ def face_thresholds(model_id: str | None = None) -> bio.Thresholds:
 
 # --- attempt limits -----------------------------------------------------------------------
 
-ATTEMPTS_PER_CITIZEN_HOUR = 5
-ATTEMPTS_PER_DEVICE_HOUR = 60
-
-
-def _attempt_count(kind: str, key, limit: int, now) -> bool:
-    """Count one attempt in this clock hour's window (shared cache: every process sees it);
-    False once the limit is passed."""
-    name = f"face-attempts:{kind}:{key}:{now:%Y%m%d%H}"
-    cache.add(name, 0, timeout=3600 + 60)
-    try:
-        count = cache.incr(name)
-    except ValueError:  # expired between add and incr
-        cache.set(name, 1, timeout=3600 + 60)
-        count = 1
-    return count <= limit
-
 
 def face_attempt_allow(*, citizen: Citizen | None, device=None, mall=None) -> None:
     """Every new face check (a new challenge) counts against the claimed citizen and the
-    device, per hour (FACE_ATTEMPTS_PER_CITIZEN_HOUR, FACE_ATTEMPTS_PER_DEVICE_HOUR). Past the
-    limit: FaceRefused(too_many_attempts), logged with the reason."""
-    now = timezone.now()
-    per_citizen = int(
-        getattr(settings, "FACE_ATTEMPTS_PER_CITIZEN_HOUR", ATTEMPTS_PER_CITIZEN_HOUR)
-    )
-    per_device = int(getattr(settings, "FACE_ATTEMPTS_PER_DEVICE_HOUR", ATTEMPTS_PER_DEVICE_HOUR))
+    device, per hour (FACE_ATTEMPTS_PER_CITIZEN_PER_HOUR, FACE_ATTEMPTS_PER_DEVICE_PER_HOUR).
+    Past the limit: FaceRefused(too_many_attempts), logged with the reason."""
+    # The one limiter (mpp.core.ratelimit, on the shared cache): every process counts alike.
+    per_citizen = settings.FACE_ATTEMPTS_PER_CITIZEN_PER_HOUR
+    per_device = settings.FACE_ATTEMPTS_PER_DEVICE_PER_HOUR
     refused = ""
-    if device is not None and not _attempt_count("device", device.pk, per_device, now):
+    if device is not None and not rate_limit_allow(
+        scope="face:device", identity=str(device.pk), limit=per_device, window_seconds=3600
+    ):
         refused = f"device {device.pk}: more than {per_device} checks this hour"
-    elif citizen is not None and not _attempt_count("citizen", citizen.pk, per_citizen, now):
+    elif citizen is not None and not rate_limit_allow(
+        scope="face:citizen", identity=str(citizen.pk), limit=per_citizen, window_seconds=3600
+    ):
         refused = f"more than {per_citizen} checks for this citizen this hour"
     if not refused:
         return
@@ -323,7 +309,7 @@ def _frames_checked(frames) -> list:
 def template_of(citizen: Citizen):
     """Decrypt the citizen's template (callers log the use). FaceRefused when none, and
     `template_old_model` when it was made by another model: it is never compared, the
-    citizen re-enrols (`manage.py face_reenrol_list` lists them)."""
+    citizen re-enrols (`manage.py face_templates` counts them)."""
     face = FaceTemplate.objects.filter(citizen=citizen).first()
     if face is None:
         raise FaceRefused(NOT_ENROLLED)

@@ -368,12 +368,20 @@ def test_a_template_of_the_old_model_is_never_compared_and_asks_for_re_enrolment
         for r in face_records(enrolled_john)
     )
     assert len(svc.gallery_index(citizens=[enrolled_john])) == 0
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("face_templates", stdout=out)
+    assert f"{bio.DLIB_RESNET}: 1 (re-enrol)" in out.getvalue()
+    assert "to re-enrol: 1" in out.getvalue()
 
 
 def test_claims_past_the_hourly_limit_are_refused_per_citizen_and_logged(
     enrolled_john, mall_jakarta, settings
 ):
-    settings.FACE_ATTEMPTS_PER_CITIZEN_HOUR = 3
+    settings.FACE_ATTEMPTS_PER_CITIZEN_PER_HOUR = 3
     for _ in range(3):
         svc.face_check_start(mall=mall_jakarta, claim=ClaimKind.NIK, citizen=enrolled_john)
     with pytest.raises(svc.FaceRefused) as refused:
@@ -389,7 +397,7 @@ def test_claims_past_the_hourly_limit_are_refused_per_citizen_and_logged(
 def test_the_device_limit_counts_every_claim_from_one_kiosk(enrolled_john, mall_jakarta, settings):
     from mpp.visits.models import Device, DeviceKind
 
-    settings.FACE_ATTEMPTS_PER_DEVICE_HOUR = 2
+    settings.FACE_ATTEMPTS_PER_DEVICE_PER_HOUR = 2
     kiosk = Device.objects.create(
         mall=mall_jakarta, kind=DeviceKind.KIOSK, name="K", token_hash="x"
     )

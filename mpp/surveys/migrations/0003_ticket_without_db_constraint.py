@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('surveys', '0002_kiosk_device'),
-        ('visits', '0004_ticket_without_db_constraint'),
+        ('visits', '0005_ticket_without_db_constraint'),
     ]
 
     operations = [

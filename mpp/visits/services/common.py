@@ -34,6 +34,7 @@ TRANSITIONS = {
     "park": {TicketStatus.CALLED, TicketStatus.SERVING},
     "resume": {TicketStatus.PARKED},
     "transfer": {TicketStatus.CALLED, TicketStatus.SERVING},
+    "return": {TicketStatus.NO_SHOW},  # a missed call brought back (settings.QUEUE_NO_SHOW_*)
 }
 FINAL_OUTCOMES = {Outcome.COMPLETED, Outcome.INCOMPLETE, Outcome.REFERRED}
 

@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mpp.core.audit import audit_record
 from mpp.registry.models import Counter, Mall, MallStatus, Service
 
 from ..models import (
@@ -286,6 +287,59 @@ def ticket_no_show(*, ticket: Ticket, officer, now: datetime | None = None) -> T
     ticket.finished_at = _now(now)
     ticket.save(update_fields=["status", "finished_at"])
     _rollup_apply(before, ticket)
+    return ticket
+
+
+def _return_place(ticket: Ticket, after: int, now: datetime) -> datetime:
+    """The sort key that puts a returning ticket after the next `after` people waiting for its
+    service (or last, when fewer wait): it does not jump the queue, nor start again at its end."""
+    keys = list(
+        Ticket.objects.filter(
+            mall_id=ticket.mall_id,
+            local_date=ticket.local_date,
+            service_id=ticket.service_id,
+            status=TicketStatus.WAITING,
+        )
+        .order_by("sort_key", "id")
+        .values_list("sort_key", flat=True)[: after + 1]
+    )
+    if len(keys) <= after:
+        return (keys[-1] if keys else now) + timedelta(microseconds=1)
+    if after == 0:
+        return keys[0] - timedelta(microseconds=1)
+    return keys[after - 1] + (keys[after] - keys[after - 1]) / 2
+
+
+@transaction.atomic
+def ticket_return(*, ticket: Ticket, officer, now: datetime | None = None) -> Ticket:
+    """Bring back a no-show who turned up after all, within QUEUE_NO_SHOW_RETURN_MINUTES of
+    the no-show and at most QUEUE_NO_SHOW_RETURNS times: the ticket waits again, placed after
+    the next QUEUE_NO_SHOW_RETURN_AFTER people of its service."""
+    now = _now(now)
+    ticket, before = _act(ticket.pk, "return", officer)
+    if ticket.returns >= settings.QUEUE_NO_SHOW_RETURNS:
+        raise QueueError(
+            _("Ticket %(number)s has already been brought back; please take a new ticket.")
+            % {"number": ticket.display_number},
+            code="returns_used",
+        )
+    window = timedelta(minutes=settings.QUEUE_NO_SHOW_RETURN_MINUTES)
+    if ticket.finished_at is None or now - ticket.finished_at > window:
+        raise QueueError(
+            _("More than %(minutes)d minutes have passed since the call; please take a new ticket.")
+            % {"minutes": settings.QUEUE_NO_SHOW_RETURN_MINUTES},
+            code="return_too_late",
+        )
+    ticket.sort_key = _return_place(ticket, settings.QUEUE_NO_SHOW_RETURN_AFTER, now)
+    ticket.status = TicketStatus.WAITING
+    ticket.counter = None
+    ticket.finished_at = None
+    ticket.returns += 1
+    ticket.save(update_fields=["sort_key", "status", "counter", "finished_at", "returns"])
+    _rollup_apply(before, ticket)
+    audit_record(
+        actor=officer, action="ticket.return", target=ticket, details={"returns": ticket.returns}
+    )
     return ticket
 
 

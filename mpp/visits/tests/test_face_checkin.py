@@ -288,7 +288,7 @@ def test_a_mall_may_turn_face_alone_on_after_its_pilot(kiosk, queue, john, monke
 
 
 def test_the_kiosk_refuses_claims_past_the_hourly_limit(kiosk, queue, john, settings):
-    settings.FACE_ATTEMPTS_PER_CITIZEN_HOUR = 2
+    settings.FACE_ATTEMPTS_PER_CITIZEN_PER_HOUR = 2
     url = reverse("visits:kiosk_face", args=[queue.mall.code])
     assert kiosk.post(url, {"nik": NIK}).status_code == 302
     assert kiosk.post(url, {"nik": NIK}).status_code == 302

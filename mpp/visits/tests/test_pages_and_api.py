@@ -276,3 +276,24 @@ def test_a_console_action_on_a_malformed_ticket_or_service_is_a_400(client, queu
     assert called.status == TicketStatus.CALLED  # nothing changed
     moved = act("transfer", {"ticket": str(called.uuid), "to_service": queue.kk.pk})
     assert moved.status_code == 200 and Ticket.objects.count() == 2
+
+
+def test_a_double_tap_or_a_replayed_form_gives_one_ticket(client, queue, mall_manager_sampit):
+    import re
+
+    kiosk_client(client, queue, mall_manager_sampit)
+    lane = client.get(reverse("visits:kiosk", args=[queue.mall.code]), {"service": queue.ktp.pk})
+    token = re.search(r'name="issue_token" value="([0-9a-f]{32})"', lane.content.decode())[1]
+    issue = reverse("visits:kiosk_issue", args=[queue.mall.code])
+    form = {"service": queue.ktp.pk, "priority": "", "issue_token": token}
+    first, second, replay = (client.post(issue, form) for _ in range(3))
+    ticket = Ticket.objects.get()
+    assert (
+        first.url == second.url == replay.url == reverse("visits:ticket_print", args=[ticket.uuid])
+    )
+    # A refused form (no service) issues nothing and may be sent again, corrected.
+    lane = client.get(reverse("visits:kiosk", args=[queue.mall.code]), {"service": queue.kk.pk})
+    token = re.search(r'name="issue_token" value="([0-9a-f]{32})"', lane.content.decode())[1]
+    assert client.post(issue, {"service": "", "issue_token": token}).status_code == 400
+    assert client.post(issue, {"service": queue.kk.pk, "issue_token": token}).status_code == 302
+    assert Ticket.objects.count() == 2

@@ -15,8 +15,8 @@ from mpp.core.partitions import month_start, partitions_list
 from mpp.registry.models import Agency, Mall, Service
 from mpp.visits.models import Booking, Notification, Ticket
 
-BEFORE = ("visits", "0004_ticket_without_db_constraint")
-AFTER = ("visits", "0005_tickets_partitioned_by_month")
+BEFORE = ("visits", "0005_ticket_without_db_constraint")
+AFTER = ("visits", "0006_tickets_partitioned_by_month")
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="partitions are PostgreSQL's; SQLite: one table"

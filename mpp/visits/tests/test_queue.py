@@ -2,6 +2,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 
 from mpp.registry.models import Service
 from mpp.visits import services as q
@@ -289,3 +290,56 @@ def test_the_outbox_sends_once_and_retries_failures(queue, settings):
     call_command("send_notifications", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert len(FakeBackend.outbox) == 2
     assert Notification.objects.filter(status="sent").count() == 2
+
+
+def test_a_no_show_who_turns_up_returns_behind_the_next_two_once(queue, settings):
+    settings.QUEUE_NO_SHOW_RETURN_MINUTES, settings.QUEUE_NO_SHOW_RETURNS = 30, 1
+    settings.QUEUE_NO_SHOW_RETURN_AFTER = 2
+    q.counter_open(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8))
+    missed = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(MONDAY, 8, 1))
+    others = [
+        q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(MONDAY, 8, 2 + n))
+        for n in range(4)
+    ]
+    assert q.call_next(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8, 10)) == missed
+    q.ticket_no_show(ticket=missed, officer=queue.ani, now=at(MONDAY, 8, 12))
+    before = DailyRollup.objects.get(service=queue.ktp)
+    assert before.no_shows == 1
+    back = q.ticket_return(ticket=missed, officer=queue.ani, now=at(MONDAY, 8, 30))
+    assert back.status == TicketStatus.WAITING and back.returns == 1
+    order = list(q.waiting_for(queue.counter1, MONDAY))
+    assert order == [others[0], others[1], back, others[2], others[3]]
+    after = DailyRollup.objects.get(service=queue.ktp)
+    assert after.no_shows == 0 and after.issued == 5  # the rollup stays exact
+    assert rollup_matches_recomputation()
+    # Called again, missed again: no second return.
+    for expected in (others[0], others[1], back):
+        called = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8, 40))
+        assert called == expected
+        q.ticket_no_show(ticket=called, officer=queue.ani, now=at(MONDAY, 8, 41))
+    with pytest.raises(q.QueueError) as used:
+        q.ticket_return(ticket=back, officer=queue.ani, now=at(MONDAY, 8, 45))
+    assert used.value.code == "returns_used"
+    with pytest.raises(q.QueueError) as late:
+        q.ticket_return(ticket=others[0], officer=queue.ani, now=at(MONDAY, 9, 30))
+    assert late.value.code == "return_too_late"
+    called = q.call_next(counter=queue.counter1, officer=queue.ani, now=at(MONDAY, 8, 45))
+    with pytest.raises(q.QueueError) as wrong:
+        q.ticket_return(ticket=called, officer=queue.ani, now=at(MONDAY, 8, 46))
+    assert wrong.value.code == "bad_transition"  # only a no-show comes back
+
+
+def test_the_console_lists_recent_no_shows_and_brings_one_back(client, queue):
+    q.counter_open(counter=queue.counter1, officer=queue.ani)
+    ticket = q.ticket_issue(mall=queue.mall, service=queue.ktp)
+    q.call_next(counter=queue.counter1, officer=queue.ani)
+    q.ticket_no_show(ticket=ticket, officer=queue.ani)
+    client.force_login(queue.ani)
+    console = client.get(reverse("visits:console", args=[queue.counter1.pk])).content.decode()
+    assert f"console/{queue.counter1.pk}/return/" in console and str(ticket.uuid) in console
+    client.post(
+        reverse("visits:console_action", args=[queue.counter1.pk, "return"]),
+        {"ticket": str(ticket.uuid)},
+    )
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.WAITING and ticket.returns == 1

@@ -16,7 +16,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("visits", "0004_ticket_without_db_constraint"),
+        ("visits", "0005_ticket_without_db_constraint"),
         ("surveys", "0003_ticket_without_db_constraint"),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('visits', '0003_ticket_citizen'),
+        ('visits', '0004_ticket_returns'),
     ]
 
     operations = [
