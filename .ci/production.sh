@@ -24,15 +24,28 @@ honcho=$!
 stop() { kill "$honcho" 2>/dev/null || true; wait "$honcho" 2>/dev/null || true; }
 trap stop EXIT
 
+readyz() {  # prints /readyz; exit status 0 when it answers 200
+  .venv/bin/python - "$BASE/readyz" "$PROD_DIR/tls.crt" <<'PY'
+import ssl, sys, urllib.error, urllib.request
+context = ssl.create_default_context(cafile=sys.argv[2])
+try:
+    print(urllib.request.urlopen(sys.argv[1], context=context, timeout=10).read().decode())
+except urllib.error.HTTPError as error:
+    print(error.read().decode()); sys.exit(1)
+except OSError as error:
+    print(error); sys.exit(1)
+PY
+}
+
 ready=""
 for _ in $(seq 90); do
-  if curl -sf --cacert "$PROD_DIR/tls.crt" "$BASE/readyz" >/dev/null; then ready=1; break; fi
+  if readyz >/dev/null; then ready=1; break; fi
   kill -0 "$honcho" 2>/dev/null || break
   sleep 1
 done
 if [ -z "$ready" ]; then
   echo "The production deploy did not become ready:"; tail -50 "$PROD_DIR/processes.log"
-  curl -s --cacert "$PROD_DIR/tls.crt" "$BASE/readyz" || true
+  readyz || true
   exit 1
 fi
 

@@ -39,7 +39,7 @@ CONF
 local all all trust
 host all all 127.0.0.1/32 trust
 HBA
-  as_postgres "$BIN/pg_ctl" -D "$DIR" -l "$DIR/server.log" -w start >/dev/null
+  as_postgres "$BIN/pg_ctl" -D "$DIR" -l "$DIR/server.log" -w -t 300 start >/dev/null
   for _ in $(seq 30); do
     [ "$(psql -h 127.0.0.1 -p "$PORT" -U postgres -Atc 'SELECT pg_is_in_recovery()' 2>/dev/null)" = t ] && break
     sleep 1

@@ -438,7 +438,7 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "ma
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 30)
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 300)
 # The workers /readyz expects (names as in the Procfile); empty: none are checked.
-READY_WORKERS = env_list("READY_WORKERS", "notifications,summaries,weekly_mail")
+READY_WORKERS = env_list("READY_WORKERS", "notifications,summaries,weekly_mail,partitions")
 # /readyz fails when the oldest due notification waits longer, or the replica lags more.
 READY_OUTBOX_LAG_SECONDS = env_int("READY_OUTBOX_LAG_SECONDS", 300)
 READY_REPLICA_LAG_SECONDS = env_int("READY_REPLICA_LAG_SECONDS", 60)
@@ -470,3 +470,7 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # the standby replays the test DB
     DATABASE_ROUTERS = ["mpp.core.replica.ReplicaRouter"]
     MIDDLEWARE.append("mpp.core.replica.ReadYourWritesMiddleware")
+# Tickets partitioned by month on PostgreSQL (docs/decisions/0021): months created ahead, and
+# months detached (for archiving) once older than the retention; 0 keeps every month.
+VISITS_PARTITIONS_AHEAD = env_int("VISITS_PARTITIONS_AHEAD", 3)
+VISITS_PARTITION_RETENTION_MONTHS = env_int("VISITS_PARTITION_RETENTION_MONTHS", 0)

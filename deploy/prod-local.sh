@@ -41,6 +41,7 @@ WEB_CONCURRENCY=3
 GUNICORN_CMD_ARGS="--certfile=$PROD_DIR/tls.crt --keyfile=$PROD_DIR/tls.key"
 # No SMS gateway on a local machine: messages are logged (masked), on purpose.
 MESSAGING_BACKEND=mpp.core.messaging.ConsoleBackend
+MESSAGING_ALLOW_CONSOLE=True
 EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 EMAIL_FILE_PATH=$PROD_DIR/mail
 ENV

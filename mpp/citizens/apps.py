@@ -11,6 +11,8 @@ class CitizensConfig(AppConfig):
         # failing at the first check-in (or embedding with the wrong weights).
         from mpp.biometrics import ModelFileError, models_check
 
+        from . import health  # noqa: F401 - registers the "keys" readiness check
+
         try:
             models_check()
         except ModelFileError as error:

@@ -101,12 +101,13 @@ class SurveyResponse(models.Model):
     mall = models.ForeignKey(Mall, on_delete=models.PROTECT, related_name="survey_responses")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="survey_responses")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="survey_responses")
-    ticket = models.OneToOneField(
+    ticket = models.OneToOneField(  # no database constraint: tickets are partitioned
         Ticket,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="survey_response",
+        db_constraint=False,
     )
     channel = models.CharField(_("channel"), max_length=16, choices=SurveyChannel.choices)
     local_date = models.DateField(_("date (mall's time)"))

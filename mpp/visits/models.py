@@ -199,8 +199,15 @@ class Ticket(models.Model):
         default=0, db_default=0, help_text="Times a no-show was brought back to the queue."
     )
     trip = models.UUIDField(default=uuid4, db_index=True)
+    # No database-level foreign keys into this table: on PostgreSQL it is partitioned by
+    # month (docs/decisions/0021), and nothing can reference a partitioned table by id alone.
     transferred_from = models.OneToOneField(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="transferred_to"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="transferred_to",
+        db_constraint=False,
     )
     # The citizen, when known (booking by NIK, face check-in, officer look-up): the officer
     # console then shows the consented profile through citizens.access. Never the NIK here.
@@ -290,8 +297,13 @@ class Booking(models.Model):
         max_length=16, choices=BookingStatus.choices, default=BookingStatus.ACTIVE
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    ticket = models.OneToOneField(
-        Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="booking"
+    ticket = models.OneToOneField(  # no database constraint: tickets are partitioned
+        Ticket,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="booking",
+        db_constraint=False,
     )
 
     class Meta:
@@ -369,8 +381,13 @@ class Notification(models.Model):
     channel = models.CharField(max_length=16)
     address = models.CharField(max_length=200)
     body = models.TextField()
-    ticket = models.ForeignKey(
-        Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications"
+    ticket = models.ForeignKey(  # no database constraint: tickets are partitioned
+        Ticket,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        db_constraint=False,
     )
     status = models.CharField(
         max_length=16, choices=NotificationStatus.choices, default=NotificationStatus.PENDING

@@ -15,11 +15,12 @@ import pytest
 
 from mpp.monitoring.weeks import IsoWeek
 
-from .conftest import ENV_FILE, ROOT
+from .conftest import ENV_FILE, ROOT, production_only
 
-pytestmark = pytest.mark.skipif(
-    not shutil.which("pg_dump"), reason="pg_dump not installed (PostgreSQL client)"
-)
+pytestmark = [
+    production_only,
+    pytest.mark.skipif(not shutil.which("pg_dump"), reason="pg_dump not installed"),
+]
 
 
 def deploy_env() -> dict:

@@ -10,12 +10,12 @@ from playwright.sync_api import expect
 
 from mpp.monitoring.weeks import IsoWeek
 
-from .conftest import BASE, DEMO_PASSWORD
+from .conftest import BASE, DEMO_PASSWORD, production_only, recovery_code
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, production_only]
 
 
 @pytest.fixture(scope="module")
@@ -58,11 +58,16 @@ def new_page(browser):
 
 
 def browser_login(page, username: str, next_url: str) -> None:
-    """Staff sign in through here (a second factor, when required, is answered here too)."""
+    """Staff sign in through here: the password, then the second factor when asked."""
     page.goto(f"/accounts/login/?next={next_url}")
     page.get_by_label("Nama pengguna").fill(username)
     page.get_by_label("Sandi").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    if "/two-factor/" in page.url:
+        page.locator("input[name=token]").fill(recovery_code(username))
+        page.locator("input[name=token]").press("Enter")
+        page.wait_for_url(lambda url: "/two-factor/" not in url)
 
 
 def activate(page, token: str) -> None:
