@@ -273,7 +273,10 @@ def face_fallback_step(post, *, mall, check_for, no_account: str, officer=None):
             if citizen is None:
                 errors["nik"] = no_account
             else:
-                check = faces.face_fallback_start(mall=mall, citizen=citizen, officer=officer)
+                try:
+                    check = faces.face_fallback_start(mall=mall, citizen=citizen, officer=officer)
+                except faces.FaceRefused as refused:  # too many codes for this citizen
+                    errors["nik"] = " ".join(refused.messages)
     return check, errors, False
 
 

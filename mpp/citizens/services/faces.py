@@ -837,6 +837,9 @@ def face_fallback_start(*, mall, citizen: Citizen, officer=None) -> FaceCheck:
     reception desk `officer` is the one helping; only they can finish the check."""
     from .accounts import citizen_notify
 
+    # Each code is an SMS to the citizen's phone: the same per-citizen limit as a face check,
+    # so typing a neighbour's NIK again and again neither pumps SMS nor guesses codes.
+    face_attempt_allow(citizen=citizen, mall=mall)
     check = FaceCheck.objects.create(
         mall=mall, citizen=citizen, claim=ClaimKind.CODE, nonce="", officer=officer
     )

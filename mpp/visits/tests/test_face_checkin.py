@@ -302,3 +302,20 @@ def test_staff_without_the_mall_cannot_use_the_face_kiosk(client, queue, mall_ja
 
     client.force_login(make_user("other", Role.CITIZEN))
     assert client.get(reverse("visits:kiosk_face", args=[queue.mall.code])).status_code == 403
+
+
+def test_typing_a_neighbours_nik_again_and_again_sends_only_a_few_codes(
+    kiosk, queue, john, settings
+):
+    # SMS pumping and code guessing through the kiosk's fallback: each code counts against
+    # the citizen's hourly face-check limit, and the refusal names what happened.
+    from mpp.core.messaging import FakeBackend
+
+    settings.FACE_ATTEMPTS_PER_CITIZEN_PER_HOUR = 2
+    settings.MESSAGING_BACKEND = "mpp.core.messaging.FakeBackend"
+    FakeBackend.outbox = []
+    url = reverse("visits:kiosk_face_code", args=[queue.mall.code])
+    answers = [kiosk.post(url, {"nik": NIK}) for _ in range(4)]
+    assert len(FakeBackend.outbox) == 2
+    assert [a.status_code for a in answers] == [200, 200, 400, 400]
+    assert FaceCheck.objects.filter(citizen=john).count() == 2
