@@ -3,11 +3,15 @@ recognition among today's bookings) → camera with a random liveness prompt →
 greeting with the masked name → service → ticket carrying the citizen. Fallback: NIK and a
 one-time code by SMS. The face rules live in `mpp.citizens.services.faces`."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -38,10 +42,15 @@ def _identification_window(mall) -> int | None:
 
 
 def _check(request, mall, uuid) -> FaceCheck:
-    """The check this kiosk session started (a check cannot be picked up elsewhere)."""
+    """The check this kiosk session started (a check cannot be picked up elsewhere), while
+    its flow is fresh: a visitor who walks away leaves nothing for the next one to use."""
     if request.session.get(SESSION_KEY) != str(uuid):
         raise PermissionDenied
-    return get_object_or_404(FaceCheck.objects.select_related("citizen"), uuid=uuid, mall=mall)
+    check = get_object_or_404(FaceCheck.objects.select_related("citizen"), uuid=uuid, mall=mall)
+    if timezone.now() - check.created_at > timedelta(minutes=settings.KIOSK_FLOW_MINUTES):
+        request.session.pop(SESSION_KEY, None)
+        raise PermissionDenied
+    return check
 
 
 def _begin(request, mall, **kwargs):

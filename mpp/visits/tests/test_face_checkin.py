@@ -319,3 +319,26 @@ def test_typing_a_neighbours_nik_again_and_again_sends_only_a_few_codes(
     assert len(FakeBackend.outbox) == 2
     assert [a.status_code for a in answers] == [200, 200, 400, 400]
     assert FaceCheck.objects.filter(citizen=john).count() == 2
+
+
+def test_a_flow_left_at_the_kiosk_cannot_be_finished_by_the_next_visitor(kiosk, queue, john):
+    import time_machine
+    from django.utils import timezone
+
+    from mpp.core.messaging import FakeBackend
+
+    FakeBackend.outbox = []
+    url = reverse("visits:kiosk_face_code", args=[queue.mall.code])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("django.conf.settings.MESSAGING_BACKEND", "mpp.core.messaging.FakeBackend")
+        kiosk.post(url, {"nik": NIK})
+    check = FaceCheck.objects.latest("id")
+    code = FakeBackend.outbox[-1].body.split(": ")[1][:6]
+    done = kiosk.post(url, {"check": check.uuid, "code": code})
+    hello = reverse("visits:kiosk_face_hello", args=[queue.mall.code, check.uuid])
+    assert done.url == hello
+    with time_machine.travel(timezone.now() + timedelta(minutes=11)):
+        assert kiosk.get(hello).status_code == 403  # the greeting (a masked name) is gone
+        issue = reverse("visits:kiosk_face_issue", args=[queue.mall.code, check.uuid])
+        assert kiosk.post(issue, {"service": queue.kk.pk}).status_code == 403
+    assert not Ticket.objects.exists()
