@@ -196,7 +196,7 @@ def kiosk_face_frames(request, code, uuid):
             fallback=reverse("visits:kiosk_face_code", args=[mall.code]),
         )
     if faces.face_second_factor_needed(check):
-        faces.face_second_factor_send(check=check)
+        faces.face_code_send(check=check)
         return JsonResponse(
             {"ok": True, "next": reverse("visits:kiosk_face_second", args=[mall.code, check.uuid])}
         )

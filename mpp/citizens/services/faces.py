@@ -714,8 +714,9 @@ def face_second_factor_needed(check: FaceCheck) -> bool:
     return not (settings_row and settings_row.face_alone_at_kiosk)
 
 
-def face_second_factor_send(*, check: FaceCheck) -> None:
-    """After the face matched: a six-digit code by SMS to the citizen's phone (never shown)."""
+def face_code_send(*, check: FaceCheck) -> None:
+    """A six-digit code by SMS to the check's citizen (never shown): the second factor after a
+    face match, or the whole check in the SMS-code fallback."""
     from .accounts import citizen_notify
 
     code = OneTimeCode.new_code()
@@ -835,26 +836,13 @@ FALLBACK_USE = OneTimeCode.Use.KIOSK_CHECKIN
 def face_fallback_start(*, mall, citizen: Citizen, officer=None) -> FaceCheck:
     """No camera, no enrolment or a refused face: a six-digit code by SMS instead. At the
     reception desk `officer` is the one helping; only they can finish the check."""
-    from .accounts import citizen_notify
-
     # Each code is an SMS to the citizen's phone: the same per-citizen limit as a face check,
     # so typing a neighbour's NIK again and again neither pumps SMS nor guesses codes.
     face_attempt_allow(citizen=citizen, mall=mall)
     check = FaceCheck.objects.create(
         mall=mall, citizen=citizen, claim=ClaimKind.CODE, nonce="", officer=officer
     )
-    code = OneTimeCode.new_code()
-    challenge = OneTimeCode(
-        use=FALLBACK_USE, phone_masked="", expires_at=timezone.now() + OneTimeCode.TTL
-    )
-    challenge.set_code(code)
-    challenge.save()
-    check.one_time_code = challenge
-    check.save(update_fields=["one_time_code"])
-    citizen_notify(
-        citizen=citizen,
-        body=_("MPP check-in code: %(code)s (valid 10 minutes)") % {"code": code},
-    )
+    face_code_send(check=check)
     return check
 
 

@@ -191,7 +191,8 @@ def test_an_unknown_or_unenrolled_nik_is_told_to_use_the_code(kiosk, queue):
     assert "kode" in page.content.decode().lower()
 
 
-def test_nik_and_sms_code_fallback_checks_in(kiosk, queue, john):
+def code_fallback_start(kiosk, queue) -> tuple[str, FaceCheck, str]:
+    """The kiosk's SMS-code fallback for John's NIK: (its URL, the check, the code sent)."""
     from mpp.core.messaging import FakeBackend
 
     FakeBackend.outbox = []
@@ -199,8 +200,11 @@ def test_nik_and_sms_code_fallback_checks_in(kiosk, queue, john):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("django.conf.settings.MESSAGING_BACKEND", "mpp.core.messaging.FakeBackend")
         kiosk.post(url, {"nik": NIK})
-    check = FaceCheck.objects.latest("id")
-    code = FakeBackend.outbox[-1].body.split(": ")[1][:6]
+    return url, FaceCheck.objects.latest("id"), FakeBackend.outbox[-1].body.split(": ")[1][:6]
+
+
+def test_nik_and_sms_code_fallback_checks_in(kiosk, queue, john):
+    url, check, code = code_fallback_start(kiosk, queue)
     wrong = kiosk.post(url, {"check": check.uuid, "code": "999999" if code != "999999" else "0"})
     assert wrong.status_code == 400
     done = kiosk.post(url, {"check": check.uuid, "code": code})
@@ -325,15 +329,7 @@ def test_a_flow_left_at_the_kiosk_cannot_be_finished_by_the_next_visitor(kiosk, 
     import time_machine
     from django.utils import timezone
 
-    from mpp.core.messaging import FakeBackend
-
-    FakeBackend.outbox = []
-    url = reverse("visits:kiosk_face_code", args=[queue.mall.code])
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("django.conf.settings.MESSAGING_BACKEND", "mpp.core.messaging.FakeBackend")
-        kiosk.post(url, {"nik": NIK})
-    check = FaceCheck.objects.latest("id")
-    code = FakeBackend.outbox[-1].body.split(": ")[1][:6]
+    url, check, code = code_fallback_start(kiosk, queue)
     done = kiosk.post(url, {"check": check.uuid, "code": code})
     hello = reverse("visits:kiosk_face_hello", args=[queue.mall.code, check.uuid])
     assert done.url == hello
