@@ -247,11 +247,11 @@ QUEUE_PRIORITY_HEAD_START_MINUTES = env_int("QUEUE_PRIORITY_HEAD_START_MINUTES",
 # A no-show who turns up may be brought back this long after the call, this many times,
 # behind the next N people waiting for the same service.
 QUEUE_NO_SHOW_RETURN_MINUTES = env_int("QUEUE_NO_SHOW_RETURN_MINUTES", 30)
+QUEUE_NO_SHOW_RETURNS = env_int("QUEUE_NO_SHOW_RETURNS", 1)
+QUEUE_NO_SHOW_RETURN_AFTER = env_int("QUEUE_NO_SHOW_RETURN_AFTER", 2)
 # A citizen's flow at a shared kiosk (face check → greeting → ticket) ends after this long,
 # so an abandoned flow cannot be finished by the next visitor.
 KIOSK_FLOW_MINUTES = env_int("KIOSK_FLOW_MINUTES", 10)
-QUEUE_NO_SHOW_RETURNS = env_int("QUEUE_NO_SHOW_RETURNS", 1)
-QUEUE_NO_SHOW_RETURN_AFTER = env_int("QUEUE_NO_SHOW_RETURN_AFTER", 2)
 BOOKING_SLOT_MINUTES = env_int("BOOKING_SLOT_MINUTES", 30)
 BOOKING_SHARE_PERCENT = env_int("BOOKING_SHARE_PERCENT", 50)
 BOOKING_GRACE_MINUTES = env_int("BOOKING_GRACE_MINUTES", 15)
