@@ -35,7 +35,6 @@ from .models.accesslog import GENESIS, chain_key
 
 # --- appending -----------------------------------------------------------------------------
 
-SYNCHRONOUS_COMMIT_DEFAULT = "off"
 SYNCHRONOUS_COMMIT_VALUES = {"on", "off", "local", "remote_write", "remote_apply", ""}
 _BOOLEANS = {"true": "on", "1": "on", "yes": "on", "false": "off", "0": "off", "no": "off"}
 
@@ -54,7 +53,7 @@ def access_log_synchronous_commit() -> str:
     """PostgreSQL's `synchronous_commit` for the log's own transactions, from the
     ACCESS_LOG_SYNCHRONOUS_COMMIT setting: on, off (default), local, remote_write,
     remote_apply, or "" for the database's own setting. True/False mean on/off."""
-    value = getattr(settings, "ACCESS_LOG_SYNCHRONOUS_COMMIT", SYNCHRONOUS_COMMIT_DEFAULT)
+    value = settings.ACCESS_LOG_SYNCHRONOUS_COMMIT
     if isinstance(value, bool):
         return "on" if value else "off"
     value = _BOOLEANS.get(str(value).strip().lower(), str(value).strip().lower())

@@ -24,7 +24,7 @@ def _fernet(secret: str) -> Fernet:
 
 
 def _keys() -> list[str]:
-    configured = getattr(settings, "CITIZEN_DATA_KEY", "") or f"dev:{settings.SECRET_KEY}"
+    configured = settings.CITIZEN_DATA_KEY or f"dev:{settings.SECRET_KEY}"
     return [k.strip() for k in configured.split(",") if k.strip()]
 
 

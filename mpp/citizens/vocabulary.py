@@ -65,12 +65,6 @@ def fields_of_categories(categories) -> set[str]:
     return {key for c in categories for key in CATEGORY_FIELDS.get(c, [])}
 
 
-def category_of(key: str) -> str:
-    if key in FIELDS:
-        return FIELDS[key].category
-    return Category.DOCUMENTS if key == "documents" else Category.BIOMETRIC
-
-
 CHOICES = {
     "sex": [("M", _("Male")), ("F", _("Female"))],
     "religion": [

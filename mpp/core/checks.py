@@ -13,7 +13,7 @@ PRINTING_BACKENDS = {
 
 @register("mpp_security")
 def messaging_backend_check(app_configs, **kwargs):
-    if settings.DEBUG or getattr(settings, "MESSAGING_ALLOW_CONSOLE", False):
+    if settings.DEBUG or settings.MESSAGING_ALLOW_CONSOLE:
         return []
     if settings.MESSAGING_BACKEND in PRINTING_BACKENDS:
         return [

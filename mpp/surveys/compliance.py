@@ -174,10 +174,6 @@ class ServiceCompliance:
     def sample_progress(self) -> float | None:
         return _percent(self.respondents, self.sample_target)
 
-    @property
-    def sample_adequate(self) -> bool:
-        return self.sample_target > 0 and self.respondents >= self.sample_target
-
 
 def _rollup_totals(rollups, period: Period, key: str) -> dict:
     rows = (

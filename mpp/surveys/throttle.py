@@ -9,12 +9,13 @@ from mpp.core.ratelimit import rate_limit_allow_request
 from mpp.visits.devices import device_from_request
 from mpp.visits.models import DeviceKind
 
-# Posts per client address and hour; override in settings.
-DEFAULT_LIMITS = {"survey": 30, "complaint": 10}
-
 
 def limit_for(kind: str) -> int:
-    return int(getattr(settings, f"SURVEYS_{kind.upper()}_POSTS_PER_HOUR", DEFAULT_LIMITS[kind]))
+    """Posts per client address and hour (SURVEYS_SURVEY_/COMPLAINT_POSTS_PER_HOUR)."""
+    return {
+        "survey": settings.SURVEYS_SURVEY_POSTS_PER_HOUR,
+        "complaint": settings.SURVEYS_COMPLAINT_POSTS_PER_HOUR,
+    }[kind]
 
 
 def kiosk_device(request):

@@ -150,5 +150,5 @@ class AccessLogHead(models.Model):
 
 
 def chain_key() -> bytes:
-    key = getattr(settings, "ACCESS_LOG_KEY", "") or f"access-log:{settings.SECRET_KEY}"
+    key = settings.ACCESS_LOG_KEY or f"access-log:{settings.SECRET_KEY}"
     return key.encode()
