@@ -16,11 +16,10 @@ from mpp.core.nik import nik_clean
 from mpp.registry.access import access_mall
 from mpp.registry.models import Agency, Mall, Service
 
-from . import access, services
+from . import access, selectors, services
 from .models import (
     AccessRecord,
     Application,
-    ApplicationStatus,
     Channel,
     Citizen,
     Consent,
@@ -390,25 +389,10 @@ class AgencyApplications(generics.ListAPIView):
 
     permission_classes = [IsAuthenticated]
     serializer_class = ApplicationSerializer
-    filter_backends = []
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("status", str, enum=ApplicationStatus.values),
-            OpenApiParameter("overdue", bool),
-        ]
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    filterset_class = selectors.ApplicationFilter
 
     def get_queryset(self):
-        posting = posting_of(self.request)
-        rows = APPLICATIONS.submitted().filter(mall=posting.mall, agency=posting.agency)
-        if status_ := self.request.query_params.get("status"):
-            rows = rows.filter(status=status_)
-        if self.request.query_params.get("overdue") in ("1", "true"):
-            rows = rows.overdue()
-        return rows.order_by("due_at")
+        return selectors.applications_of_posting(posting_of(self.request))
 
     @extend_schema(request=ApplicationSubmitSerializer, responses={201: ApplicationSerializer})
     def post(self, request):
@@ -484,14 +468,9 @@ class OverdueApplications(generics.ListAPIView):
 
     permission_classes = [IsAuthenticated]
     serializer_class = ApplicationSerializer
-    filter_backends = []
+    filterset_class = selectors.BreachedApplicationFilter
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("mall", str, required=True),
-            OpenApiParameter("agency", str),
-        ]
-    )
+    @extend_schema(parameters=[OpenApiParameter("mall", str, required=True)])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -501,7 +480,4 @@ class OverdueApplications(generics.ListAPIView):
             access_mall(self.request.user, mall)
         except PermissionDenied as error:
             raise exceptions.PermissionDenied() from error
-        rows = APPLICATIONS.filter(mall=mall).breached().order_by("agency__short_name", "due_at")
-        if agency := self.request.query_params.get("agency"):
-            rows = rows.filter(agency__code=agency)
-        return rows
+        return selectors.applications_breached_at(mall)

@@ -112,10 +112,3 @@ class NikLookupForm(forms.Form):
 class TransitionForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=ApplicationStatus.choices)
     note = forms.CharField(label=_("Note for the citizen"), required=False, widget=forms.Textarea)
-
-
-class ApplicationFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All")), *ApplicationStatus.choices]
-    )
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False)

@@ -55,6 +55,13 @@ def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     return response
 
 
+def csv_columns_response(filename: str, columns, rows) -> HttpResponse:
+    """A CSV of `rows` through a selector's column list [(header, getter), ...]: the one
+    place a list's export meets its columns (each app's selectors.py defines them)."""
+    header = [name for name, _get in columns]
+    return csv_response(filename, header, ([get(row) for _name, get in columns] for row in rows))
+
+
 def csv_attachment(filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -137,11 +137,6 @@ RESPONSE_CSV_COLUMNS = [
 ]
 
 
-def csv_rows(columns, rows):
-    """(header, rows) for `mpp.core.exports.csv_response` from a column list above."""
-    return [name for name, _get in columns], ([get(row) for _name, get in columns] for row in rows)
-
-
 # --- the satisfaction index table ----------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mpp.core.exports import csv_response
+from mpp.core.exports import csv_columns_response, csv_response
 from mpp.registry.access import access_mall
 from mpp.registry.models import Mall, MallStatus
 from mpp.visits import staffing
@@ -220,8 +220,9 @@ def ikm_table(request):
         return render(request, "surveys/ikm_table.html", {"form": form, "rows": []})
     table = selectors.ikm_table_read(form)
     if request.GET.get("format") == "csv":
-        header, rows = selectors.csv_rows(selectors.IKM_CSV_COLUMNS, table["rows"])
-        return csv_response(f"ikm-{table['period']}-{table['group']}.csv", header, rows)
+        return csv_columns_response(
+            f"ikm-{table['period']}-{table['group']}.csv", selectors.IKM_CSV_COLUMNS, table["rows"]
+        )
     return render(
         request,
         "surveys/ikm_table.html",
@@ -400,8 +401,9 @@ def complaint_list(request, code):
     )
     filterset.form.fields.pop("mall")
     if request.GET.get("format") == "csv" and filterset.is_valid():
-        header, rows = selectors.csv_rows(selectors.COMPLAINT_CSV_COLUMNS, filterset.qs)
-        return csv_response(f"pengaduan-{mall.code}.csv", header, rows)
+        return csv_columns_response(
+            f"pengaduan-{mall.code}.csv", selectors.COMPLAINT_CSV_COLUMNS, filterset.qs
+        )
     return render(
         request,
         "surveys/manage/complaints.html",
@@ -475,8 +477,9 @@ def response_list(request, code):
     )
     filterset.form.fields.pop("mall")
     if request.GET.get("format") == "csv" and filterset.is_valid():
-        header, rows = selectors.csv_rows(selectors.RESPONSE_CSV_COLUMNS, filterset.qs)
-        return csv_response(f"skm-{mall.code}.csv", header, rows)
+        return csv_columns_response(
+            f"skm-{mall.code}.csv", selectors.RESPONSE_CSV_COLUMNS, filterset.qs
+        )
     return render(
         request,
         "surveys/manage/responses.html",

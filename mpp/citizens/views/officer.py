@@ -10,13 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mpp.core.exports import csv_response
+from mpp.core.exports import csv_columns_response
 from mpp.core.nik import nik_clean
 from mpp.registry.access import access_mall
 from mpp.registry.models import Mall, Service
 
-from .. import access, services, throttle
-from ..forms import ApplicationFilterForm, CodeForm, NikLookupForm, TransitionForm
+from .. import access, selectors, services, throttle
+from ..forms import CodeForm, NikLookupForm, TransitionForm
 from ..models import (
     AccessRecord,
     Application,
@@ -186,50 +186,29 @@ def officer_apply(request, uuid, slug):
     return redirect("citizens:officer_application", uuid=application.uuid)
 
 
-def _filtered(request, rows):
-    form = ApplicationFilterForm(request.GET or None)
-    if form.is_valid():
-        if form.cleaned_data["status"]:
-            rows = rows.filter(status=form.cleaned_data["status"])
-        if form.cleaned_data["overdue"]:
-            rows = rows.overdue()
-    return form, rows
-
-
-APPLICATION_CSV = ["reference", "service", "agency", "status", "submitted_at", "due_at", "overdue"]
-
-
-def _csv_rows(rows):
-    now = timezone.now()
-    for a in rows:
-        yield [
-            a.reference,
-            a.service.name,
-            a.agency.short_name,
-            a.status,
-            a.submitted_at,
-            a.due_at,
-            "yes" if a.is_overdue(now) else "",
-        ]
+def _list_page(request, filterset, per_page):
+    """The filter form, the page of rows and the query string the CSV link keeps."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
+    return {"form": filterset.form, "page": page, "query": query.urlencode()}
 
 
 @login_required
 def officer_applications(request):
     posting = posting_of(request)
-    rows = (
-        Application.objects.submitted()
-        .filter(mall=posting.mall, agency=posting.agency)
-        .select_related("service", "agency")
-        .order_by("due_at")
+    filterset = selectors.ApplicationFilter(
+        request.GET, queryset=selectors.applications_of_posting(posting)
     )
-    form, rows = _filtered(request, rows)
-    if request.GET.get("format") == "csv":
-        return csv_response("permohonan.csv", APPLICATION_CSV, _csv_rows(rows))
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    if request.GET.get("format") == "csv" and filterset.is_valid():
+        return csv_columns_response(
+            "permohonan.csv", selectors.APPLICATION_CSV_COLUMNS, filterset.qs
+        )
     return render(
         request,
         "citizens/officer_applications.html",
-        {"page": page, "form": form, "posting": posting, "now": timezone.now()},
+        {**_list_page(request, filterset, 50), "posting": posting, "now": timezone.now()},
     )
 
 
@@ -300,17 +279,15 @@ def overdue(request, code):
     """Applications past the standard's time at one mall, per agency (managers, analysts
     and the mall's officers)."""
     mall = access_mall(request.user, get_object_or_404(Mall, code=code))
-    rows = (
-        Application.objects.filter(mall=mall)
-        .breached()
-        .select_related("service", "agency")
-        .order_by("agency__short_name", "due_at")
+    filterset = selectors.BreachedApplicationFilter(
+        request.GET, queryset=selectors.applications_breached_at(mall)
     )
-    if agency := request.GET.get("agency"):
-        rows = rows.filter(agency__code=agency)
-    if request.GET.get("format") == "csv":
-        return csv_response(f"terlambat-{mall.code}.csv", APPLICATION_CSV, _csv_rows(rows))
-    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    if request.GET.get("format") == "csv" and filterset.is_valid():
+        return csv_columns_response(
+            f"terlambat-{mall.code}.csv", selectors.APPLICATION_CSV_COLUMNS, filterset.qs
+        )
     return render(
-        request, "citizens/overdue.html", {"mall": mall, "page": page, "now": timezone.now()}
+        request,
+        "citizens/overdue.html",
+        {"mall": mall, **_list_page(request, filterset, 100), "now": timezone.now()},
     )

@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 
-from mpp.core.exports import csv_response
+from mpp.core.exports import csv_columns_response
 
 from .. import selectors
 from ..models import Mall, Province, Service, Tenancy
@@ -49,9 +49,7 @@ def mall_directory(request):
 
 
 def directory_csv(malls):
-    header = [name for name, _get in selectors.MALL_CSV_COLUMNS]
-    rows = ([get(mall) for _name, get in selectors.MALL_CSV_COLUMNS] for mall in malls)
-    return csv_response("mal-pelayanan-publik.csv", header, rows)
+    return csv_columns_response("mal-pelayanan-publik.csv", selectors.MALL_CSV_COLUMNS, malls)
 
 
 def mall_detail(request, code):
