@@ -74,9 +74,19 @@ def skm_report_xlsx(report: SkmReport) -> bytes:
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    bold = book.add_format({"bold": True})
-    four = book.add_format({"num_format": "0.0000"})
-    sheet = book.add_worksheet("SKM")
+    formats = {
+        "bold": book.add_format({"bold": True}),
+        "four": book.add_format({"num_format": "0.0000"}),
+    }
+    _skm_sheet(book.add_worksheet("SKM"), report, formats)
+    _respondents_sheet(book.add_worksheet(_("Respondents")), report, formats["bold"])
+    book.close()
+    return buffer.getvalue()
+
+
+def _skm_sheet(sheet, report: SkmReport, formats) -> None:
+    """The index sheet: unit, period, sample, each element's NRR, the IKM and its grade."""
+    bold, four = formats["bold"], formats["four"]
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 4, 16)
     sheet.write(0, 0, _("Public satisfaction survey (SKM) — PermenPANRB 14/2017"), bold)
@@ -116,18 +126,19 @@ def skm_report_xlsx(report: SkmReport) -> bytes:
         row += 1
         sheet.write(row, 0, f"{item['code']} {item['title']}")
         sheet.write_number(row, 2, float(item["nrr"]), four)
-    profile = book.add_worksheet(_("Respondents"))
-    profile.set_column(0, 0, 36)
+
+
+def _respondents_sheet(sheet, report: SkmReport, bold) -> None:
+    """The respondents' profile, one block per question (age, sex, education, ...)."""
+    sheet.set_column(0, 0, 36)
     row = 0
     for block in report.profile:
-        profile.write(row, 0, block["title"], bold)
+        sheet.write(row, 0, block["title"], bold)
         for label, count in block["rows"]:
             row += 1
-            profile.write(row, 0, label)
-            profile.write_number(row, 1, count)
+            sheet.write(row, 0, label)
+            sheet.write_number(row, 1, count)
         row += 2
-    book.close()
-    return buffer.getvalue()
 
 
 def skm_report_pdf(report: SkmReport) -> bytes:

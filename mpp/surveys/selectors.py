@@ -175,3 +175,18 @@ IKM_CSV_COLUMNS = [
     ("label", lambda r: r["result"].grade.label),
     ("sample_target", lambda r: r["sample_target"]),
 ]
+
+
+# --- old SKM reports (2004 method) beside the current method ---------------------------------
+
+LEGACY_CSV_COLUMNS = [
+    ("period", lambda r: r["report"].period_label),
+    ("service", lambda r: r["report"].service.slug if r["report"].service else ""),
+    ("respondents", lambda r: r["report"].respondents),
+    ("ikm_2004", lambda r: r["legacy"].ikm),
+    ("grade_2004", lambda r: r["legacy"].grade.letter if r["legacy"].grade else ""),
+    ("reported_ikm", lambda r: r["report"].reported_ikm or ""),
+    ("ikm_current_method", lambda r: r["current"].ikm or ""),
+    ("respondents_current_method", lambda r: r["current"].respondents),
+    ("source", lambda r: r["report"].source_name),
+]

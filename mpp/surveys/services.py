@@ -114,6 +114,31 @@ def _profile_clean(profile: dict) -> dict[str, str]:
     return clean
 
 
+def _survey_place(*, ticket, mall, service, device):
+    """(mall, service, device) a questionnaire is recorded for: a ticket decides (it must
+    have been served and not rated yet); else a kiosk device gives its mall."""
+    if device is not None and ticket is None:
+        if mall is not None and mall.pk != device.mall_id:
+            raise ValidationError({"mall": _("This kiosk belongs to another mall.")})
+        mall = device.mall
+    if ticket is not None:
+        if ticket.status != TicketStatus.FINISHED:
+            raise ValidationError(
+                _("This ticket has not been served yet: rate the service after it."),
+                code="not_served",
+            )
+        mall, service = ticket.mall, ticket.service
+        if SurveyResponse.objects.filter(ticket=ticket).exists():
+            raise ValidationError(_("This ticket has already been rated. Thank you!"), code="dup")
+    if mall is None or service is None:
+        raise ValidationError({"service": _("Choose the service you used.")})
+    if service.mall_id != mall.pk:
+        raise ValidationError({"service": _("This service is not offered at this mall.")})
+    if device is not None and device.mall_id != mall.pk:
+        device = None  # a ticket of another mall rated on this kiosk: the ticket decides
+    return mall, service, device
+
+
 @transaction.atomic
 def survey_submit(
     *,
@@ -141,25 +166,7 @@ def survey_submit(
         raise ValidationError({"channel": _("Unknown channel.")})
     if collected_on is not None and channel != SurveyChannel.PAPER:
         raise ValidationError({"collected_on": _("Only paper forms carry their own date.")})
-    if device is not None and ticket is None:
-        if mall is not None and mall.pk != device.mall_id:
-            raise ValidationError({"mall": _("This kiosk belongs to another mall.")})
-        mall = device.mall
-    if ticket is not None:
-        if ticket.status != TicketStatus.FINISHED:
-            raise ValidationError(
-                _("This ticket has not been served yet: rate the service after it."),
-                code="not_served",
-            )
-        mall, service = ticket.mall, ticket.service
-        if SurveyResponse.objects.filter(ticket=ticket).exists():
-            raise ValidationError(_("This ticket has already been rated. Thank you!"), code="dup")
-    if mall is None or service is None:
-        raise ValidationError({"service": _("Choose the service you used.")})
-    if service.mall_id != mall.pk:
-        raise ValidationError({"service": _("This service is not offered at this mall.")})
-    if device is not None and device.mall_id != mall.pk:
-        device = None  # a ticket of another mall rated on this kiosk: the ticket decides
+    mall, service, device = _survey_place(ticket=ticket, mall=mall, service=service, device=device)
     today = now.astimezone(mall.tz).date()
     if collected_on is not None and collected_on > today:
         raise ValidationError({"collected_on": _("The date cannot be in the future.")})
@@ -356,6 +363,19 @@ def _check_place(mall: Mall, agency, service) -> None:
         raise ValidationError({"agency": _("This service belongs to another agency.")})
 
 
+def _complaint_check(*, category: str, channel: str, description: str) -> None:
+    """Every problem of a new complaint at once, each named by its field."""
+    errors = {}
+    if category not in ComplaintCategory.values:
+        errors["category"] = _("Choose a category.")
+    if channel not in ComplaintChannel.values:
+        errors["channel"] = _("Unknown channel.")
+    if len((description or "").strip()) < 10:
+        errors["description"] = _("Describe what happened (at least 10 characters).")
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def complaint_file(
     *,
@@ -379,15 +399,7 @@ def complaint_file(
         if device.mall_id != mall.pk:
             raise ValidationError({"mall": _("This kiosk belongs to another mall.")})
         channel = ComplaintChannel.KIOSK
-    errors = {}
-    if category not in ComplaintCategory.values:
-        errors["category"] = _("Choose a category.")
-    if channel not in ComplaintChannel.values:
-        errors["channel"] = _("Unknown channel.")
-    if len((description or "").strip()) < 10:
-        errors["description"] = _("Describe what happened (at least 10 characters).")
-    if errors:
-        raise ValidationError(errors)
+    _complaint_check(category=category, channel=channel, description=description)
     _check_place(mall, agency, service)
     received_on = now.astimezone(mall.tz).date()
     complaint = Complaint.objects.create(
@@ -413,6 +425,26 @@ def complaint_file(
     return complaint
 
 
+def _complaint_move_check(*, current, target, message: str, is_public: bool) -> None:
+    """The workflow's rules for one step: allowed transitions (COMPLAINT_TRANSITIONS), a
+    reply when the status stays, a public answer when answering or rejecting."""
+    if target != current and target not in COMPLAINT_TRANSITIONS[current]:
+        raise ValidationError(
+            {
+                "status": _("A complaint that is %(from)s cannot become %(to)s.")
+                % {"from": current.label, "to": target.label}
+            }
+        )
+    if target == current and not message:
+        raise ValidationError({"message": _("Write a reply or choose a new status.")})
+    if target in (ComplaintStatus.ANSWERED, ComplaintStatus.REJECTED) and not (
+        message and is_public
+    ):
+        raise ValidationError({"message": _("Write the answer the complainant will read.")})
+    if current in (ComplaintStatus.CLOSED, ComplaintStatus.REJECTED):
+        raise ValidationError({"status": _("This complaint is closed.")})
+
+
 @transaction.atomic
 def complaint_update(
     *,
@@ -429,21 +461,7 @@ def complaint_update(
     current = ComplaintStatus(complaint.status)
     target = ComplaintStatus(status) if status else current
     message = (message or "").strip()
-    if target != current and target not in COMPLAINT_TRANSITIONS[current]:
-        raise ValidationError(
-            {
-                "status": _("A complaint that is %(from)s cannot become %(to)s.")
-                % {"from": current.label, "to": target.label}
-            }
-        )
-    if target == current and not message:
-        raise ValidationError({"message": _("Write a reply or choose a new status.")})
-    if target in (ComplaintStatus.ANSWERED, ComplaintStatus.REJECTED) and not (
-        message and is_public
-    ):
-        raise ValidationError({"message": _("Write the answer the complainant will read.")})
-    if current in (ComplaintStatus.CLOSED, ComplaintStatus.REJECTED):
-        raise ValidationError({"status": _("This complaint is closed.")})
+    _complaint_move_check(current=current, target=target, message=message, is_public=is_public)
     complaint.status = target
     if target in (ComplaintStatus.ANSWERED, ComplaintStatus.REJECTED):
         complaint.first_answered_on = (

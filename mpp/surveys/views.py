@@ -540,34 +540,7 @@ def legacy_reports(request, code):
     may_import = can_import_legacy(request.user, mall)
     rows = reports.legacy_rows(mall)
     if request.GET.get("format") == "csv":
-        return csv_response(
-            f"skm-2004-{mall.code}.csv",
-            [
-                "period",
-                "service",
-                "respondents",
-                "ikm_2004",
-                "grade_2004",
-                "reported_ikm",
-                "ikm_current_method",
-                "respondents_current_method",
-                "source",
-            ],
-            (
-                [
-                    r["report"].period_label,
-                    r["report"].service.slug if r["report"].service else "",
-                    r["report"].respondents,
-                    r["legacy"].ikm,
-                    r["legacy"].grade.letter if r["legacy"].grade else "",
-                    r["report"].reported_ikm or "",
-                    r["current"].ikm or "",
-                    r["current"].respondents,
-                    r["report"].source_name,
-                ]
-                for r in rows
-            ),
-        )
+        return csv_columns_response(f"skm-2004-{mall.code}.csv", selectors.LEGACY_CSV_COLUMNS, rows)
     form = LegacyImportForm(mall=mall)
     preview = None
     if request.method == "POST":
