@@ -99,8 +99,10 @@ class MallWeekSerializer(serializers.Serializer):
     no_shows = serializers.IntegerField(allow_null=True)
     visits_per_1000 = serializers.FloatField(allow_null=True)
     visits_per_counter = serializers.FloatField(allow_null=True)
-    rank = serializers.IntegerField(allow_null=True)
+    rank = serializers.IntegerField(allow_null=True, help_text="Competition rank: ties share")
+    rank_tied = serializers.BooleanField(help_text="Another mall has the same rank")
     rank_per_capita = serializers.IntegerField(allow_null=True)
+    rank_per_capita_tied = serializers.BooleanField()
     previous_visits = serializers.IntegerField(allow_null=True)
     change_pct = serializers.FloatField(allow_null=True)
     avg_wait_minutes = serializers.FloatField(allow_null=True)
@@ -167,6 +169,13 @@ class WeeklyReportSerializer(serializers.Serializer):
     top20 = MallWeekSerializer(many=True)
     lowest_per_capita = MallWeekSerializer(many=True)
     highest_per_capita = MallWeekSerializer(many=True)
+    cutoff_ties = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Per section: codes of the malls tied at its cut-off line (all listed)",
+    )
+    provisional = serializers.BooleanField(help_text="The running week (sementara)")
+    days_covered = serializers.IntegerField()
+    covered_until = serializers.DateField()
     new_malls = MallWeekSerializer(many=True)
     quiet = MallWeekSerializer(many=True)
     no_data = MallWeekSerializer(many=True)
@@ -200,15 +209,25 @@ class WeeklyReportView(APIView):
         parameters=[
             OpenApiParameter("lowest", int, description="How many lowest malls (default 10)"),
             OpenApiParameter("highest", int, description="How many highest malls (default 10)"),
+            OpenApiParameter(
+                "current",
+                int,
+                description="1 = allow the running week, marked provisional with its days",
+            ),
         ],
         responses=WeeklyReportSerializer,
     )
     def get(self, request, week: str):
         """The national weekly report for an ISO week (e.g. 2025-W23). Ministry analysts."""
         options = ReportOptions(
-            lowest=_count_param(request, "lowest"), highest=_count_param(request, "highest")
+            lowest=_count_param(request, "lowest"),
+            highest=_count_param(request, "highest"),
+            current_ok=request.query_params.get("current") == "1",
         )
-        return Response(weekly_report_build(week=parse_week(week), options=options))
+        try:
+            return Response(weekly_report_build(week=parse_week(week), options=options))
+        except ValidationError as error:
+            raise exceptions.ValidationError(error.message_dict) from None
 
 
 class DeliverySerializer(serializers.Serializer):
@@ -272,7 +291,10 @@ class OpenDataWeekView(APIView):
     @extend_schema(operation_id="open_data_weekly", responses=OpenDataRowSerializer(many=True))
     def get(self, request, week: str):
         """Open data: visits per mall for one ISO week (aggregates only; null = no data)."""
-        return Response(open_data_rows(week=parse_week(week)))
+        try:
+            return Response(open_data_rows(week=parse_week(week)))
+        except ValidationError as error:
+            raise exceptions.ValidationError(error.message_dict) from None
 
 
 # Ingest ------------------------------------------------------------------------------------

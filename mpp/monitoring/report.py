@@ -24,7 +24,7 @@ from mpp.surveys.compliance import scorecards_summary_for_week
 
 from .models import DailySummary
 from .summaries import SUMMARY_FIELDS, live_day_numbers, summaries_ensure
-from .weeks import IsoWeek
+from .weeks import IsoWeek, week_period
 
 SOURCES = ["queue", "counts", "events"]
 HISTORY_WEEKS = 4  # this week and three before: change, "falling three weeks", new-mall ranks
@@ -50,6 +50,8 @@ class ReportOptions:
     # The service-quality summary (IKM, complaints, time compliance, staffing) costs about
     # a dozen grouped queries; the visit-only views can leave it out.
     quality: bool = True
+    # The running week is reported only when asked for, marked provisional ("sementara").
+    current_ok: bool = False
 
 
 @dataclass
@@ -156,11 +158,35 @@ def _ratio(numerator, denominator, scale=1.0, digits=2):
 
 
 def _rank(entries: list[dict], value_key: str, rank_key: str) -> None:
-    """Dense 1..n ranks, highest first. Ties break on raw visits, then on the mall code."""
+    """Competition ranks ("1224"), highest first: equal values share a rank and the next
+    value skips the shared places. Display order within a tie is by the mall code."""
     ranked = [e for e in entries if e[value_key] is not None]
-    ranked.sort(key=lambda e: (-e[value_key], -(e["visits"] or 0), e["code"]))
+    ranked.sort(key=lambda e: (-e[value_key], e["code"]))
+    previous, rank = None, 0
+    counts = defaultdict(int)
     for position, entry in enumerate(ranked, start=1):
-        entry[rank_key] = position
+        if entry[value_key] != previous:
+            previous, rank = entry[value_key], position
+        entry[rank_key] = rank
+        counts[rank] += 1
+    for entry in ranked:
+        entry[f"{rank_key}_tied"] = counts[entry[rank_key]] > 1
+
+
+def _cut(ranked: list[dict], n: int, value_key: str) -> tuple[list[dict], list[str]]:
+    """The first `n` of `ranked`, plus every mall tied with the one at the cut-off line;
+    returns the section and the codes of the malls tied at that line (empty if no tie
+    crosses it)."""
+    if n <= 0 or not ranked:
+        return [], []
+    if len(ranked) <= n:
+        return list(ranked), []
+    line = ranked[n - 1][value_key]
+    section = list(ranked[:n])
+    section += [e for e in ranked[n:] if e[value_key] == line]
+    tied = [e["code"] for e in section if e[value_key] == line]
+    crosses = any(e[value_key] == line for e in ranked[n:])
+    return section, tied if crosses else []
 
 
 def _population_band(population) -> int | None:
@@ -174,7 +200,12 @@ def _week_ranks(numbers: dict[int, MallWeeks], codes: dict[int, str], index: int
         (mall_id for mall_id, n in numbers.items() if n.visits[index] is not None),
         key=lambda mall_id: (-numbers[mall_id].visits[index], codes[mall_id]),
     )
-    return {mall_id: position for position, mall_id in enumerate(ranked, start=1)}
+    ranks, previous, rank = {}, None, 0
+    for position, mall_id in enumerate(ranked, start=1):
+        if numbers[mall_id].visits[index] != previous:
+            previous, rank = numbers[mall_id].visits[index], position
+        ranks[mall_id] = rank
+    return ranks
 
 
 def _new_since(week: IsoWeek, months: int) -> date:
@@ -210,7 +241,9 @@ def _mall_entry(mall: dict, n: MallWeeks, counters: int) -> dict:
         "visits_per_1000": _ratio(visits, population, 1000, 3),
         "visits_per_counter": _ratio(visits, counters, 1, 1),
         "rank": None,
+        "rank_tied": False,
         "rank_per_capita": None,
+        "rank_per_capita_tied": False,
         "previous_visits": previous,
         "change_pct": _ratio(visits - previous, previous, 100, 1)
         if has_data and previous
@@ -276,8 +309,10 @@ def _summaries(entries: list[dict]) -> tuple[list[dict], dict]:
 
 
 def weekly_report_build(*, week: IsoWeek, options: ReportOptions | None = None) -> dict:
-    """The report for `week` as plain data (JSON-ready)."""
+    """The report for `week` as plain data (JSON-ready). A week not yet started is
+    refused (ValidationError naming `week`); the running week only with `current_ok`."""
     options = options or ReportOptions()
+    period = week_period(week, current_ok=options.current_ok)
     ranges = _week_ranges(week)
     malls = list(malls_in_report(week).values(*MALL_FIELDS))
     numbers: dict[int, MallWeeks] = defaultdict(MallWeeks)
@@ -300,7 +335,12 @@ def weekly_report_build(*, week: IsoWeek, options: ReportOptions | None = None) 
         entries.append(entry)
     _rank(entries, "visits", "rank")
     _rank(entries, "visits_per_1000", "rank_per_capita")
-    _flag_quiet(entries, numbers, options.quiet_share)
+    if period["provisional"]:
+        # A part of a week against whole weeks says nothing: no change, no quiet flags.
+        for entry in entries:
+            entry["change_pct"] = None
+    else:
+        _flag_quiet(entries, numbers, options.quiet_share)
     codes = {e["_id"]: e["code"] for e in entries}
     history_ranks = [_week_ranks(numbers, codes, i) for i in range(HISTORY_WEEKS)]
     new_since = _new_since(week, options.new_months)
@@ -321,6 +361,13 @@ def weekly_report_build(*, week: IsoWeek, options: ReportOptions | None = None) 
     for entry in entries:
         del entry["_id"]
     report = _sections(week, entries, options)
+    report["provisional"] = period["provisional"]
+    report["days_covered"] = period["days_covered"]
+    report["covered_until"] = period["covered_until"].isoformat()
+    if period["provisional"]:
+        report["totals"]["change_pct"] = None
+        for row in report["provinces"]:
+            row["change_pct"] = None
     report["quality"] = quality
     # The weakest satisfaction first, among malls with questionnaires (ties on the code).
     report["lowest_ikm"] = sorted(
@@ -375,12 +422,24 @@ def _quality_merge(week: IsoWeek, entries: list[dict]) -> dict:
 
 
 def _sections(week: IsoWeek, entries: list[dict], options: ReportOptions) -> dict:
-    ranked = sorted((e for e in entries if e["rank"]), key=lambda e: e["rank"])
+    ranked = sorted((e for e in entries if e["rank"]), key=lambda e: (e["rank"], e["code"]))
     per_capita = sorted(
-        (e for e in entries if e["rank_per_capita"]), key=lambda e: e["rank_per_capita"]
+        (e for e in entries if e["rank_per_capita"]),
+        key=lambda e: (e["rank_per_capita"], e["code"]),
     )
     no_data = [e for e in entries if e["status"] == MallStatusFlag.NO_DATA]
     provinces, totals = _summaries(entries)
+    lowest, lowest_ties = _cut(
+        sorted(ranked, key=lambda e: (e["visits"], e["code"])), options.lowest, "visits"
+    )
+    highest, highest_ties = _cut(ranked, options.highest, "visits")
+    top, top_ties = _cut(ranked, options.top, "visits")
+    lowest_pc, lowest_pc_ties = _cut(
+        sorted(per_capita, key=lambda e: (e["visits_per_1000"], e["code"])),
+        options.lowest,
+        "visits_per_1000",
+    )
+    highest_pc, highest_pc_ties = _cut(per_capita, options.highest, "visits_per_1000")
     return {
         "week": str(week),
         "start": week.monday.isoformat(),
@@ -394,13 +453,19 @@ def _sections(week: IsoWeek, entries: list[dict], options: ReportOptions) -> dic
             "new_months": options.new_months,
         },
         "malls": ranked + no_data,
-        "lowest": list(reversed(ranked[-options.lowest :])) if options.lowest else [],
-        "highest": ranked[: options.highest],
-        "top20": ranked[: options.top],
-        "lowest_per_capita": list(reversed(per_capita[-options.lowest :]))
-        if options.lowest
-        else [],
-        "highest_per_capita": per_capita[: options.highest],
+        "lowest": lowest,
+        "highest": highest,
+        "top20": top,
+        "lowest_per_capita": lowest_pc,
+        "highest_per_capita": highest_pc,
+        # Codes of the malls tied at each section's cut-off line: all of them are listed.
+        "cutoff_ties": {
+            "lowest": lowest_ties,
+            "highest": highest_ties,
+            "top20": top_ties,
+            "lowest_per_capita": lowest_pc_ties,
+            "highest_per_capita": highest_pc_ties,
+        },
         "new_malls": sorted(
             (e for e in entries if e["is_new"]), key=lambda e: (e["rank"] or 10**6, e["code"])
         ),

@@ -51,7 +51,21 @@ def _week_nav(week: IsoWeek) -> dict:
         "previous_week": week.previous(),
         "next_week": week.next() if week < latest else None,
         "latest_week": latest,
+        "current_week": latest.next(),
     }
+
+
+def _current_ok(request) -> bool:
+    """The running week is shown only when asked for (`?current=1`), as provisional."""
+    return request.GET.get("current") == "1"
+
+
+def _refused(request, error: ValidationError):
+    """A week that cannot be reported (not started, or running and not asked for): the
+    reason on the latest complete week's page."""
+    for message in error.message_dict.get("week", error.messages):
+        messages.error(request, message)
+    return redirect("monitoring:national", week=str(IsoWeek.last_complete()))
 
 
 @login_required
@@ -72,7 +86,12 @@ def national(request, week):
         else:
             return redirect("monitoring:national", week=str(picked))
     week = _week(week)
-    report = weekly_report_build(week=week)
+    try:
+        report = weekly_report_build(
+            week=week, options=ReportOptions(current_ok=_current_ok(request))
+        )
+    except ValidationError as error:
+        return _refused(request, error)
     trend = weekly_trend(week=week)
     chart = {
         "trend": {"labels": [w for w, _ in trend], "values": [v for _, v in trend]},
@@ -106,7 +125,15 @@ def export(request, week, fmt):
     if fmt not in CONTENT_TYPES or fmt == "table":
         raise Http404
     week = _week(week)
-    content = report_render(weekly_report_build(week=week), fmt)
+    try:
+        report = weekly_report_build(
+            week=week, options=ReportOptions(current_ok=_current_ok(request))
+        )
+    except ValidationError as error:
+        return HttpResponse(
+            " ".join(error.messages), status=400, content_type="text/plain; charset=utf-8"
+        )
+    content = report_render(report, fmt)
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="laporan-mingguan-mpp-{week}.{fmt}"'
     return response
@@ -118,7 +145,12 @@ def province(request, week, code):
     access_national(request.user)
     week = _week(week)
     region = get_object_or_404(Province, code=code)
-    report = weekly_report_build(week=week)
+    try:
+        report = weekly_report_build(
+            week=week, options=ReportOptions(current_ok=_current_ok(request))
+        )
+    except ValidationError as error:
+        return _refused(request, error)
     malls = province_malls(report, code)
     if request.GET.get("format") == "csv":
         response = HttpResponse(
@@ -190,7 +222,12 @@ def mall_detail(request, week, code):
 def map_view(request, week):
     access_national(request.user)
     week = _week(week)
-    report = weekly_report_build(week=week, options=ReportOptions(quality=False))
+    try:
+        report = weekly_report_build(
+            week=week, options=ReportOptions(quality=False, current_ok=_current_ok(request))
+        )
+    except ValidationError as error:
+        return _refused(request, error)
     return render(
         request,
         "monitoring/map.html",
@@ -210,7 +247,10 @@ def open_data(request):
 @replica_reads
 def open_data_file(request, week, fmt):
     week = _week(week)
-    rows = open_data_rows(week=week)
+    try:
+        rows = open_data_rows(week=week)
+    except ValidationError as error:
+        return JsonResponse({"detail": " ".join(error.messages)}, status=400)
     if fmt == "json":
         return JsonResponse(rows, safe=False, json_dumps_params={"ensure_ascii": False})
     response = csv_attachment(f"kunjungan-mpp-{week}.csv")
