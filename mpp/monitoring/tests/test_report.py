@@ -110,7 +110,9 @@ def test_equal_visits_share_a_rank_and_order_stably_by_code(rebuild):
 
 
 def test_ranks_follow_competition_ranking_1224(rebuild):
-    for count, code in zip([9, 7, 7, 3], ["mpp-31", "mpp-6202", "mpp-7371", "mpp-9171"]):
+    for count, code in zip(
+        [9, 7, 7, 3], ["mpp-31", "mpp-6202", "mpp-7371", "mpp-9171"], strict=True
+    ):
         visits(service_for(Mall.objects.get(code=code)), MONDAY, count)
     rebuild()
     ranks = {m["code"]: m["rank"] for m in report_for()["malls"] if m["rank"]}
@@ -132,7 +134,7 @@ def test_every_mall_tied_at_a_cut_off_is_listed_and_marked(rebuild, section):
 
 
 def test_a_cut_off_between_different_values_lists_no_tie(rebuild):
-    for count, code in zip([9, 7, 5], ["mpp-31", "mpp-6202", "mpp-7371"]):
+    for count, code in zip([9, 7, 5], ["mpp-31", "mpp-6202", "mpp-7371"], strict=True):
         visits(service_for(Mall.objects.get(code=code)), MONDAY, count)
     rebuild()
     report = report_for(highest=2)
