@@ -394,6 +394,29 @@ ONE_TIME_CODE_CHECKS_PER_HOUR = env_int("ONE_TIME_CODE_CHECKS_PER_HOUR", 20)
 FACE_ATTEMPTS_PER_CITIZEN_PER_HOUR = env_int("FACE_ATTEMPTS_PER_CITIZEN_PER_HOUR", 5)
 FACE_ATTEMPTS_PER_DEVICE_PER_HOUR = env_int("FACE_ATTEMPTS_PER_DEVICE_PER_HOUR", 60)
 INGEST_REQUESTS_PER_MINUTE = env_int("INGEST_REQUESTS_PER_MINUTE", 60)
+# Ingest (mpp.monitoring): a larger body is answered with a JSON 413 before it is read.
+INGEST_MAX_BODY_BYTES = env_int("INGEST_MAX_BODY_BYTES", 5_000_000)
+# Plausible upper bounds per field of a mall-day (counts) or a visit (event minutes);
+# INGEST_BOUNDS (JSON) overrides some or all of them.
+INGEST_BOUNDS = {
+    "issued": 20_000,
+    "served": 20_000,
+    "no_shows": 20_000,
+    "served_within_standard": 20_000,
+    "avg_wait_minutes": 720,
+    "avg_service_minutes": 480,
+    "wait_minutes": 1440,
+    "service_minutes": 1440,
+}
+try:
+    INGEST_BOUNDS |= json.loads(os.environ.get("INGEST_BOUNDS") or "{}")
+except ValueError as error:
+    raise ImproperlyConfigured(f"INGEST_BOUNDS is not valid JSON: {error}") from error
+# When a mall-day has both the platform queue's data and counts sent by the mall's own
+# system, which one the report uses: "queue" (default) or "counts". The ingest reply says so.
+MONITORING_QUEUE_COUNTS_WINNER = os.environ.get("MONITORING_QUEUE_COUNTS_WINNER", "queue")
+if MONITORING_QUEUE_COUNTS_WINNER not in ("queue", "counts"):
+    raise ImproperlyConfigured("MONITORING_QUEUE_COUNTS_WINNER must be 'queue' or 'counts'")
 
 
 def cache_from_url(url: str) -> dict:

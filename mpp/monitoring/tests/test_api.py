@@ -80,7 +80,7 @@ def test_daily_counts_are_upserted_and_a_replay_changes_nothing(sampit_system, m
     ]
     response = sampit_system.post("/api/v1/ingest/daily-counts", {"rows": rows}, format="json")
     assert response.status_code == 200, response.json()
-    assert response.json() == {"mall": "mpp-6202", "stored": 2}
+    assert response.json() == {"mall": "mpp-6202", "stored": 2, "days_with_queue_data": []}
     first = list(ReportedDailyCount.objects.values().order_by("subject_key"))
     sampit_system.post("/api/v1/ingest/daily-counts", {"rows": rows}, format="json")
     again = list(ReportedDailyCount.objects.values().order_by("subject_key"))
