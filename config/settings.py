@@ -296,6 +296,13 @@ MONITORING_QUIET_SHARE = float(os.environ.get("MONITORING_QUIET_SHARE", "0.5"))
 # this many seconds per week and process; 0 recomputes them for every report.
 MONITORING_QUALITY_CACHE_SECONDS = int(os.environ.get("MONITORING_QUALITY_CACHE_SECONDS", "600"))
 
+# Open data (mpp.monitoring): the publisher named in each file's metadata.
+OPEN_DATA_PUBLISHER = os.environ.get(
+    "OPEN_DATA_PUBLISHER", "Kementerian Pendayagunaan Aparatur Negara dan Reformasi Birokrasi"
+)
+# Links in e-mails (the weekly report): the site's public address, without a trailing /.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:8000").rstrip("/")
+
 # Complaints (mpp.surveys): working days to answer.
 COMPLAINT_ANSWER_WORKING_DAYS = env_int("COMPLAINT_ANSWER_WORKING_DAYS", 14)
 # Survey and complaint submissions per client address (or kiosk) per hour.

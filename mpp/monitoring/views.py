@@ -24,7 +24,7 @@ from .forms import UploadForm
 from .ingest import IngestError
 from .maps import map_svg
 from .models import CountUpload, DeliveryStatus, ReportDelivery, ReportSubscription
-from .opendata import OPEN_COLUMNS, open_data_rows
+from .opendata import LICENSE_NAME, LICENSE_URL, OPEN_COLUMNS, open_data_metadata, open_data_rows
 from .report import ReportOptions, weekly_report_build
 from .services import (
     UPLOAD_COLUMNS,
@@ -241,7 +241,28 @@ def map_view(request, week):
 def open_data(request):
     latest = IsoWeek.last_complete()
     weeks = [latest.shifted(-i) for i in range(12)]
-    return render(request, "monitoring/open_data.html", {"weeks": weeks})
+    return render(
+        request,
+        "monitoring/open_data.html",
+        {"weeks": weeks, "license_name": LICENSE_NAME, "license_url": LICENSE_URL},
+    )
+
+
+def _license_link(response, week: IsoWeek):
+    meta = reverse("monitoring:open_data_metadata", args=[str(week)])
+    response["Link"] = f'<{LICENSE_URL}>; rel="license", <{meta}>; rel="describedby"'
+    return response
+
+
+@replica_reads
+def open_data_metadata_file(request, week):
+    week = _week(week)
+    if week > IsoWeek.last_complete():
+        return JsonResponse({"detail": _("Open data covers complete weeks only.")}, status=400)
+    data = open_data_metadata(week=week, base_url=request.build_absolute_uri("/")[:-1])
+    return _license_link(
+        JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2}), week
+    )
 
 
 @replica_reads
@@ -252,12 +273,16 @@ def open_data_file(request, week, fmt):
     except ValidationError as error:
         return JsonResponse({"detail": " ".join(error.messages)}, status=400)
     if fmt == "json":
-        return JsonResponse(rows, safe=False, json_dumps_params={"ensure_ascii": False})
+        return _license_link(
+            JsonResponse(rows, safe=False, json_dumps_params={"ensure_ascii": False}), week
+        )
+    if fmt != "csv":
+        raise Http404
     response = csv_attachment(f"kunjungan-mpp-{week}.csv")
     writer = csv_dict_writer(response, fieldnames=OPEN_COLUMNS)
     writer.writeheader()
     writer.writerows(rows)
-    return response
+    return _license_link(response, week)
 
 
 # Reporting from other systems ---------------------------------------------------------------

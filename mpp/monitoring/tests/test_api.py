@@ -238,3 +238,27 @@ def test_ingest_requests_are_limited_per_system_token(sampit_system, settings):
         for _ in range(4)
     ]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_open_data_files_name_their_license_and_have_dcat_metadata_beside_them(client):
+    csv_file = client.get("/monitoring/open-data/2025-W23.csv")
+    assert (
+        'rel="license"' in csv_file["Link"]
+        and "creativecommons.org/licenses/by/4.0" in (csv_file["Link"])
+    )
+    assert "2025-W23.metadata.json" in csv_file["Link"]
+    meta = client.get("/monitoring/open-data/2025-W23.metadata.json").json()
+    assert meta["@type"] == "dcat:Dataset"
+    assert meta["dct:license"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert meta["dct:temporal"]["dcat:startDate"] == "2025-06-02"
+    assert meta["dct:temporal"]["dcat:endDate"] == "2025-06-08"
+    assert meta["dct:publisher"]["foaf:name"]
+    assert [f["name"] for f in meta["fields"]] == list(
+        csv_file.content.decode().splitlines()[0].split(",")
+    )
+    assert {d["dcat:mediaType"] for d in meta["dcat:distribution"]} == {
+        "text/csv",
+        "application/json",
+    }
+    page = client.get("/monitoring/open-data/").content.decode()
+    assert "CC BY 4.0" in page
