@@ -303,6 +303,21 @@ OPEN_DATA_PUBLISHER = os.environ.get(
 # Links in e-mails (the weekly report): the site's public address, without a trailing /.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:8000").rstrip("/")
 
+# Federation (mpp.monitoring, `manage.py push_to_national`): a regency instance sends each
+# closed day of its malls to the national instance's ingest API. NATIONAL_URL is the national
+# site (https://…, no trailing /); NATIONAL_PUSH_TOKENS maps a mall code to the system token the
+# national instance issued for it, as JSON ({"mpp-6202": "…"}). Empty = no pushing.
+NATIONAL_URL = os.environ.get("NATIONAL_URL", "").rstrip("/")
+try:
+    NATIONAL_PUSH_TOKENS = json.loads(os.environ.get("NATIONAL_PUSH_TOKENS") or "{}")
+except ValueError as error:
+    raise ImproperlyConfigured(f"NATIONAL_PUSH_TOKENS is not valid JSON: {error}") from error
+NATIONAL_PUSH_INTERVAL_SECONDS = env_int("NATIONAL_PUSH_INTERVAL_SECONDS", 300)
+NATIONAL_PUSH_DAYS_BACK = env_int("NATIONAL_PUSH_DAYS_BACK", 56)  # the first push
+NATIONAL_PUSH_RESEND_DAYS = env_int("NATIONAL_PUSH_RESEND_DAYS", 3)  # late corrections
+NATIONAL_PUSH_RETRY_SECONDS = env_int("NATIONAL_PUSH_RETRY_SECONDS", 30)  # doubled per failure
+NATIONAL_PUSH_MAX_BACKOFF_SECONDS = env_int("NATIONAL_PUSH_MAX_BACKOFF_SECONDS", 3600)
+
 # Complaints (mpp.surveys): working days to answer.
 COMPLAINT_ANSWER_WORKING_DAYS = env_int("COMPLAINT_ANSWER_WORKING_DAYS", 14)
 # Survey and complaint submissions per client address (or kiosk) per hour.

@@ -1,6 +1,7 @@
 """Dashboards (national, province, mall), the map, exports, open data, the count upload,
 system tokens and the weekly e-mail subscription. Views stay thin: access → read → render."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +24,13 @@ from .exports import CONTENT_TYPES, report_csv, report_render
 from .forms import UploadForm
 from .ingest import IngestError
 from .maps import map_svg
-from .models import CountUpload, DeliveryStatus, ReportDelivery, ReportSubscription
+from .models import (
+    CountUpload,
+    DeliveryStatus,
+    NationalPush,
+    ReportDelivery,
+    ReportSubscription,
+)
 from .opendata import LICENSE_NAME, LICENSE_URL, OPEN_COLUMNS, open_data_metadata, open_data_rows
 from .report import ReportOptions, weekly_report_build
 from .services import (
@@ -345,7 +352,14 @@ def tokens(request, code):
     return render(
         request,
         "monitoring/tokens.html",
-        {"mall": mall, "devices": devices, "new_token": new_token},
+        {
+            "mall": mall,
+            "devices": devices,
+            "new_token": new_token,
+            # This instance's reporting of the mall to the national one (federation).
+            "push": NationalPush.objects.filter(mall=mall).first(),
+            "pushing": mall.code in settings.NATIONAL_PUSH_TOKENS,
+        },
     )
 
 
