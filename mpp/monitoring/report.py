@@ -22,6 +22,7 @@ from django.utils import timezone
 from mpp.registry.models import Counter, Mall, MallStatus, timezone_for_region_code
 from mpp.surveys.compliance import scorecards_summary_for_week
 
+from .dashboards import weekly_trend
 from .models import DailySummary
 from .summaries import SUMMARY_FIELDS, live_day_numbers, summaries_ensure
 from .weeks import IsoWeek, week_period
@@ -52,6 +53,8 @@ class ReportOptions:
     quality: bool = True
     # The running week is reported only when asked for, marked provisional ("sementara").
     current_ok: bool = False
+    # The national visits of this many weeks up to the report's (PDF, XLSX); 0 = none.
+    trend_weeks: int = 12
 
 
 @dataclass
@@ -256,6 +259,8 @@ def _mall_entry(mall: dict, n: MallWeeks, counters: int) -> dict:
         "status": MallStatusFlag.OK if has_data else MallStatusFlag.NO_DATA,
         "is_new": False,
         "quiet_reasons": [],
+        "quiet_peer_median": None,
+        "quiet_history": None,
         "recent_ranks": [],
     }
 
@@ -267,16 +272,46 @@ def _flag_quiet(entries: list[dict], numbers: dict, share: float) -> None:
         if entry["visits"] is not None and band is not None:
             by_band[band].append(entry["visits"])
     # A band needs at least three malls with data to judge its members.
-    limits = {band: share * median(peers) for band, peers in by_band.items() if len(peers) >= 3}
+    medians = {band: median(peers) for band, peers in by_band.items() if len(peers) >= 3}
     for entry in entries:
         if entry["visits"] is None:
             continue
-        limit = limits.get(_population_band(entry["population"]))
-        if limit is not None and entry["visits"] < limit:
+        band_median = medians.get(_population_band(entry["population"]))
+        if band_median is not None and entry["visits"] < share * band_median:
             entry["quiet_reasons"].append("below_peers")
+            entry["quiet_peer_median"] = band_median
         history = numbers[entry["_id"]].visits  # index 0 = this week
         if None not in history and all(history[i] < history[i + 1] for i in range(3)):
             entry["quiet_reasons"].append("falling")
+            entry["quiet_history"] = list(reversed(history))  # oldest first
+
+
+# Mall age groups for the peer comparison (years since inauguration, upper bounds).
+AGE_GROUPS = [1, 3]
+
+
+def _age_group(inaugurated: str | None, week: IsoWeek) -> int | None:
+    if not inaugurated:
+        return None
+    years = (week.sunday - date.fromisoformat(inaugurated)).days / 365.25
+    return next((i for i, limit in enumerate(AGE_GROUPS) if years < limit), len(AGE_GROUPS))
+
+
+def _peers(entries: list[dict], week: IsoWeek) -> None:
+    """Each mall against its peer group: the same population band and mall age group.
+    `peer_group` names the group, `peer_malls` counts its malls with data (the mall
+    included), `peer_median_visits` is their median, `peer_position` the mall's share of it."""
+    groups = defaultdict(list)
+    for entry in entries:
+        key = (_population_band(entry["population"]), _age_group(entry["inaugurated_on"], week))
+        entry["peer_group"] = None if None in key else f"p{key[0]}-a{key[1]}"
+        if entry["peer_group"] and entry["visits"] is not None:
+            groups[entry["peer_group"]].append(entry["visits"])
+    for entry in entries:
+        peers = groups.get(entry["peer_group"], [])
+        entry["peer_malls"] = len(peers)
+        entry["peer_median_visits"] = median(peers) if peers else None
+        entry["peer_position"] = _ratio(entry["visits"], entry["peer_median_visits"], 100, 1)
 
 
 def _summaries(entries: list[dict]) -> tuple[list[dict], dict]:
@@ -341,6 +376,7 @@ def weekly_report_build(*, week: IsoWeek, options: ReportOptions | None = None) 
             entry["change_pct"] = None
     else:
         _flag_quiet(entries, numbers, options.quiet_share)
+    _peers(entries, week)
     codes = {e["_id"]: e["code"] for e in entries}
     history_ranks = [_week_ranks(numbers, codes, i) for i in range(HISTORY_WEEKS)]
     new_since = _new_since(week, options.new_months)
@@ -369,6 +405,13 @@ def weekly_report_build(*, week: IsoWeek, options: ReportOptions | None = None) 
         for row in report["provinces"]:
             row["change_pct"] = None
     report["quality"] = quality
+    if options.trend_weeks:
+        report["trend"] = [
+            {"week": label, "visits": visits}
+            for label, visits in weekly_trend(week=week, weeks=options.trend_weeks)
+        ]
+    else:
+        report["trend"] = []
     # The weakest satisfaction first, among malls with questionnaires (ties on the code).
     report["lowest_ikm"] = sorted(
         (e for e in report["malls"] if e.get("ikm") is not None),

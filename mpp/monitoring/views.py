@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,7 +21,7 @@ from mpp.visits.models import Device, DeviceKind
 from .access import access_mall_numbers, access_national, can_report_counts
 from .charts import bars_svg
 from .dashboards import mall_drilldown, province_malls, weekly_trend
-from .exports import CONTENT_TYPES, report_csv, report_render
+from .exports import CONTENT_TYPES, report_csv, report_csv_data, report_render
 from .forms import UploadForm
 from .ingest import IngestError
 from .maps import map_svg
@@ -140,9 +141,16 @@ def export(request, week, fmt):
         return HttpResponse(
             " ".join(error.messages), status=400, content_type="text/plain; charset=utf-8"
         )
-    content = report_render(report, fmt)
+    # The reader's language (their setting or browser), or `?lang=en` / `?lang=id`.
+    language = request.GET.get("lang")
+    if language not in dict(settings.LANGUAGES):
+        language = translation.get_language()
+    with translation.override(language):
+        content = report_render(report, fmt)
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="laporan-mingguan-mpp-{week}.{fmt}"'
+    name = "data-mingguan-mpp" if fmt == "data.csv" else "laporan-mingguan-mpp"
+    extension = "csv" if fmt == "data.csv" else fmt
+    response["Content-Disposition"] = f'attachment; filename="{name}-{week}.{extension}"'
     return response
 
 
@@ -159,9 +167,11 @@ def province(request, week, code):
     except ValidationError as error:
         return _refused(request, error)
     malls = province_malls(report, code)
-    if request.GET.get("format") == "csv":
+    if request.GET.get("format") in ("csv", "data.csv"):
+        # `csv` for people (the reader's language), `data.csv` for systems (machine names).
+        writer = report_csv_data if request.GET["format"] == "data.csv" else report_csv
         response = HttpResponse(
-            report_csv({"week": report["week"], "malls": malls}), content_type=CONTENT_TYPES["csv"]
+            writer({"week": report["week"], "malls": malls}), content_type=CONTENT_TYPES["csv"]
         )
         response["Content-Disposition"] = (
             f'attachment; filename="laporan-mingguan-{week}-provinsi-{code}.csv"'

@@ -314,7 +314,7 @@ def test_the_last_complete_week_is_the_one_before_jakartas_current_week():
 def test_the_report_carries_service_quality_per_mall_and_nationally():
     from mpp.surveys.services import complaint_file, survey_submit
 
-    from ..exports import report_csv
+    from ..exports import report_csv_data
 
     sampit, jakarta = Mall.objects.get(code="mpp-6202"), Mall.objects.get(code="mpp-31")
     service = service_for(sampit)
@@ -351,7 +351,7 @@ def test_the_report_carries_service_quality_per_mall_and_nationally():
     assert (quality["ikm"], quality["ikm_grade_label"]) == ("87.50", "Baik")
     assert quality["complaints_received"] == 1
     assert [m["code"] for m in report["lowest_ikm"]] == ["mpp-6202"]  # the only one rated
-    rows = {row["code"]: row for row in csv.DictReader(io.StringIO(report_csv(report)))}
+    rows = {row["code"]: row for row in csv.DictReader(io.StringIO(report_csv_data(report)))}
     assert rows["mpp-6202"]["ikm"] == "87.50" and rows[jakarta.code]["ikm"] == ""
     assert report_for(quality=False)["quality"] is None
 

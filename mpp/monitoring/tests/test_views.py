@@ -83,7 +83,9 @@ def test_the_home_page_opens_the_week_just_ended(client, ministry_analyst):
     [
         ("pdf", "application/pdf", b"%PDF"),
         ("xlsx", "application/vnd.openxml", b"PK"),
-        ("csv", "text/csv", b"week,rank"),
+        ("csv", "text/csv", b"Minggu,Peringkat"),
+        ("csv?lang=en", "text/csv", b"Week,Rank"),
+        ("data.csv", "text/csv", b"week,rank"),
         ("json", "application/json", b"{"),
     ],
 )
@@ -118,9 +120,11 @@ def test_the_province_page_lists_its_malls(client, ministry_analyst, data):
     response = client.get(BASE + "provinces/73/")
     assert [m["code"] for m in response.context["malls"]][0] == "mpp-7371"
     assert response.context["summary"]["visits"] == 7 * 10
-    csv_text = client.get(BASE + "provinces/73/", {"format": "csv"}).content.decode()
+    csv_text = client.get(BASE + "provinces/73/", {"format": "data.csv"}).content.decode()
     header, *rows = csv_text.splitlines()
     assert header.startswith("week,rank,") and "ikm" in header.split(",")
+    people = client.get(BASE + "provinces/73/", {"format": "csv"}).content.decode()
+    assert people.startswith("Minggu,Peringkat,")
     assert rows and all(",73." in row or ",73," in row for row in rows)
 
 
