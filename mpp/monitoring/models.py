@@ -260,3 +260,20 @@ class NationalPush(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mall_id}: {self.sent_through}"
+
+
+class MallDayHours(models.Model):
+    """Visits per local hour of one mall's closed day (24 counts), summarised once from the
+    day's tickets so that the mall dashboard never reads raw rows for a closed day."""
+
+    mall = models.ForeignKey(Mall, on_delete=models.CASCADE, related_name="+")
+    local_date = models.DateField()
+    hours = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mall", "local_date"], name="mall_day_hours_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mall_id} {self.local_date}"

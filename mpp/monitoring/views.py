@@ -44,6 +44,8 @@ from .services import (
 )
 from .weeks import IsoWeek
 
+TREND_WEEKS = 52  # the history on the national, province and mall pages (from summaries)
+
 
 def _week(text: str) -> IsoWeek:
     try:
@@ -100,7 +102,7 @@ def national(request, week):
         )
     except ValidationError as error:
         return _refused(request, error)
-    trend = weekly_trend(week=week)
+    trend = weekly_trend(week=week, weeks=TREND_WEEKS)
     chart = {
         "trend": {"labels": [w for w, _ in trend], "values": [v for _, v in trend]},
         "top": {
@@ -179,7 +181,9 @@ def province(request, week, code):
         return response
     summary = next((p for p in report["provinces"] if p["code"] == code), None)
     trend = weekly_trend(
-        week=week, mall_ids=list(Mall.objects.filter(province=region).values_list("pk", flat=True))
+        week=week,
+        weeks=TREND_WEEKS,
+        mall_ids=list(Mall.objects.filter(province=region).values_list("pk", flat=True)),
     )
     return render(
         request,
@@ -227,11 +231,41 @@ def mall_detail(request, week, code):
             "values": [v for _, v in drill["hourly"]],
         },
     }
+    trend = weekly_trend(week=week, weeks=TREND_WEEKS, mall_ids=[mall.pk])
+    chart["trend"] = {"labels": [w for w, _ in trend], "values": [v for _, v in trend]}
     return render(
         request,
         "monitoring/mall.html",
-        {"mall": mall, "drill": drill, "chart": chart, **_week_nav(week)},
+        {
+            "mall": mall,
+            "drill": drill,
+            "chart": chart,
+            "peers": _mall_peers(mall, week),
+            **_week_nav(week),
+        },
     )
+
+
+def _mall_peers(mall: Mall, week: IsoWeek) -> dict | None:
+    """The mall against its peer group (same population band and mall age) this week."""
+    try:
+        report = weekly_report_build(
+            week=week, options=ReportOptions(quality=False, trend_weeks=0, current_ok=True)
+        )
+    except ValidationError:
+        return None
+    entry = next((m for m in report["malls"] if m["code"] == mall.code), None)
+    if entry is None or not entry["peer_group"]:
+        return None
+    peers = [
+        m
+        for m in report["malls"]
+        if m["peer_group"] == entry["peer_group"] and m["visits"] is not None
+    ]
+    return {
+        "entry": entry,
+        "malls": sorted(peers, key=lambda m: (-(m["visits"] or 0), m["code"])),
+    }
 
 
 @login_required

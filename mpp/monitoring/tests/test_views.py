@@ -274,3 +274,37 @@ def test_the_admin_lists_reported_counts_read_only(admin_client, mall_sampit):
     assert admin_client.get("/admin/monitoring/visitevent/").status_code == 200
     assert admin_client.get("/admin/monitoring/reportsubscription/").status_code == 200
     assert admin_client.get("/admin/monitoring/reporteddailycount/add/").status_code == 403
+
+
+def test_the_mall_page_reads_a_closed_days_hours_from_its_summary_not_the_tickets(
+    client, mall_manager_sampit
+):
+    from mpp.visits.models import Ticket
+    from mpp.visits.rollups import rollups_rebuild
+
+    from ..models import MallDayHours
+
+    sampit = Mall.objects.get(code="mpp-6202")
+    service = service_for(sampit)
+    for hour in (9, 9, 13):
+        make_ticket(service, local(sampit, WEEK.monday, hour))
+    rollups_rebuild()
+    client.force_login(mall_manager_sampit)
+    first = client.get(BASE + "malls/mpp-6202/").context["drill"]
+    assert MallDayHours.objects.filter(mall=sampit).count() == 7
+    Ticket.objects.filter(mall=sampit).delete()  # the raw rows are no longer read
+    again = client.get(BASE + "malls/mpp-6202/").context["drill"]
+    assert again["hourly"] == first["hourly"] and dict(again["hourly"])[9] == 2
+    assert again["daily"][0][1] == 3
+
+
+def test_the_mall_page_shows_a_year_of_weeks_and_its_peer_group(client, mall_manager_sampit, data):
+    client.force_login(mall_manager_sampit)
+    response = client.get(BASE + "malls/mpp-6202/")
+    trend = response.context["chart"]["trend"]
+    assert len(trend["labels"]) == 52 and trend["labels"][-1] == str(WEEK)
+    peers = response.context["peers"]
+    assert peers["entry"]["code"] == "mpp-6202"
+    assert peers["entry"]["peer_malls"] == len(peers["malls"])
+    assert any(m["code"] == "mpp-6202" for m in peers["malls"])
+    assert 'data-testid="peers"' in response.content.decode()
