@@ -1,9 +1,12 @@
 """Reads for the dashboards beyond the report itself: weekly trends and a mall's
 drill-down (per day, hour, agency and service). Each is a bounded number of queries."""
 
+import hashlib
 from collections import Counter as Tally
 
-from django.db.models import Count, Sum
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Max, Sum
 from django.db.models.functions import ExtractHour
 
 from mpp.registry.models import Mall
@@ -16,9 +19,27 @@ from .weeks import IsoWeek
 
 def weekly_trend(*, week: IsoWeek, weeks: int = 12, mall_ids=None) -> list[tuple[str, int]]:
     """Visits per week for the `weeks` weeks ending with `week` (all malls, or some):
-    closed days from the per-mall-day summaries, open days live."""
+    closed days from the per-mall-day summaries, open days live.
+
+    A window of closed days only is kept in the cache under the summaries' newest row id:
+    any re-summarised day inserts rows with higher ids, so a change is never served stale
+    (a day losing all its rows is the exception, bounded by the cache time)."""
     first, last = week.shifted(-(weeks - 1)).monday, week.sunday
     open_from = summaries_ensure(first, last)
+    key = None
+    if open_from > last and settings.MONITORING_QUALITY_CACHE_SECONDS:
+        newest = DailySummary.objects.aggregate(top=Max("pk"))["top"] or 0
+        scope = (
+            "all"
+            if mall_ids is None
+            else hashlib.sha1(  # noqa: S324 - a cache key
+                ",".join(map(str, sorted(mall_ids))).encode()
+            ).hexdigest()
+        )
+        key = f"monitoring:trend:{week}:{weeks}:{scope}:{newest}"
+        kept = cache.get(key)
+        if kept is not None:
+            return kept
     totals = Tally()
     summaries = DailySummary.objects.filter(local_date__gte=first, local_date__lt=open_from)
     if mall_ids is not None:
@@ -29,7 +50,10 @@ def weekly_trend(*, week: IsoWeek, weeks: int = 12, mall_ids=None) -> list[tuple
         for (_mall, day), (_source, values) in live_day_numbers(open_from, last, mall_ids).items():
             totals[str(IsoWeek.of(day))] += values["issued"]
     labels = [str(week.shifted(-i)) for i in reversed(range(weeks))]
-    return [(label, totals.get(label, 0)) for label in labels]
+    result = [(label, totals.get(label, 0)) for label in labels]
+    if key:
+        cache.set(key, result, settings.MONITORING_QUALITY_CACHE_SECONDS)
+    return result
 
 
 def _hours_of_days(mall: Mall, days: list) -> dict:

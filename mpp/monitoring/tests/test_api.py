@@ -206,7 +206,7 @@ def test_report_day_mall_query_count_is_bounded(django_assert_max_num_queries, m
         issued=3,
     )
     visits_only = ReportOptions(quality=False)
-    with django_assert_max_num_queries(22):  # the first report summarises twelve weeks
+    with django_assert_max_num_queries(24):  # the first report summarises twelve weeks
         weekly_report_build(week=IsoWeek(2025, 23), options=visits_only)
     with django_assert_max_num_queries(8):  # 5, and 3 for the twelve-week national trend
         weekly_report_build(week=IsoWeek(2025, 23), options=visits_only)
