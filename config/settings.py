@@ -297,11 +297,12 @@ MONITORING_QUIET_SHARE = float(os.environ.get("MONITORING_QUIET_SHARE", "0.5"))
 MONITORING_QUALITY_CACHE_SECONDS = int(os.environ.get("MONITORING_QUALITY_CACHE_SECONDS", "600"))
 
 # Open data (mpp.monitoring): the publisher named in each file's metadata.
-OPEN_DATA_PUBLISHER = os.environ.get(
-    "OPEN_DATA_PUBLISHER", "Kementerian Pendayagunaan Aparatur Negara dan Reformasi Birokrasi"
+OPEN_DATA_PUBLISHER = (
+    os.environ.get("OPEN_DATA_PUBLISHER")
+    or "Kementerian Pendayagunaan Aparatur Negara dan Reformasi Birokrasi"
 )
 # Links in e-mails (the weekly report): the site's public address, without a trailing /.
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:8000").rstrip("/")
+PUBLIC_BASE_URL = (os.environ.get("PUBLIC_BASE_URL") or "http://localhost:8000").rstrip("/")
 
 # Federation (mpp.monitoring, `manage.py push_to_national`): a regency instance sends each
 # closed day of its malls to the national instance's ingest API. NATIONAL_URL is the national
@@ -436,7 +437,7 @@ except ValueError as error:
     raise ImproperlyConfigured(f"INGEST_BOUNDS is not valid JSON: {error}") from error
 # When a mall-day has both the platform queue's data and counts sent by the mall's own
 # system, which one the report uses: "queue" (default) or "counts". The ingest reply says so.
-MONITORING_QUEUE_COUNTS_WINNER = os.environ.get("MONITORING_QUEUE_COUNTS_WINNER", "queue")
+MONITORING_QUEUE_COUNTS_WINNER = os.environ.get("MONITORING_QUEUE_COUNTS_WINNER") or "queue"
 if MONITORING_QUEUE_COUNTS_WINNER not in ("queue", "counts"):
     raise ImproperlyConfigured("MONITORING_QUEUE_COUNTS_WINNER must be 'queue' or 'counts'")
 
