@@ -1,6 +1,7 @@
 # ruff: noqa: E501, S608 - long SQL built from integers only
 """Benchmark: the national weekly report from rollups vs a plain SQL aggregate over raw
-visits, and the ingest rate of raw visit events, on PostgreSQL.
+visits (the report includes the 12-week trend and the peer groups), the mall dashboard
+before/after issue 16, and the ingest rate of raw visit events, on PostgreSQL.
 
     .venv/bin/python bench/report.py [--sizes 1000000,10000000] [--repeat 15]
         [--replica postgres://postgres@127.0.0.1:5433]
@@ -265,6 +266,62 @@ def measure_report(repeat: int) -> dict:
     return result
 
 
+def _drilldown_from_raw_rows(mall, week):
+    """The mall dashboard as it was before issue 16 (kept here to measure against): daily
+    visits from the rollups, hours by converting every ticket's time in Python."""
+    from collections import Counter as Tally
+
+    from django.db.models import Sum
+
+    from mpp.visits.models import DailyRollup, Ticket
+
+    rollups = DailyRollup.objects.filter(
+        mall=mall, local_date__gte=week.monday, local_date__lte=week.sunday
+    )
+    daily = dict(rollups.order_by().values_list("local_date").annotate(n=Sum("issued")))
+    sums = ["issued", "served", "no_shows", "called", "wait_seconds_sum", "service_seconds_sum"]
+    agencies = list(
+        rollups.order_by().values("agency__short_name").annotate(**{f: Sum(f) for f in sums})
+    )
+    services = list(
+        rollups.order_by()
+        .values("service__name", "agency__short_name")
+        .annotate(**{f: Sum(f) for f in sums})
+    )
+    hourly = Tally()
+    zone = mall.tz
+    moments = Ticket.objects.filter(
+        mall=mall, local_date__gte=week.monday, local_date__lte=week.sunday
+    )
+    for issued_at in moments.values_list("issued_at", flat=True).iterator(chunk_size=5000):
+        hourly[issued_at.astimezone(zone).hour] += 1
+    return daily, hourly, agencies, services
+
+
+def measure_dashboard(repeat: int) -> dict:
+    """The mall dashboard of the busiest mall for 2025-W40: before (raw tickets, hours
+    converted row by row) and after (summaries and the per-day hour summary), same run."""
+    from django.db.models import Sum
+
+    from mpp.monitoring.dashboards import mall_drilldown
+    from mpp.monitoring.weeks import IsoWeek
+    from mpp.registry.models import Mall
+    from mpp.visits.models import DailyRollup
+
+    week = IsoWeek(2025, 40)
+    busiest = (
+        DailyRollup.objects.filter(local_date__gte=week.monday, local_date__lte=week.sunday)
+        .values("mall_id")
+        .annotate(n=Sum("issued"))
+        .order_by("-n")
+        .first()
+    )
+    mall = Mall.objects.get(pk=busiest["mall_id"])
+    before = p50(lambda: _drilldown_from_raw_rows(mall, week), repeat)
+    after = p50(lambda: mall_drilldown(mall=mall, week=week), repeat)
+    return {"mall_visits": busiest["n"], "before": before, "after": after}
+
+
 def generate_responses(share: int = 10) -> int:
     """One SKM questionnaire for every `share`-th visit, on the visit's day (anonymous
     scores 2–4), so the report's IKM reads a realistic volume."""
@@ -418,6 +475,8 @@ def main():
         say("timing the weekly report")
         say(f"load average before timing: {os.getloadavg()[0]:.2f}")
         result = measure_report(args.repeat)
+        say("timing the mall dashboard, before and after")
+        result["dashboard"] = measure_dashboard(args.repeat)
         if args.replica:
             say("timing the weekly report on the replica, and write visibility")
             result["replica"] = measure_replica(args.repeat)
@@ -441,6 +500,15 @@ def main():
             f"{r['visits']:.1f} ms | {r['fresh_early']:.1f} / {r['fresh_late']:.1f} ms | "
             f"{generated:.0f} s |"
         )
+    print()
+    print(
+        "| raw visits | busiest mall's visits in the week | mall dashboard p50 before "
+        "(raw tickets, hours converted row by row) | after (summaries) |"
+    )
+    print("|---:|---:|---:|---:|")
+    for size, _, _, _, r in rows:
+        d = r["dashboard"]
+        print(f"| {size:,} | {d['mall_visits']:,} | {d['before']:.1f} ms | {d['after']:.1f} ms |")
     if args.replica:
         print()
         print(

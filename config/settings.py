@@ -296,6 +296,29 @@ MONITORING_QUIET_SHARE = float(os.environ.get("MONITORING_QUIET_SHARE", "0.5"))
 # this many seconds per week and process; 0 recomputes them for every report.
 MONITORING_QUALITY_CACHE_SECONDS = int(os.environ.get("MONITORING_QUALITY_CACHE_SECONDS", "600"))
 
+# Open data (mpp.monitoring): the publisher named in each file's metadata.
+OPEN_DATA_PUBLISHER = (
+    os.environ.get("OPEN_DATA_PUBLISHER")
+    or "Kementerian Pendayagunaan Aparatur Negara dan Reformasi Birokrasi"
+)
+# Links in e-mails (the weekly report): the site's public address, without a trailing /.
+PUBLIC_BASE_URL = (os.environ.get("PUBLIC_BASE_URL") or "http://localhost:8000").rstrip("/")
+
+# Federation (mpp.monitoring, `manage.py push_to_national`): a regency instance sends each
+# closed day of its malls to the national instance's ingest API. NATIONAL_URL is the national
+# site (https://…, no trailing /); NATIONAL_PUSH_TOKENS maps a mall code to the system token the
+# national instance issued for it, as JSON ({"mpp-6202": "…"}). Empty = no pushing.
+NATIONAL_URL = os.environ.get("NATIONAL_URL", "").rstrip("/")
+try:
+    NATIONAL_PUSH_TOKENS = json.loads(os.environ.get("NATIONAL_PUSH_TOKENS") or "{}")
+except ValueError as error:
+    raise ImproperlyConfigured(f"NATIONAL_PUSH_TOKENS is not valid JSON: {error}") from error
+NATIONAL_PUSH_INTERVAL_SECONDS = env_int("NATIONAL_PUSH_INTERVAL_SECONDS", 300)
+NATIONAL_PUSH_DAYS_BACK = env_int("NATIONAL_PUSH_DAYS_BACK", 56)  # the first push
+NATIONAL_PUSH_RESEND_DAYS = env_int("NATIONAL_PUSH_RESEND_DAYS", 3)  # late corrections
+NATIONAL_PUSH_RETRY_SECONDS = env_int("NATIONAL_PUSH_RETRY_SECONDS", 30)  # doubled per failure
+NATIONAL_PUSH_MAX_BACKOFF_SECONDS = env_int("NATIONAL_PUSH_MAX_BACKOFF_SECONDS", 3600)
+
 # Complaints (mpp.surveys): working days to answer.
 COMPLAINT_ANSWER_WORKING_DAYS = env_int("COMPLAINT_ANSWER_WORKING_DAYS", 14)
 # Survey and complaint submissions per client address (or kiosk) per hour.
@@ -394,6 +417,29 @@ ONE_TIME_CODE_CHECKS_PER_HOUR = env_int("ONE_TIME_CODE_CHECKS_PER_HOUR", 20)
 FACE_ATTEMPTS_PER_CITIZEN_PER_HOUR = env_int("FACE_ATTEMPTS_PER_CITIZEN_PER_HOUR", 5)
 FACE_ATTEMPTS_PER_DEVICE_PER_HOUR = env_int("FACE_ATTEMPTS_PER_DEVICE_PER_HOUR", 60)
 INGEST_REQUESTS_PER_MINUTE = env_int("INGEST_REQUESTS_PER_MINUTE", 60)
+# Ingest (mpp.monitoring): a larger body is answered with a JSON 413 before it is read.
+INGEST_MAX_BODY_BYTES = env_int("INGEST_MAX_BODY_BYTES", 5_000_000)
+# Plausible upper bounds per field of a mall-day (counts) or a visit (event minutes);
+# INGEST_BOUNDS (JSON) overrides some or all of them.
+INGEST_BOUNDS = {
+    "issued": 20_000,
+    "served": 20_000,
+    "no_shows": 20_000,
+    "served_within_standard": 20_000,
+    "avg_wait_minutes": 720,
+    "avg_service_minutes": 480,
+    "wait_minutes": 1440,
+    "service_minutes": 1440,
+}
+try:
+    INGEST_BOUNDS |= json.loads(os.environ.get("INGEST_BOUNDS") or "{}")
+except ValueError as error:
+    raise ImproperlyConfigured(f"INGEST_BOUNDS is not valid JSON: {error}") from error
+# When a mall-day has both the platform queue's data and counts sent by the mall's own
+# system, which one the report uses: "queue" (default) or "counts". The ingest reply says so.
+MONITORING_QUEUE_COUNTS_WINNER = os.environ.get("MONITORING_QUEUE_COUNTS_WINNER") or "queue"
+if MONITORING_QUEUE_COUNTS_WINNER not in ("queue", "counts"):
+    raise ImproperlyConfigured("MONITORING_QUEUE_COUNTS_WINNER must be 'queue' or 'counts'")
 
 
 def cache_from_url(url: str) -> dict:

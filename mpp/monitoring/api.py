@@ -2,7 +2,8 @@
 from other queue systems (mall token)."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -22,7 +23,7 @@ from mpp.core.ratelimit import client_address, rate_limit_allow
 from mpp.visits.models import Device, DeviceKind, hash_token
 
 from .access import can_view_national
-from .ingest import IngestError
+from .ingest import IngestError, KeyConflict
 from .models import ReportSubscription
 from .opendata import open_data_rows
 from .report import ReportOptions, weekly_report_build
@@ -99,8 +100,10 @@ class MallWeekSerializer(serializers.Serializer):
     no_shows = serializers.IntegerField(allow_null=True)
     visits_per_1000 = serializers.FloatField(allow_null=True)
     visits_per_counter = serializers.FloatField(allow_null=True)
-    rank = serializers.IntegerField(allow_null=True)
+    rank = serializers.IntegerField(allow_null=True, help_text="Competition rank: ties share")
+    rank_tied = serializers.BooleanField(help_text="Another mall has the same rank")
     rank_per_capita = serializers.IntegerField(allow_null=True)
+    rank_per_capita_tied = serializers.BooleanField()
     previous_visits = serializers.IntegerField(allow_null=True)
     change_pct = serializers.FloatField(allow_null=True)
     avg_wait_minutes = serializers.FloatField(allow_null=True)
@@ -167,6 +170,13 @@ class WeeklyReportSerializer(serializers.Serializer):
     top20 = MallWeekSerializer(many=True)
     lowest_per_capita = MallWeekSerializer(many=True)
     highest_per_capita = MallWeekSerializer(many=True)
+    cutoff_ties = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Per section: codes of the malls tied at its cut-off line (all listed)",
+    )
+    provisional = serializers.BooleanField(help_text="The running week (sementara)")
+    days_covered = serializers.IntegerField()
+    covered_until = serializers.DateField()
     new_malls = MallWeekSerializer(many=True)
     quiet = MallWeekSerializer(many=True)
     no_data = MallWeekSerializer(many=True)
@@ -200,15 +210,25 @@ class WeeklyReportView(APIView):
         parameters=[
             OpenApiParameter("lowest", int, description="How many lowest malls (default 10)"),
             OpenApiParameter("highest", int, description="How many highest malls (default 10)"),
+            OpenApiParameter(
+                "current",
+                int,
+                description="1 = allow the running week, marked provisional with its days",
+            ),
         ],
         responses=WeeklyReportSerializer,
     )
     def get(self, request, week: str):
         """The national weekly report for an ISO week (e.g. 2025-W23). Ministry analysts."""
         options = ReportOptions(
-            lowest=_count_param(request, "lowest"), highest=_count_param(request, "highest")
+            lowest=_count_param(request, "lowest"),
+            highest=_count_param(request, "highest"),
+            current_ok=request.query_params.get("current") == "1",
         )
-        return Response(weekly_report_build(week=parse_week(week), options=options))
+        try:
+            return Response(weekly_report_build(week=parse_week(week), options=options))
+        except ValidationError as error:
+            raise exceptions.ValidationError(error.message_dict) from None
 
 
 class DeliverySerializer(serializers.Serializer):
@@ -272,7 +292,10 @@ class OpenDataWeekView(APIView):
     @extend_schema(operation_id="open_data_weekly", responses=OpenDataRowSerializer(many=True))
     def get(self, request, week: str):
         """Open data: visits per mall for one ISO week (aggregates only; null = no data)."""
-        return Response(open_data_rows(week=parse_week(week)))
+        try:
+            return Response(open_data_rows(week=parse_week(week)))
+        except ValidationError as error:
+            raise exceptions.ValidationError(error.message_dict) from None
 
 
 # Ingest ------------------------------------------------------------------------------------
@@ -322,6 +345,26 @@ class IngestErrorSerializer(serializers.Serializer):
 class DailyCountResultSerializer(serializers.Serializer):
     mall = serializers.CharField()
     stored = serializers.IntegerField()
+    days_with_queue_data = serializers.ListField(
+        child=serializers.DateField(),
+        help_text="Days sent that also have this platform's queue data",
+    )
+    report_uses = serializers.ChoiceField(
+        choices=["queue", "counts"],
+        required=False,
+        help_text="Which source the report uses for those days (setting)",
+    )
+    note = serializers.CharField(required=False)
+
+
+class ConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    keys = serializers.ListField(child=serializers.CharField())
+
+
+class TooLargeSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    limit_bytes = serializers.IntegerField()
 
 
 class VisitEventResultSerializer(serializers.Serializer):
@@ -362,34 +405,71 @@ class IngestThrottle(throttling.BaseThrottle):
         return 60
 
 
+def _too_large(limit: int) -> JsonResponse:
+    return JsonResponse(
+        {
+            "detail": _("The request body is larger than %(limit)s bytes: send smaller batches.")
+            % {"limit": limit},
+            "limit_bytes": limit,
+        },
+        status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    )
+
+
 class IngestView(APIView):
     authentication_classes = [SystemTokenAuthentication]
     permission_classes = [HasSystemToken]
     throttle_classes = [IngestThrottle]
+
+    def dispatch(self, request, *args, **kwargs):
+        """A body over INGEST_MAX_BODY_BYTES is refused from its Content-Length, before it
+        is read (WSGI reads nothing beyond the Content-Length)."""
+        limit = settings.INGEST_MAX_BODY_BYTES
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit:
+            return _too_large(limit)
+        return super().dispatch(request, *args, **kwargs)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, RequestDataTooBig):
+            return _too_large(settings.INGEST_MAX_BODY_BYTES)
+        return super().handle_exception(exc)
 
 
 class DailyCountsIngestView(IngestView):
     @extend_schema(
         operation_id="ingest_daily_counts",
         request=DailyCountBatchSerializer,
-        responses={200: DailyCountResultSerializer, 400: IngestErrorSerializer},
+        responses={
+            200: DailyCountResultSerializer,
+            400: IngestErrorSerializer,
+            413: TooLargeSerializer,
+        },
     )
     def post(self, request):
         """Daily counts from a mall's own queue system: an idempotent upsert keyed by mall,
         date and service (or agency). One bad row rejects the whole batch."""
         mall = request.auth.mall
         try:
-            stored = daily_counts_upsert(mall=mall, rows=_payload(request).get("rows"))
+            result = daily_counts_upsert(mall=mall, rows=_payload(request).get("rows"))
         except IngestError as error:
             return _rejected(error)
-        return Response({"mall": mall.code, "stored": stored})
+        return Response({"mall": mall.code, **result})
 
 
 class VisitEventsIngestView(IngestView):
     @extend_schema(
         operation_id="ingest_visits",
         request=VisitEventBatchSerializer,
-        responses={200: VisitEventResultSerializer, 400: IngestErrorSerializer},
+        responses={
+            200: VisitEventResultSerializer,
+            400: IngestErrorSerializer,
+            409: ConflictSerializer,
+            413: TooLargeSerializer,
+        },
     )
     def post(self, request):
         """A batch of raw visit events (at most 10,000). Events whose key was already
@@ -399,4 +479,17 @@ class VisitEventsIngestView(IngestView):
             result = visit_events_ingest(mall=mall, events=_payload(request).get("events"))
         except IngestError as error:
             return _rejected(error)
+        except KeyConflict as conflict:
+            return Response(
+                {
+                    "detail": _(
+                        "Nothing was stored: these keys were received before with other "
+                        "content (%(keys)s). A key names one visit; use a new key for a new "
+                        "visit."
+                    )
+                    % {"keys": ", ".join(conflict.keys[:20])},
+                    "keys": conflict.keys,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
         return Response({"mall": mall.code, **result})

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +17,34 @@ from .models import EventStatus
 MAX_EVENTS_PER_BATCH = 10_000
 MAX_ROWS_PER_BATCH = 20_000
 CLOCK_SKEW = timedelta(minutes=5)
+MALL_SUBJECT = "mall"  # a mall-level total: a mall with no agency registered can send one
+# Exact sums a system may send instead of averages (an instance of this platform does).
+SUM_FIELDS = [
+    "called",
+    "wait_seconds_sum",
+    "service_timed",
+    "service_seconds_sum",
+    "standard_checked",
+]
+
+
+def _bound(name: str):
+    return settings.INGEST_BOUNDS.get(name)
+
+
+def _over_bound(number, row: int, name: str, errors: list) -> bool:
+    limit = _bound(name)
+    if limit is not None and number > limit:
+        errors.append(
+            RowError(
+                row,
+                name,
+                _("%(value)s is not plausible: at most %(limit)s")
+                % {"value": number, "limit": limit},
+            )
+        )
+        return True
+    return False
 
 
 @dataclass
@@ -37,6 +66,14 @@ class IngestError(Exception):
     def __init__(self, errors: list[RowError]):
         self.errors = errors
         super().__init__("; ".join(str(e) for e in errors[:20]))
+
+
+class KeyConflict(Exception):
+    """Keys already received with other content: nothing of the batch was stored."""
+
+    def __init__(self, keys: list[str]):
+        self.keys = keys
+        super().__init__(", ".join(keys[:20]))
 
 
 class MallCatalogue:
@@ -75,6 +112,8 @@ def _count(value, row: int, name: str, errors: list, *, required=True) -> int | 
     if number < 0:
         errors.append(RowError(row, name, _("must not be negative")))
         return None
+    if _over_bound(number, row, name, errors):
+        return None
     return number
 
 
@@ -86,8 +125,10 @@ def _minutes(value, row: int, name: str, errors: list) -> Decimal | None:
     except InvalidOperation:
         errors.append(RowError(row, name, _("'%(value)s' is not a number") % {"value": value}))
         return None
-    if number < 0 or not number.is_finite():
+    if not number.is_finite() or number < 0:
         errors.append(RowError(row, name, _("must not be negative")))
+        return None
+    if _over_bound(number, row, name, errors):
         return None
     return number
 
@@ -132,8 +173,6 @@ def daily_count_check(raw: dict, row: int, catalogue: MallCatalogue, errors: lis
                     row, "agency", _("no agency '%(code)s' in this mall") % {"code": agency_code}
                 )
             )
-    else:
-        errors.append(RowError(row, "service", _("give a service (or an agency)")))
     values = {
         name: _count(raw.get(name), row, name, errors) for name in ("issued", "served", "no_shows")
     }
@@ -154,22 +193,74 @@ def daily_count_check(raw: dict, row: int, catalogue: MallCatalogue, errors: lis
             errors.append(
                 RowError(row, "served_within_standard", _("is more than the visits served"))
             )
+    sums = _sums_check(raw, row, values, errors)
     if len(errors) > before:
         return None
     served = values["served"]
-    return {
-        "local_date": day,
-        "subject_key": f"service:{service.slug}" if service else f"agency:{agency_code}",
-        "service": service,
-        "agency": service.agency if service else agency,
-        **values,
+    if service:
+        subject = f"service:{service.slug}"
+    elif agency_code:
+        subject = f"agency:{agency_code}"
+    else:
+        subject = MALL_SUBJECT  # no service and no agency: the whole mall's day
+    numbers = {
         "called": served if wait is not None else 0,
         "wait_seconds_sum": int(wait * 60 * served) if wait is not None else 0,
         "service_timed": served if service_time is not None else 0,
         "service_seconds_sum": int(service_time * 60 * served) if service_time is not None else 0,
         "standard_checked": served if within is not None else 0,
+    }
+    return {
+        "local_date": day,
+        "subject_key": subject,
+        "service": service,
+        "agency": service.agency if service else agency,
+        **values,
+        **numbers,
+        **sums,
         "served_within_standard": within or 0,
     }
+
+
+def _sums_check(raw: dict, row: int, values: dict, errors: list) -> dict:
+    """Exact quality sums (`called` + `wait_seconds_sum`, ...) when a system sends them;
+    each count at most the visits issued, each sum at most a bounded day of minutes."""
+    sums = {}
+    for name in SUM_FIELDS:
+        if raw.get(name) in (None, ""):
+            continue
+        try:
+            value = raw[name]
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError
+            number = int(str(int(value) if isinstance(value, float) else value).strip())
+        except ValueError:
+            errors.append(
+                RowError(row, name, _("'%(value)s' is not a whole number") % {"value": raw[name]})
+            )
+            continue
+        if number < 0:
+            errors.append(RowError(row, name, _("must not be negative")))
+            continue
+        sums[name] = number
+    issued = values.get("issued")
+    for name in ("called", "service_timed", "standard_checked"):
+        if name in sums and issued is not None and sums[name] > issued:
+            errors.append(RowError(row, name, _("is more than the visits issued")))
+    for name, count, bound in (
+        ("wait_seconds_sum", "called", "wait_minutes"),
+        ("service_seconds_sum", "service_timed", "service_minutes"),
+    ):
+        limit = _bound(bound)
+        if name in sums and limit is not None and sums[name] > sums.get(count, 0) * limit * 60:
+            errors.append(
+                RowError(
+                    row,
+                    name,
+                    _("more than %(limit)s minutes per visit on average") % {"limit": limit},
+                )
+            )
+    return sums
 
 
 def daily_counts_check(mall: Mall, rows: list[dict], *, first_row: int = 1) -> list[dict]:
@@ -195,6 +286,28 @@ def daily_counts_check(mall: Mall, rows: list[dict], *, first_row: int = 1) -> l
             errors.append(
                 RowError(
                     number, "date", _("same day and service as row %(row)s") % {"row": seen[key]}
+                )
+            )
+            continue
+        whole = values["subject_key"] == MALL_SUBJECT
+        other = next(
+            (
+                n
+                for (day, subject), n in seen.items()
+                if day == values["local_date"] and (subject == MALL_SUBJECT) != whole
+            ),
+            None,
+        )
+        if other is not None:
+            errors.append(
+                RowError(
+                    number,
+                    "service",
+                    _(
+                        "row %(row)s reports the same day per service: send a mall total "
+                        "(no service, no agency) or per-service rows for a day, not both"
+                    )
+                    % {"row": other},
                 )
             )
             continue
@@ -276,6 +389,28 @@ def visit_events_check(mall: Mall, events: list[dict]) -> list[tuple]:
             errors.append(RowError(row, "called_at", _("is before issued_at")))
         if started and finished and finished < started:
             errors.append(RowError(row, "finished_at", _("is before started_at")))
+        wait_limit, service_limit = _bound("wait_minutes"), _bound("service_minutes")
+        if issued and called and wait_limit and called - issued > timedelta(minutes=wait_limit):
+            errors.append(
+                RowError(
+                    row,
+                    "called_at",
+                    _("more than %(limit)s minutes after issued_at") % {"limit": wait_limit},
+                )
+            )
+        if (
+            started
+            and finished
+            and service_limit
+            and finished - started > timedelta(minutes=service_limit)
+        ):
+            errors.append(
+                RowError(
+                    row,
+                    "finished_at",
+                    _("more than %(limit)s minutes after started_at") % {"limit": service_limit},
+                )
+            )
         if len(errors) > before:
             continue
         wait = int((called - issued).total_seconds()) if called else None

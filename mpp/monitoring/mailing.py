@@ -65,13 +65,73 @@ def delivery_claim(*, subscription: ReportSubscription, week: IsoWeek) -> Report
         return None
 
 
-def _report_mail(week: IsoWeek, pdf: bytes, to: str) -> EmailMessage:
+def _number(value, digits=0) -> str:
+    from django.utils.formats import number_format
+
+    return "—" if value is None else number_format(value, digits, force_grouping=True)
+
+
+def report_mail_body(report: dict) -> str:
+    """The e-mail's text: the headline numbers and the links (page, files, open data)."""
+    from django.urls import reverse
+
+    week = report["week"]
+    base = settings.PUBLIC_BASE_URL
+    totals = report["totals"]
+    change = totals["change_pct"]
+    lines = [
+        _("National weekly report of public service malls, %(week)s (%(start)s – %(end)s).")
+        % {"week": week, "start": report["start"], "end": report["end"]},
+        "",
+        _("Visits: %(visits)s (%(change)s%% against the week before)")
+        % {
+            "visits": _number(totals["visits"]),
+            "change": ("+" if change and change > 0 else "") + _number(change, 1),
+        },
+        _("Served: %(served)s") % {"served": _number(totals["served"])},
+        _("Malls with data: %(with)s of %(all)s; without data: %(none)s; quiet: %(quiet)s")
+        % {
+            "with": totals["malls_with_data"],
+            "all": totals["malls"],
+            "none": totals["malls_no_data"],
+            "quiet": totals["malls_quiet"],
+        },
+    ]
+    if report["highest"]:
+        top = report["highest"][0]
+        lines.append(
+            _("Highest: %(mall)s, %(visits)s visits")
+            % {"mall": top["name"], "visits": _number(top["visits"])}
+        )
+    if report["lowest"]:
+        low = report["lowest"][0]
+        lines.append(
+            _("Lowest: %(mall)s, %(visits)s visits")
+            % {"mall": low["name"], "visits": _number(low["visits"])}
+        )
+    quality = report.get("quality")
+    if quality and quality.get("ikm") is not None:
+        lines.append(
+            _("IKM %(period)s so far: %(ikm)s")
+            % {"period": quality["period"], "ikm": quality["ikm"]}
+        )
+    lines += [
+        "",
+        _("The report: %(url)s") % {"url": base + reverse("monitoring:national", args=[week])},
+        _("Spreadsheet (XLSX): %(url)s")
+        % {"url": base + reverse("monitoring:export", args=[week, "xlsx"])},
+        _("Open data (CC BY 4.0): %(url)s")
+        % {"url": base + reverse("monitoring:open_data_file", args=[week, "csv"])},
+        "",
+        _("The PDF for the minister is attached."),
+    ]
+    return "\n".join(lines)
+
+
+def _report_mail(week: IsoWeek, report: dict, pdf: bytes, to: str) -> EmailMessage:
     with override(settings.LANGUAGE_CODE):
         subject = _("Weekly report of public service malls %(week)s") % {"week": week}
-        body = _(
-            "Attached is the national weekly report for %(week)s (%(start)s – %(end)s): lowest "
-            "and highest malls, the national top 20, new malls, quiet malls and malls without data."
-        ) % {"week": week, "start": week.monday, "end": week.sunday}
+        body = report_mail_body(report)
     message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
     message.attach(f"laporan-mingguan-mpp-{week}.pdf", pdf, "application/pdf")
     return message
@@ -80,7 +140,7 @@ def _report_mail(week: IsoWeek, pdf: bytes, to: str) -> EmailMessage:
 def weekly_reports_send(*, now: datetime | None = None) -> int:
     """One pass of the Monday loop: send every due, unsent (subscriber, week)."""
     now = now or timezone.now()
-    pdfs: dict[IsoWeek, bytes] = {}
+    pdfs: dict[IsoWeek, tuple[dict, bytes]] = {}
     sent = 0
     subscriptions = ReportSubscription.objects.filter(is_active=True, user__is_active=True)
     for subscription in subscriptions.select_related("user"):
@@ -92,8 +152,9 @@ def weekly_reports_send(*, now: datetime | None = None) -> int:
                 continue
             try:
                 if week not in pdfs:
-                    pdfs[week] = report_pdf(weekly_report_build(week=week))
-                _report_mail(week, pdfs[week], subscription.user.email).send()
+                    report = weekly_report_build(week=week)
+                    pdfs[week] = (report, report_pdf(report))
+                _report_mail(week, *pdfs[week], subscription.user.email).send()
             except Exception as error:  # noqa: BLE001 - recorded, retried next pass
                 log.warning("weekly report %s to %s failed: %s", week, subscription.user_id, error)
                 ReportDelivery.objects.filter(pk=delivery.pk).update(

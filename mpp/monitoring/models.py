@@ -241,3 +241,39 @@ class SummaryDay(models.Model):
 
     def __str__(self):
         return str(self.local_date)
+
+
+class NationalPush(models.Model):
+    """A regency instance's reporting of one mall to the national instance
+    (`manage.py push_to_national`): how far it got and what went wrong last."""
+
+    mall = models.OneToOneField(Mall, on_delete=models.CASCADE, related_name="national_push")
+    sent_through = models.DateField(_("sent up to"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last success"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    failures = models.PositiveIntegerField(_("failures in a row"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report to the national instance")
+
+    def __str__(self) -> str:
+        return f"{self.mall_id}: {self.sent_through}"
+
+
+class MallDayHours(models.Model):
+    """Visits per local hour of one mall's closed day (24 counts), summarised once from the
+    day's tickets so that the mall dashboard never reads raw rows for a closed day."""
+
+    mall = models.ForeignKey(Mall, on_delete=models.CASCADE, related_name="+")
+    local_date = models.DateField()
+    hours = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mall", "local_date"], name="mall_day_hours_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mall_id} {self.local_date}"

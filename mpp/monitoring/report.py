@@ -22,9 +22,10 @@ from django.utils import timezone
 from mpp.registry.models import Counter, Mall, MallStatus, timezone_for_region_code
 from mpp.surveys.compliance import scorecards_summary_for_week
 
+from .dashboards import weekly_trend
 from .models import DailySummary
 from .summaries import SUMMARY_FIELDS, live_day_numbers, summaries_ensure
-from .weeks import IsoWeek
+from .weeks import IsoWeek, week_period
 
 SOURCES = ["queue", "counts", "events"]
 HISTORY_WEEKS = 4  # this week and three before: change, "falling three weeks", new-mall ranks
@@ -50,6 +51,10 @@ class ReportOptions:
     # The service-quality summary (IKM, complaints, time compliance, staffing) costs about
     # a dozen grouped queries; the visit-only views can leave it out.
     quality: bool = True
+    # The running week is reported only when asked for, marked provisional ("sementara").
+    current_ok: bool = False
+    # The national visits of this many weeks up to the report's (PDF, XLSX); 0 = none.
+    trend_weeks: int = 12
 
 
 @dataclass
@@ -156,11 +161,35 @@ def _ratio(numerator, denominator, scale=1.0, digits=2):
 
 
 def _rank(entries: list[dict], value_key: str, rank_key: str) -> None:
-    """Dense 1..n ranks, highest first. Ties break on raw visits, then on the mall code."""
+    """Competition ranks ("1224"), highest first: equal values share a rank and the next
+    value skips the shared places. Display order within a tie is by the mall code."""
     ranked = [e for e in entries if e[value_key] is not None]
-    ranked.sort(key=lambda e: (-e[value_key], -(e["visits"] or 0), e["code"]))
+    ranked.sort(key=lambda e: (-e[value_key], e["code"]))
+    previous, rank = None, 0
+    counts = defaultdict(int)
     for position, entry in enumerate(ranked, start=1):
-        entry[rank_key] = position
+        if entry[value_key] != previous:
+            previous, rank = entry[value_key], position
+        entry[rank_key] = rank
+        counts[rank] += 1
+    for entry in ranked:
+        entry[f"{rank_key}_tied"] = counts[entry[rank_key]] > 1
+
+
+def _cut(ranked: list[dict], n: int, value_key: str) -> tuple[list[dict], list[str]]:
+    """The first `n` of `ranked`, plus every mall tied with the one at the cut-off line;
+    returns the section and the codes of the malls tied at that line (empty if no tie
+    crosses it)."""
+    if n <= 0 or not ranked:
+        return [], []
+    if len(ranked) <= n:
+        return list(ranked), []
+    line = ranked[n - 1][value_key]
+    section = list(ranked[:n])
+    section += [e for e in ranked[n:] if e[value_key] == line]
+    tied = [e["code"] for e in section if e[value_key] == line]
+    crosses = any(e[value_key] == line for e in ranked[n:])
+    return section, tied if crosses else []
 
 
 def _population_band(population) -> int | None:
@@ -174,7 +203,12 @@ def _week_ranks(numbers: dict[int, MallWeeks], codes: dict[int, str], index: int
         (mall_id for mall_id, n in numbers.items() if n.visits[index] is not None),
         key=lambda mall_id: (-numbers[mall_id].visits[index], codes[mall_id]),
     )
-    return {mall_id: position for position, mall_id in enumerate(ranked, start=1)}
+    ranks, previous, rank = {}, None, 0
+    for position, mall_id in enumerate(ranked, start=1):
+        if numbers[mall_id].visits[index] != previous:
+            previous, rank = numbers[mall_id].visits[index], position
+        ranks[mall_id] = rank
+    return ranks
 
 
 def _new_since(week: IsoWeek, months: int) -> date:
@@ -210,7 +244,9 @@ def _mall_entry(mall: dict, n: MallWeeks, counters: int) -> dict:
         "visits_per_1000": _ratio(visits, population, 1000, 3),
         "visits_per_counter": _ratio(visits, counters, 1, 1),
         "rank": None,
+        "rank_tied": False,
         "rank_per_capita": None,
+        "rank_per_capita_tied": False,
         "previous_visits": previous,
         "change_pct": _ratio(visits - previous, previous, 100, 1)
         if has_data and previous
@@ -223,6 +259,8 @@ def _mall_entry(mall: dict, n: MallWeeks, counters: int) -> dict:
         "status": MallStatusFlag.OK if has_data else MallStatusFlag.NO_DATA,
         "is_new": False,
         "quiet_reasons": [],
+        "quiet_peer_median": None,
+        "quiet_history": None,
         "recent_ranks": [],
     }
 
@@ -234,16 +272,46 @@ def _flag_quiet(entries: list[dict], numbers: dict, share: float) -> None:
         if entry["visits"] is not None and band is not None:
             by_band[band].append(entry["visits"])
     # A band needs at least three malls with data to judge its members.
-    limits = {band: share * median(peers) for band, peers in by_band.items() if len(peers) >= 3}
+    medians = {band: median(peers) for band, peers in by_band.items() if len(peers) >= 3}
     for entry in entries:
         if entry["visits"] is None:
             continue
-        limit = limits.get(_population_band(entry["population"]))
-        if limit is not None and entry["visits"] < limit:
+        band_median = medians.get(_population_band(entry["population"]))
+        if band_median is not None and entry["visits"] < share * band_median:
             entry["quiet_reasons"].append("below_peers")
+            entry["quiet_peer_median"] = band_median
         history = numbers[entry["_id"]].visits  # index 0 = this week
         if None not in history and all(history[i] < history[i + 1] for i in range(3)):
             entry["quiet_reasons"].append("falling")
+            entry["quiet_history"] = list(reversed(history))  # oldest first
+
+
+# Mall age groups for the peer comparison (years since inauguration, upper bounds).
+AGE_GROUPS = [1, 3]
+
+
+def _age_group(inaugurated: str | None, week: IsoWeek) -> int | None:
+    if not inaugurated:
+        return None
+    years = (week.sunday - date.fromisoformat(inaugurated)).days / 365.25
+    return next((i for i, limit in enumerate(AGE_GROUPS) if years < limit), len(AGE_GROUPS))
+
+
+def _peers(entries: list[dict], week: IsoWeek) -> None:
+    """Each mall against its peer group: the same population band and mall age group.
+    `peer_group` names the group, `peer_malls` counts its malls with data (the mall
+    included), `peer_median_visits` is their median, `peer_position` the mall's share of it."""
+    groups = defaultdict(list)
+    for entry in entries:
+        key = (_population_band(entry["population"]), _age_group(entry["inaugurated_on"], week))
+        entry["peer_group"] = None if None in key else f"p{key[0]}-a{key[1]}"
+        if entry["peer_group"] and entry["visits"] is not None:
+            groups[entry["peer_group"]].append(entry["visits"])
+    for entry in entries:
+        peers = groups.get(entry["peer_group"], [])
+        entry["peer_malls"] = len(peers)
+        entry["peer_median_visits"] = median(peers) if peers else None
+        entry["peer_position"] = _ratio(entry["visits"], entry["peer_median_visits"], 100, 1)
 
 
 def _summaries(entries: list[dict]) -> tuple[list[dict], dict]:
@@ -276,8 +344,10 @@ def _summaries(entries: list[dict]) -> tuple[list[dict], dict]:
 
 
 def weekly_report_build(*, week: IsoWeek, options: ReportOptions | None = None) -> dict:
-    """The report for `week` as plain data (JSON-ready)."""
+    """The report for `week` as plain data (JSON-ready). A week not yet started is
+    refused (ValidationError naming `week`); the running week only with `current_ok`."""
     options = options or ReportOptions()
+    period = week_period(week, current_ok=options.current_ok)
     ranges = _week_ranges(week)
     malls = list(malls_in_report(week).values(*MALL_FIELDS))
     numbers: dict[int, MallWeeks] = defaultdict(MallWeeks)
@@ -300,7 +370,13 @@ def weekly_report_build(*, week: IsoWeek, options: ReportOptions | None = None) 
         entries.append(entry)
     _rank(entries, "visits", "rank")
     _rank(entries, "visits_per_1000", "rank_per_capita")
-    _flag_quiet(entries, numbers, options.quiet_share)
+    if period["provisional"]:
+        # A part of a week against whole weeks says nothing: no change, no quiet flags.
+        for entry in entries:
+            entry["change_pct"] = None
+    else:
+        _flag_quiet(entries, numbers, options.quiet_share)
+    _peers(entries, week)
     codes = {e["_id"]: e["code"] for e in entries}
     history_ranks = [_week_ranks(numbers, codes, i) for i in range(HISTORY_WEEKS)]
     new_since = _new_since(week, options.new_months)
@@ -321,7 +397,21 @@ def weekly_report_build(*, week: IsoWeek, options: ReportOptions | None = None) 
     for entry in entries:
         del entry["_id"]
     report = _sections(week, entries, options)
+    report["provisional"] = period["provisional"]
+    report["days_covered"] = period["days_covered"]
+    report["covered_until"] = period["covered_until"].isoformat()
+    if period["provisional"]:
+        report["totals"]["change_pct"] = None
+        for row in report["provinces"]:
+            row["change_pct"] = None
     report["quality"] = quality
+    if options.trend_weeks:
+        report["trend"] = [
+            {"week": label, "visits": visits}
+            for label, visits in weekly_trend(week=week, weeks=options.trend_weeks)
+        ]
+    else:
+        report["trend"] = []
     # The weakest satisfaction first, among malls with questionnaires (ties on the code).
     report["lowest_ikm"] = sorted(
         (e for e in report["malls"] if e.get("ikm") is not None),
@@ -375,12 +465,24 @@ def _quality_merge(week: IsoWeek, entries: list[dict]) -> dict:
 
 
 def _sections(week: IsoWeek, entries: list[dict], options: ReportOptions) -> dict:
-    ranked = sorted((e for e in entries if e["rank"]), key=lambda e: e["rank"])
+    ranked = sorted((e for e in entries if e["rank"]), key=lambda e: (e["rank"], e["code"]))
     per_capita = sorted(
-        (e for e in entries if e["rank_per_capita"]), key=lambda e: e["rank_per_capita"]
+        (e for e in entries if e["rank_per_capita"]),
+        key=lambda e: (e["rank_per_capita"], e["code"]),
     )
     no_data = [e for e in entries if e["status"] == MallStatusFlag.NO_DATA]
     provinces, totals = _summaries(entries)
+    lowest, lowest_ties = _cut(
+        sorted(ranked, key=lambda e: (e["visits"], e["code"])), options.lowest, "visits"
+    )
+    highest, highest_ties = _cut(ranked, options.highest, "visits")
+    top, top_ties = _cut(ranked, options.top, "visits")
+    lowest_pc, lowest_pc_ties = _cut(
+        sorted(per_capita, key=lambda e: (e["visits_per_1000"], e["code"])),
+        options.lowest,
+        "visits_per_1000",
+    )
+    highest_pc, highest_pc_ties = _cut(per_capita, options.highest, "visits_per_1000")
     return {
         "week": str(week),
         "start": week.monday.isoformat(),
@@ -394,13 +496,19 @@ def _sections(week: IsoWeek, entries: list[dict], options: ReportOptions) -> dic
             "new_months": options.new_months,
         },
         "malls": ranked + no_data,
-        "lowest": list(reversed(ranked[-options.lowest :])) if options.lowest else [],
-        "highest": ranked[: options.highest],
-        "top20": ranked[: options.top],
-        "lowest_per_capita": list(reversed(per_capita[-options.lowest :]))
-        if options.lowest
-        else [],
-        "highest_per_capita": per_capita[: options.highest],
+        "lowest": lowest,
+        "highest": highest,
+        "top20": top,
+        "lowest_per_capita": lowest_pc,
+        "highest_per_capita": highest_pc,
+        # Codes of the malls tied at each section's cut-off line: all of them are listed.
+        "cutoff_ties": {
+            "lowest": lowest_ties,
+            "highest": highest_ties,
+            "top20": top_ties,
+            "lowest_per_capita": lowest_pc_ties,
+            "highest_per_capita": highest_pc_ties,
+        },
         "new_malls": sorted(
             (e for e in entries if e["is_new"]), key=lambda e: (e["rank"] or 10**6, e["code"])
         ),

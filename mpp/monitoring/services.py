@@ -5,6 +5,7 @@ import csv
 import io
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
@@ -14,10 +15,12 @@ from django.utils.translation import gettext as _
 from mpp.core.audit import audit_record
 from mpp.registry.access import can_edit_mall
 from mpp.registry.models import Mall
-from mpp.visits.models import Device, DeviceKind, hash_token
+from mpp.visits.models import DailyRollup, Device, DeviceKind, hash_token
 
 from .ingest import (
+    MALL_SUBJECT,
     IngestError,
+    KeyConflict,
     MallCatalogue,
     RowError,
     daily_count_check,
@@ -48,6 +51,15 @@ COUNT_FIELDS = [
 
 
 def _counts_store(mall: Mall, rows: list[dict], source: str) -> int:
+    """Upsert the rows. A day sent as a mall total replaces that day's per-service rows,
+    and per-service rows replace a mall total, so a day is never counted twice."""
+    whole = {r["local_date"] for r in rows if r["subject_key"] == MALL_SUBJECT}
+    split = {r["local_date"] for r in rows if r["subject_key"] != MALL_SUBJECT}
+    stale = ReportedDailyCount.objects.filter(mall=mall, source=source)
+    if whole:
+        stale.filter(local_date__in=whole).exclude(subject_key=MALL_SUBJECT).delete()
+    if split:
+        stale.filter(local_date__in=split, subject_key=MALL_SUBJECT).delete()
     objects = [
         ReportedDailyCount(
             mall=mall,
@@ -71,16 +83,41 @@ def _counts_store(mall: Mall, rows: list[dict], source: str) -> int:
 
 
 @transaction.atomic
-def daily_counts_upsert(*, mall: Mall, rows: list[dict], by=None) -> int:
-    """Store a mall's daily counts: each (day, service or agency) replaces what was sent
-    before, so a replayed batch changes nothing. All rows or none."""
+def daily_counts_upsert(*, mall: Mall, rows: list[dict], by=None) -> dict:
+    """Store a mall's daily counts: each (day, service, agency or mall total) replaces what
+    was sent before, so a replayed batch changes nothing. All rows or none.
+
+    Returns what happened: rows stored, and the days that also have this platform's queue
+    data, with the source the report uses for them (setting MONITORING_QUEUE_COUNTS_WINNER).
+    """
     clean = daily_counts_check(mall, rows)
     stored = _counts_store(mall, clean, CountSource.COUNTS)
-    summaries_refresh(days={row["local_date"] for row in clean}, mall_ids=[mall.pk])
+    days = {row["local_date"] for row in clean}
+    summaries_refresh(days=days, mall_ids=[mall.pk])
     audit_record(
         actor=by, action="daily_counts_upsert", target=mall, summary=f"{mall.code}: {stored} rows"
     )
-    return stored
+    queue_days = sorted(
+        DailyRollup.objects.filter(mall=mall, local_date__in=days)
+        .values_list("local_date", flat=True)
+        .distinct()
+    )
+    winner = settings.MONITORING_QUEUE_COUNTS_WINNER
+    result = {"stored": stored, "days_with_queue_data": [d.isoformat() for d in queue_days]}
+    if queue_days:
+        result["report_uses"] = winner
+        result["note"] = (
+            _(
+                "These days also have this platform's queue data; the report uses the queue's "
+                "numbers for them and keeps your counts stored."
+            )
+            if winner == "queue"
+            else _(
+                "These days also have this platform's queue data; the report uses your counts "
+                "for them instead of the queue's."
+            )
+        )
+    return result
 
 
 def _events_insert_postgresql(mall: Mall, clean: list[tuple], received) -> int:
@@ -205,12 +242,36 @@ def event_counts_refresh(*, mall: Mall, days) -> int:
     return len(objects)
 
 
+def _key_conflicts_check(mall: Mall, clean: list[tuple]) -> None:
+    """A key already received must come with the same content (a replay); a key reused for
+    another visit is a conflict that the sender must see, not a silent duplicate."""
+    by_key = {row[0]: row for row in clean}
+    keys = list(by_key)
+    conflicts = []
+    fields = ("key", "service_id", "status", "issued_at", "wait_seconds", "service_seconds")
+    for start in range(0, len(keys), 5000):
+        stored = VisitEvent.objects.filter(mall=mall, key__in=keys[start : start + 5000])
+        for key, service_id, status, issued, wait, served_for in stored.values_list(*fields):
+            _key, new_service, _day, new_status, new_issued, new_wait, new_served = by_key[key]
+            if (service_id, status, issued, wait, served_for) != (
+                new_service,
+                new_status,
+                new_issued,
+                new_wait,
+                new_served,
+            ):
+                conflicts.append(key)
+    if conflicts:
+        raise KeyConflict(sorted(conflicts))
+
+
 @transaction.atomic
 def visit_events_ingest(*, mall: Mall, events: list[dict]) -> dict:
     """Store a batch of raw visit events; events whose key the mall already sent are
     skipped, so a replayed batch changes nothing. All events are checked first: one bad
     event rejects the batch. The mall's daily counts for the days touched are rebuilt."""
     clean = visit_events_check(mall, events)
+    _key_conflicts_check(mall, clean)
     received = timezone.now()
     if connection.vendor == "postgresql":
         inserted = _events_insert_postgresql(mall, clean, received)

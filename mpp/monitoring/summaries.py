@@ -21,6 +21,7 @@ Keeping summaries exact without touching the queue's hot path:
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
@@ -49,7 +50,9 @@ def live_day_numbers(first: date, last: date, mall_ids=None) -> dict[tuple, tupl
 
     Source rule: a mall-day with rollups is the queue's; otherwise the mall's reported daily
     counts, or else the totals of its visit events. Never both, so nothing is counted twice.
+    With MONITORING_QUEUE_COUNTS_WINNER = "counts", reported counts win over the queue.
     """
+    counts_win = settings.MONITORING_QUEUE_COUNTS_WINNER == "counts"
     rollups = DailyRollup.objects.filter(local_date__gte=first, local_date__lte=last)
     reported = ReportedDailyCount.objects.filter(local_date__gte=first, local_date__lte=last)
     if mall_ids is not None:
@@ -73,8 +76,10 @@ def live_day_numbers(first: date, last: date, mall_ids=None) -> dict[tuple, tupl
     )
     for row in rows:
         key = (row["mall_id"], row["local_date"])
-        if key in result and (result[key][0] == "queue" or row["source"] != CountSource.COUNTS):
-            continue
+        if key in result:
+            held = result[key][0]
+            if row["source"] != CountSource.COUNTS or (held == "queue" and not counts_win):
+                continue
         result[key] = (row["source"], {name: row[name] or 0 for name in SUMMARY_FIELDS})
     return result
 

@@ -12,6 +12,11 @@ urlpatterns = [
     path("weeks/<str:week>/provinces/<str:code>/", views.province, name="province"),
     path("weeks/<str:week>/malls/<slug:code>/", views.mall_detail, name="mall"),
     path("open-data/", views.open_data, name="open_data"),
+    path(
+        "open-data/<str:week>.metadata.json",
+        views.open_data_metadata_file,
+        name="open_data_metadata",
+    ),
     path("open-data/<str:week>.<str:fmt>", views.open_data_file, name="open_data_file"),
     path("upload/", views.upload, name="upload"),
     path("upload/<int:pk>/commit/", views.upload_commit, name="upload_commit"),

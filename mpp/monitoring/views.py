@@ -1,12 +1,14 @@
 """Dashboards (national, province, mall), the map, exports, open data, the count upload,
 system tokens and the weekly e-mail subscription. Views stay thin: access → read → render."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,12 +21,18 @@ from mpp.visits.models import Device, DeviceKind
 from .access import access_mall_numbers, access_national, can_report_counts
 from .charts import bars_svg
 from .dashboards import mall_drilldown, province_malls, weekly_trend
-from .exports import CONTENT_TYPES, report_csv, report_render
+from .exports import CONTENT_TYPES, report_csv, report_csv_data, report_render
 from .forms import UploadForm
 from .ingest import IngestError
 from .maps import map_svg
-from .models import CountUpload, DeliveryStatus, ReportDelivery, ReportSubscription
-from .opendata import OPEN_COLUMNS, open_data_rows
+from .models import (
+    CountUpload,
+    DeliveryStatus,
+    NationalPush,
+    ReportDelivery,
+    ReportSubscription,
+)
+from .opendata import LICENSE_NAME, LICENSE_URL, OPEN_COLUMNS, open_data_metadata, open_data_rows
 from .report import ReportOptions, weekly_report_build
 from .services import (
     UPLOAD_COLUMNS,
@@ -35,6 +43,8 @@ from .services import (
     system_token_revoke,
 )
 from .weeks import IsoWeek
+
+TREND_WEEKS = 52  # the history on the national, province and mall pages (from summaries)
 
 
 def _week(text: str) -> IsoWeek:
@@ -51,7 +61,21 @@ def _week_nav(week: IsoWeek) -> dict:
         "previous_week": week.previous(),
         "next_week": week.next() if week < latest else None,
         "latest_week": latest,
+        "current_week": latest.next(),
     }
+
+
+def _current_ok(request) -> bool:
+    """The running week is shown only when asked for (`?current=1`), as provisional."""
+    return request.GET.get("current") == "1"
+
+
+def _refused(request, error: ValidationError):
+    """A week that cannot be reported (not started, or running and not asked for): the
+    reason on the latest complete week's page."""
+    for message in error.message_dict.get("week", error.messages):
+        messages.error(request, message)
+    return redirect("monitoring:national", week=str(IsoWeek.last_complete()))
 
 
 @login_required
@@ -72,8 +96,13 @@ def national(request, week):
         else:
             return redirect("monitoring:national", week=str(picked))
     week = _week(week)
-    report = weekly_report_build(week=week)
-    trend = weekly_trend(week=week)
+    try:
+        report = weekly_report_build(
+            week=week, options=ReportOptions(current_ok=_current_ok(request))
+        )
+    except ValidationError as error:
+        return _refused(request, error)
+    trend = weekly_trend(week=week, weeks=TREND_WEEKS)
     chart = {
         "trend": {"labels": [w for w, _ in trend], "values": [v for _, v in trend]},
         "top": {
@@ -106,9 +135,24 @@ def export(request, week, fmt):
     if fmt not in CONTENT_TYPES or fmt == "table":
         raise Http404
     week = _week(week)
-    content = report_render(weekly_report_build(week=week), fmt)
+    try:
+        report = weekly_report_build(
+            week=week, options=ReportOptions(current_ok=_current_ok(request))
+        )
+    except ValidationError as error:
+        return HttpResponse(
+            " ".join(error.messages), status=400, content_type="text/plain; charset=utf-8"
+        )
+    # The reader's language (their setting or browser), or `?lang=en` / `?lang=id`.
+    language = request.GET.get("lang")
+    if language not in dict(settings.LANGUAGES):
+        language = translation.get_language()
+    with translation.override(language):
+        content = report_render(report, fmt)
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="laporan-mingguan-mpp-{week}.{fmt}"'
+    name = "data-mingguan-mpp" if fmt == "data.csv" else "laporan-mingguan-mpp"
+    extension = "csv" if fmt == "data.csv" else fmt
+    response["Content-Disposition"] = f'attachment; filename="{name}-{week}.{extension}"'
     return response
 
 
@@ -118,11 +162,18 @@ def province(request, week, code):
     access_national(request.user)
     week = _week(week)
     region = get_object_or_404(Province, code=code)
-    report = weekly_report_build(week=week)
+    try:
+        report = weekly_report_build(
+            week=week, options=ReportOptions(current_ok=_current_ok(request))
+        )
+    except ValidationError as error:
+        return _refused(request, error)
     malls = province_malls(report, code)
-    if request.GET.get("format") == "csv":
+    if request.GET.get("format") in ("csv", "data.csv"):
+        # `csv` for people (the reader's language), `data.csv` for systems (machine names).
+        writer = report_csv_data if request.GET["format"] == "data.csv" else report_csv
         response = HttpResponse(
-            report_csv({"week": report["week"], "malls": malls}), content_type=CONTENT_TYPES["csv"]
+            writer({"week": report["week"], "malls": malls}), content_type=CONTENT_TYPES["csv"]
         )
         response["Content-Disposition"] = (
             f'attachment; filename="laporan-mingguan-{week}-provinsi-{code}.csv"'
@@ -130,7 +181,9 @@ def province(request, week, code):
         return response
     summary = next((p for p in report["provinces"] if p["code"] == code), None)
     trend = weekly_trend(
-        week=week, mall_ids=list(Mall.objects.filter(province=region).values_list("pk", flat=True))
+        week=week,
+        weeks=TREND_WEEKS,
+        mall_ids=list(Mall.objects.filter(province=region).values_list("pk", flat=True)),
     )
     return render(
         request,
@@ -178,11 +231,41 @@ def mall_detail(request, week, code):
             "values": [v for _, v in drill["hourly"]],
         },
     }
+    trend = weekly_trend(week=week, weeks=TREND_WEEKS, mall_ids=[mall.pk])
+    chart["trend"] = {"labels": [w for w, _ in trend], "values": [v for _, v in trend]}
     return render(
         request,
         "monitoring/mall.html",
-        {"mall": mall, "drill": drill, "chart": chart, **_week_nav(week)},
+        {
+            "mall": mall,
+            "drill": drill,
+            "chart": chart,
+            "peers": _mall_peers(mall, week),
+            **_week_nav(week),
+        },
     )
+
+
+def _mall_peers(mall: Mall, week: IsoWeek) -> dict | None:
+    """The mall against its peer group (same population band and mall age) this week."""
+    try:
+        report = weekly_report_build(
+            week=week, options=ReportOptions(quality=False, trend_weeks=0, current_ok=True)
+        )
+    except ValidationError:
+        return None
+    entry = next((m for m in report["malls"] if m["code"] == mall.code), None)
+    if entry is None or not entry["peer_group"]:
+        return None
+    peers = [
+        m
+        for m in report["malls"]
+        if m["peer_group"] == entry["peer_group"] and m["visits"] is not None
+    ]
+    return {
+        "entry": entry,
+        "malls": sorted(peers, key=lambda m: (-(m["visits"] or 0), m["code"])),
+    }
 
 
 @login_required
@@ -190,7 +273,12 @@ def mall_detail(request, week, code):
 def map_view(request, week):
     access_national(request.user)
     week = _week(week)
-    report = weekly_report_build(week=week, options=ReportOptions(quality=False))
+    try:
+        report = weekly_report_build(
+            week=week, options=ReportOptions(quality=False, current_ok=_current_ok(request))
+        )
+    except ValidationError as error:
+        return _refused(request, error)
     return render(
         request,
         "monitoring/map.html",
@@ -204,20 +292,48 @@ def map_view(request, week):
 def open_data(request):
     latest = IsoWeek.last_complete()
     weeks = [latest.shifted(-i) for i in range(12)]
-    return render(request, "monitoring/open_data.html", {"weeks": weeks})
+    return render(
+        request,
+        "monitoring/open_data.html",
+        {"weeks": weeks, "license_name": LICENSE_NAME, "license_url": LICENSE_URL},
+    )
+
+
+def _license_link(response, week: IsoWeek):
+    meta = reverse("monitoring:open_data_metadata", args=[str(week)])
+    response["Link"] = f'<{LICENSE_URL}>; rel="license", <{meta}>; rel="describedby"'
+    return response
+
+
+@replica_reads
+def open_data_metadata_file(request, week):
+    week = _week(week)
+    if week > IsoWeek.last_complete():
+        return JsonResponse({"detail": _("Open data covers complete weeks only.")}, status=400)
+    data = open_data_metadata(week=week, base_url=request.build_absolute_uri("/")[:-1])
+    return _license_link(
+        JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2}), week
+    )
 
 
 @replica_reads
 def open_data_file(request, week, fmt):
     week = _week(week)
-    rows = open_data_rows(week=week)
+    try:
+        rows = open_data_rows(week=week)
+    except ValidationError as error:
+        return JsonResponse({"detail": " ".join(error.messages)}, status=400)
     if fmt == "json":
-        return JsonResponse(rows, safe=False, json_dumps_params={"ensure_ascii": False})
+        return _license_link(
+            JsonResponse(rows, safe=False, json_dumps_params={"ensure_ascii": False}), week
+        )
+    if fmt != "csv":
+        raise Http404
     response = csv_attachment(f"kunjungan-mpp-{week}.csv")
     writer = csv_dict_writer(response, fieldnames=OPEN_COLUMNS)
     writer.writeheader()
     writer.writerows(rows)
-    return response
+    return _license_link(response, week)
 
 
 # Reporting from other systems ---------------------------------------------------------------
@@ -280,7 +396,14 @@ def tokens(request, code):
     return render(
         request,
         "monitoring/tokens.html",
-        {"mall": mall, "devices": devices, "new_token": new_token},
+        {
+            "mall": mall,
+            "devices": devices,
+            "new_token": new_token,
+            # This instance's reporting of the mall to the national one (federation).
+            "push": NationalPush.objects.filter(mall=mall).first(),
+            "pushing": mall.code in settings.NATIONAL_PUSH_TOKENS,
+        },
     )
 
 

@@ -57,6 +57,11 @@ class IsoWeek:
         now = now or timezone.now()
         return cls.of(now.astimezone(JAKARTA).date()).previous()
 
+    @classmethod
+    def current(cls, now: datetime | None = None) -> "IsoWeek":
+        """The week still running in Jakarta (the last zone to end it)."""
+        return cls.last_complete(now).next()
+
     def __str__(self) -> str:
         return f"{self.year}-W{self.week:02d}"
 
@@ -79,3 +84,40 @@ class IsoWeek:
 
     def next(self) -> "IsoWeek":
         return self.shifted(1)
+
+
+def week_period(week: IsoWeek, *, current_ok: bool = False, now: datetime | None = None) -> dict:
+    """Whether `week` can be reported: a complete week is final; the running week only when
+    asked for (`current_ok`), and then provisional ("sementara") with the days it covers so
+    far; a later week is refused with a clear message."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    running = IsoWeek.current(now)
+    if week > running:
+        raise ValidationError(
+            {
+                "week": _(
+                    "Week %(week)s has not started yet: the latest complete week is %(latest)s."
+                )
+                % {"week": week, "latest": running.previous()}
+            }
+        )
+    if week < running:
+        return {"provisional": False, "days_covered": 7, "covered_until": week.sunday}
+    if not current_ok:
+        raise ValidationError(
+            {
+                "week": _(
+                    "Week %(week)s is still running: ask for it as a provisional report "
+                    "(current=1), or read the latest complete week %(latest)s."
+                )
+                % {"week": week, "latest": running.previous()}
+            }
+        )
+    today = now.astimezone(JAKARTA).date()
+    return {
+        "provisional": True,
+        "days_covered": (today - week.monday).days + 1,
+        "covered_until": today,
+    }

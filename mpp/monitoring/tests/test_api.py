@@ -80,7 +80,7 @@ def test_daily_counts_are_upserted_and_a_replay_changes_nothing(sampit_system, m
     ]
     response = sampit_system.post("/api/v1/ingest/daily-counts", {"rows": rows}, format="json")
     assert response.status_code == 200, response.json()
-    assert response.json() == {"mall": "mpp-6202", "stored": 2}
+    assert response.json() == {"mall": "mpp-6202", "stored": 2, "days_with_queue_data": []}
     first = list(ReportedDailyCount.objects.values().order_by("subject_key"))
     sampit_system.post("/api/v1/ingest/daily-counts", {"rows": rows}, format="json")
     again = list(ReportedDailyCount.objects.values().order_by("subject_key"))
@@ -206,9 +206,9 @@ def test_report_day_mall_query_count_is_bounded(django_assert_max_num_queries, m
         issued=3,
     )
     visits_only = ReportOptions(quality=False)
-    with django_assert_max_num_queries(12):  # the first report summarises the four weeks
+    with django_assert_max_num_queries(24):  # the first report summarises twelve weeks
         weekly_report_build(week=IsoWeek(2025, 23), options=visits_only)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(8):  # 5, and 3 for the twelve-week national trend
         weekly_report_build(week=IsoWeek(2025, 23), options=visits_only)
     # Service quality adds grouped queries, never one per mall.
     with django_assert_max_num_queries(20):
@@ -238,3 +238,27 @@ def test_ingest_requests_are_limited_per_system_token(sampit_system, settings):
         for _ in range(4)
     ]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_open_data_files_name_their_license_and_have_dcat_metadata_beside_them(client):
+    csv_file = client.get("/monitoring/open-data/2025-W23.csv")
+    assert (
+        'rel="license"' in csv_file["Link"]
+        and "creativecommons.org/licenses/by/4.0" in (csv_file["Link"])
+    )
+    assert "2025-W23.metadata.json" in csv_file["Link"]
+    meta = client.get("/monitoring/open-data/2025-W23.metadata.json").json()
+    assert meta["@type"] == "dcat:Dataset"
+    assert meta["dct:license"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert meta["dct:temporal"]["dcat:startDate"] == "2025-06-02"
+    assert meta["dct:temporal"]["dcat:endDate"] == "2025-06-08"
+    assert meta["dct:publisher"]["foaf:name"]
+    assert [f["name"] for f in meta["fields"]] == list(
+        csv_file.content.decode().splitlines()[0].split(",")
+    )
+    assert {d["dcat:mediaType"] for d in meta["dcat:distribution"]} == {
+        "text/csv",
+        "application/json",
+    }
+    page = client.get("/monitoring/open-data/").content.decode()
+    assert "CC BY 4.0" in page

@@ -82,3 +82,21 @@ def test_malls_without_data_are_reminded_once(mall_manager_sampit):
     assert reminders_send(week=IsoWeek(2025, 23)) == 0
     assert mail.outbox[0].to == ["manager_sampit@example.org"]
     assert ReminderSent.objects.count() == 1
+
+
+def test_the_monday_mail_carries_the_headline_numbers_and_the_links(subscriber):
+    from .conftest import service_for, visits
+
+    jakarta = Mall.objects.get(code="mpp-31")
+    visits(service_for(jakarta), date(2025, 6, 3), 37)
+    from mpp.visits.rollups import rollups_rebuild
+
+    rollups_rebuild()
+    weekly_reports_send(now=wib(date(2025, 6, 9), 8, 1))
+    body = mail.outbox[0].body
+    assert "2025-W23" in body
+    assert "37" in body  # the national visits
+    assert jakarta.name in body  # the highest mall, named
+    assert "/monitoring/weeks/2025-W23/" in body
+    assert "/monitoring/weeks/2025-W23/report.xlsx" in body
+    assert "/monitoring/open-data/2025-W23.csv" in body and "CC BY 4.0" in body

@@ -95,17 +95,72 @@ def test_a_sunday_evening_visit_in_jayapura_belongs_to_the_week_it_is_in_jayapur
     assert by_code(report_for(WEEK.next()))["mpp-9171"]["visits"] == 1
 
 
-def test_ties_break_on_visits_then_code_and_are_stable(rebuild):
+def test_equal_visits_share_a_rank_and_order_stably_by_code(rebuild):
     for code in ["mpp-7371", "mpp-6202", "mpp-31"]:
         visits(service_for(Mall.objects.get(code=code)), MONDAY, 5)
     rebuild()
     first, second = report_for(), report_for()
     ranks = {m["code"]: m["rank"] for m in first["malls"] if m["rank"]}
-    assert ranks == {"mpp-31": 1, "mpp-6202": 2, "mpp-7371": 3}
+    assert ranks == {"mpp-31": 1, "mpp-6202": 1, "mpp-7371": 1}
+    assert all(m["rank_tied"] for m in first["malls"] if m["rank"])
     assert [m["code"] for m in first["malls"]] == [m["code"] for m in second["malls"]]
     # Per capita: the smallest population ranks first for equal visits.
     per_capita = {m["code"]: m["rank_per_capita"] for m in first["malls"] if m["rank"]}
     assert per_capita == {"mpp-6202": 1, "mpp-7371": 2, "mpp-31": 3}
+
+
+def test_ranks_follow_competition_ranking_1224(rebuild):
+    for count, code in zip(
+        [9, 7, 7, 3], ["mpp-31", "mpp-6202", "mpp-7371", "mpp-9171"], strict=True
+    ):
+        visits(service_for(Mall.objects.get(code=code)), MONDAY, count)
+    rebuild()
+    ranks = {m["code"]: m["rank"] for m in report_for()["malls"] if m["rank"]}
+    assert ranks == {"mpp-31": 1, "mpp-6202": 2, "mpp-7371": 2, "mpp-9171": 4}
+
+
+@pytest.mark.parametrize("section", ["highest", "top20", "lowest"])
+def test_every_mall_tied_at_a_cut_off_is_listed_and_marked(rebuild, section):
+    counts = {"mpp-31": 9, "mpp-6202": 5, "mpp-7371": 5, "mpp-9171": 1}
+    for code, count in counts.items():
+        visits(service_for(Mall.objects.get(code=code)), MONDAY, count)
+    rebuild()
+    # A cut-off of 2 falls inside the 5-5 tie (from either end).
+    report = report_for(lowest=2, highest=2, top=2)
+    codes = [m["code"] for m in report[section]]
+    assert len(codes) == 3
+    assert {"mpp-6202", "mpp-7371"} <= set(codes)
+    assert sorted(report["cutoff_ties"][section]) == ["mpp-6202", "mpp-7371"]
+
+
+def test_a_cut_off_between_different_values_lists_no_tie(rebuild):
+    for count, code in zip([9, 7, 5], ["mpp-31", "mpp-6202", "mpp-7371"], strict=True):
+        visits(service_for(Mall.objects.get(code=code)), MONDAY, count)
+    rebuild()
+    report = report_for(highest=2)
+    assert [m["code"] for m in report["highest"]] == ["mpp-31", "mpp-6202"]
+    assert report["cutoff_ties"]["highest"] == []
+
+
+def test_a_week_not_yet_started_is_refused_with_the_latest_complete_week_named():
+    coming = IsoWeek.current().next()
+    with pytest.raises(ValidationError) as error:
+        report_for(coming)
+    message = error.value.message_dict["week"][0]
+    assert str(coming) in message and str(IsoWeek.last_complete()) in message
+
+
+def test_the_running_week_needs_asking_and_is_marked_provisional_with_its_days():
+    running = IsoWeek.current()
+    with pytest.raises(ValidationError):
+        report_for(running)
+    report = report_for(running, current_ok=True)
+    assert report["provisional"] is True
+    assert 1 <= report["days_covered"] <= 7
+    assert report["totals"]["change_pct"] is None
+    assert report["quiet"] == []
+    final = report_for()
+    assert final["provisional"] is False and final["days_covered"] == 7
 
 
 def test_a_mall_without_data_is_named_and_never_counted_as_zero(rebuild):
@@ -185,7 +240,7 @@ def test_new_malls_carry_their_rank_over_recent_weeks(rebuild):
     assert new["mpp-7371"]["status"] == "new"
     assert new["mpp-7371"]["recent_ranks"] == [
         {"week": "2025-W20", "rank": 2},
-        {"week": "2025-W21", "rank": 2},
+        {"week": "2025-W21", "rank": 1},  # 10 and 10: a shared first place
         {"week": "2025-W22", "rank": 1},
         {"week": "2025-W23", "rank": 1},
     ]
@@ -259,7 +314,7 @@ def test_the_last_complete_week_is_the_one_before_jakartas_current_week():
 def test_the_report_carries_service_quality_per_mall_and_nationally():
     from mpp.surveys.services import complaint_file, survey_submit
 
-    from ..exports import report_csv
+    from ..exports import report_csv_data
 
     sampit, jakarta = Mall.objects.get(code="mpp-6202"), Mall.objects.get(code="mpp-31")
     service = service_for(sampit)
@@ -296,7 +351,7 @@ def test_the_report_carries_service_quality_per_mall_and_nationally():
     assert (quality["ikm"], quality["ikm_grade_label"]) == ("87.50", "Baik")
     assert quality["complaints_received"] == 1
     assert [m["code"] for m in report["lowest_ikm"]] == ["mpp-6202"]  # the only one rated
-    rows = {row["code"]: row for row in csv.DictReader(io.StringIO(report_csv(report)))}
+    rows = {row["code"]: row for row in csv.DictReader(io.StringIO(report_csv_data(report)))}
     assert rows["mpp-6202"]["ikm"] == "87.50" and rows[jakarta.code]["ikm"] == ""
     assert report_for(quality=False)["quality"] is None
 

@@ -83,7 +83,9 @@ def test_the_home_page_opens_the_week_just_ended(client, ministry_analyst):
     [
         ("pdf", "application/pdf", b"%PDF"),
         ("xlsx", "application/vnd.openxml", b"PK"),
-        ("csv", "text/csv", b"week,rank"),
+        ("csv", "text/csv", b"Minggu,Peringkat"),
+        ("csv?lang=en", "text/csv", b"Week,Rank"),
+        ("data.csv", "text/csv", b"week,rank"),
         ("json", "application/json", b"{"),
     ],
 )
@@ -118,9 +120,11 @@ def test_the_province_page_lists_its_malls(client, ministry_analyst, data):
     response = client.get(BASE + "provinces/73/")
     assert [m["code"] for m in response.context["malls"]][0] == "mpp-7371"
     assert response.context["summary"]["visits"] == 7 * 10
-    csv_text = client.get(BASE + "provinces/73/", {"format": "csv"}).content.decode()
+    csv_text = client.get(BASE + "provinces/73/", {"format": "data.csv"}).content.decode()
     header, *rows = csv_text.splitlines()
     assert header.startswith("week,rank,") and "ikm" in header.split(",")
+    people = client.get(BASE + "provinces/73/", {"format": "csv"}).content.decode()
+    assert people.startswith("Minggu,Peringkat,")
     assert rows and all(",73." in row or ",73," in row for row in rows)
 
 
@@ -270,3 +274,37 @@ def test_the_admin_lists_reported_counts_read_only(admin_client, mall_sampit):
     assert admin_client.get("/admin/monitoring/visitevent/").status_code == 200
     assert admin_client.get("/admin/monitoring/reportsubscription/").status_code == 200
     assert admin_client.get("/admin/monitoring/reporteddailycount/add/").status_code == 403
+
+
+def test_the_mall_page_reads_a_closed_days_hours_from_its_summary_not_the_tickets(
+    client, mall_manager_sampit
+):
+    from mpp.visits.models import Ticket
+    from mpp.visits.rollups import rollups_rebuild
+
+    from ..models import MallDayHours
+
+    sampit = Mall.objects.get(code="mpp-6202")
+    service = service_for(sampit)
+    for hour in (9, 9, 13):
+        make_ticket(service, local(sampit, WEEK.monday, hour))
+    rollups_rebuild()
+    client.force_login(mall_manager_sampit)
+    first = client.get(BASE + "malls/mpp-6202/").context["drill"]
+    assert MallDayHours.objects.filter(mall=sampit).count() == 7
+    Ticket.objects.filter(mall=sampit).delete()  # the raw rows are no longer read
+    again = client.get(BASE + "malls/mpp-6202/").context["drill"]
+    assert again["hourly"] == first["hourly"] and dict(again["hourly"])[9] == 2
+    assert again["daily"][0][1] == 3
+
+
+def test_the_mall_page_shows_a_year_of_weeks_and_its_peer_group(client, mall_manager_sampit, data):
+    client.force_login(mall_manager_sampit)
+    response = client.get(BASE + "malls/mpp-6202/")
+    trend = response.context["chart"]["trend"]
+    assert len(trend["labels"]) == 52 and trend["labels"][-1] == str(WEEK)
+    peers = response.context["peers"]
+    assert peers["entry"]["code"] == "mpp-6202"
+    assert peers["entry"]["peer_malls"] == len(peers["malls"])
+    assert any(m["code"] == "mpp-6202" for m in peers["malls"])
+    assert 'data-testid="peers"' in response.content.decode()

@@ -1,4 +1,5 @@
-"""`manage.py weekly_report --week 2025-W23 --format table|json|csv|xlsx|pdf [--out FILE]`"""
+"""`manage.py weekly_report --week 2025-W23 --format table|json|csv|data.csv|xlsx|pdf`
+[--out FILE]"""
 
 from pathlib import Path
 
@@ -31,10 +32,13 @@ class Command(BaseCommand):
         fmt = options["format"]
         if fmt in ("xlsx", "pdf") and not options["out"]:
             raise CommandError(f"--out: a file name is needed for --format {fmt}")
-        report = weekly_report_build(
-            week=week,
-            options=ReportOptions(lowest=options["lowest"], highest=options["highest"]),
-        )
+        try:
+            report = weekly_report_build(
+                week=week,
+                options=ReportOptions(lowest=options["lowest"], highest=options["highest"]),
+            )
+        except ValidationError as error:
+            raise CommandError(f"--week: {error.message_dict['week'][0]}") from None
         content = report_render(report, fmt)
         if options["out"]:
             Path(options["out"]).write_bytes(content)
