@@ -32,7 +32,9 @@ def test_an_analyst_opens_the_national_dashboard_and_downloads_the_pdf(page, dem
     )
     screenshot(page, "monitoring-national")
 
-    with page.expect_download() as download_info:
+    # The PDF is laid out on the server (seconds on a busy machine): wait for the file
+    # itself, however long the layout takes, up to a generous bound.
+    with page.expect_download(timeout=120_000) as download_info:
         page.get_by_role("link", name="PDF untuk Menteri").click()
     download = download_info.value
     assert download.suggested_filename == f"laporan-mingguan-mpp-{week}.pdf"
