@@ -6,12 +6,15 @@ Usage: .venv/bin/python bench/loadgen.py [--scale 10] [--seconds 60] [--compress
 The model (one "mall" = one mall's peak hour; ×N runs N malls at once on one server):
 - kiosks issue tickets as a Poisson stream of ARRIVALS_PER_HOUR (240) per mall;
 - COUNTERS (12) officers per mall call the next ticket, start, serve for an exponential
-  time of mean SERVICE_MINUTES (3), finish, and call again (1 s pause when nobody waits);
+  time of mean SERVICE_MINUTES (3), finish, and call again (IDLE_CALL_SECONDS, 5, later when
+  nobody waits);
 - BOARDS (2) display boards per mall poll the board state every real second;
 - each citizen opens the ticket page once issued and again every CITIZEN_POLL_MINUTES (5)
   while waiting.
-Simulated time runs `--compress` times faster than real time (60: the peak hour in a
-minute); board polls stay at one per real second. Bookings, face check-ins and survey kiosks
+Rates are real (`--compress 1`, the default): ×10 is ten malls at their peak at once.
+`--compress 60` runs simulated time 60 times faster (a peak hour in a minute: 60 times the
+issue, call and page rates, a stress test, not the ×N load); board polls stay at one per
+real second. Bookings, face check-ins and survey kiosks
 are not modelled yet. It drops and re-creates the benchmark database, seeds the malls,
 starts gunicorn on 127.0.0.1:8142 (DEBUG off, persistent connections; MFA off for the
 seeded officers' sessions), runs, then prints p50/p99 and errors per request kind and checks
@@ -42,7 +45,7 @@ import bench_queue as bq  # noqa: E402 (the same server, database and request he
 
 bq.PORT = 8142
 ARRIVALS_PER_HOUR, COUNTERS, BOARDS = 240, 12, 2
-SERVICE_MINUTES, CITIZEN_POLL_MINUTES = 3.0, 5.0
+SERVICE_MINUTES, CITIZEN_POLL_MINUTES, IDLE_CALL_SECONDS = 3.0, 5.0, 5.0
 
 SEED = r"""
 import json
@@ -186,7 +189,7 @@ def run(fixture: list, seconds: float, compress: float) -> tuple[Stats, dict]:
             status, data = call(stats, "call", "POST", f"{base}/call-next/", None, headers)
             ticket = json.loads(data).get("ticket") if status == 200 else None
             if not ticket:
-                stop.wait(1.0)
+                stop.wait(IDLE_CALL_SECONDS / compress)  # nobody waits: look again soon
                 continue
             uuid = ticket["uuid"]
             with called_lock:
@@ -223,7 +226,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=int, default=1, help="malls at peak at once (1, 10, 30)")
     parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--compress", type=float, default=60.0)
+    parser.add_argument(
+        "--compress", type=float, default=1.0, help="simulated time per real time (1: real rates)"
+    )
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument(
         "--database-url", default="postgres://postgres@127.0.0.1:5432/mpp_bench_load"
