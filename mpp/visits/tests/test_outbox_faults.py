@@ -34,7 +34,7 @@ def write(n: int, **extra) -> list[Notification]:
     ]
 
 
-def test_a_gateway_down_for_an_hour_then_back_sends_the_backlog_once_in_order(gateway):
+def test_a_gateway_down_for_an_hour_then_back_sends_the_backlog_once_in_order(gateway, client):
     notes = write(6)
     tries = 0
     with time_machine.travel(timezone.now(), tick=False) as clock:
@@ -48,6 +48,9 @@ def test_a_gateway_down_for_an_hour_then_back_sends_the_backlog_once_in_order(ga
         assert Notification.objects.filter(status=NotificationStatus.PENDING).count() == 6
         first = Notification.objects.get(pk=notes[0].pk)
         assert first.attempts == tries and "unavailable" in first.last_error
+        # The backlog is visible on /readyz (not a failure: the web is fine).
+        outbox = client.get("/readyz").json()["checks"]["outbox"]
+        assert outbox["ok"] and outbox["pending"] == outbox["waiting_on_gateway"] == 6
 
         gateway.fail_next = 0  # back
         clock.shift(timedelta(minutes=5))
