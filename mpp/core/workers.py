@@ -50,10 +50,18 @@ def worker_run(
     """Run `batch()` once, or forever every `interval` seconds with `loop`. `batch` returns
     counts (no personal data: they go to the log); `report` prints them for the operator.
     SIGTERM (systemd, honcho, a rolling restart) ends the loop after the batch in hand."""
+    if not (loop and threading.current_thread() is threading.main_thread()):
+        return _worker_loop(worker=worker, batch=batch, interval=interval, loop=loop, report=report)
+    _stop.clear()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _worker_loop(worker=worker, batch=batch, interval=interval, loop=loop, report=report)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _worker_loop(*, worker, batch, interval, loop, report) -> None:
     beat_every = max(1.0, float(settings.WORKER_HEARTBEAT_SECONDS))
-    if loop and threading.current_thread() is threading.main_thread():
-        _stop.clear()
-        signal.signal(signal.SIGTERM, _on_sigterm)
     while True:
         started = time.monotonic()
         try:
