@@ -126,7 +126,9 @@ def seed(env: dict) -> dict:
 def start_server(env: dict, workers: int, wsgi: str) -> subprocess.Popen:
     server = subprocess.Popen(
         [
-            str(REPO_ROOT / ".venv/bin/gunicorn"),
+            sys.executable,  # the virtual environment's, wherever it lives
+            "-m",
+            "gunicorn",
             wsgi,
             "--workers",
             str(workers),

@@ -468,6 +468,12 @@ SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
 MESSAGING_ALLOW_CONSOLE = env_bool("MESSAGING_ALLOW_CONSOLE", False)
 MESSAGING_GATEWAY_URL = os.environ.get("MESSAGING_GATEWAY_URL", "")
 MESSAGING_GATEWAY_TOKEN = os.environ.get("MESSAGING_GATEWAY_TOKEN", "")
+# The outbox (mpp/visits/outbox.py): a worker's claim on a batch lasts this long (a killed
+# worker's rows are sent by another after it), a failing gateway pauses its channel for at
+# most this long between tries, and a message older than this is dropped, not sent.
+NOTIFICATION_CLAIM_SECONDS = env_int("NOTIFICATION_CLAIM_SECONDS", 60)
+NOTIFICATION_BACKOFF_MAX_SECONDS = env_int("NOTIFICATION_BACKOFF_MAX_SECONDS", 300)
+NOTIFICATION_MAX_AGE_MINUTES = env_int("NOTIFICATION_MAX_AGE_MINUTES", 120)
 # Officers read consented citizen data only while serving the citizen (a ticket called at
 # their counter, an open application with their agency); otherwise with a reason
 # ("break-glass"), flagged for the citizen and the mall's managers.

@@ -24,5 +24,8 @@ urlpatterns = [
     path("monitoring/", include("mpp.monitoring.urls")),
 ]
 
+# A database that does not answer is a 503 "try again", not a 500 (mpp.core.views).
+handler500 = "mpp.core.views.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

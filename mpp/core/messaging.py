@@ -18,6 +18,10 @@ class Message:
     channel: str
     address: str
     body: str
+    # The sender's idempotency key (the outbox's row): a gateway that receives the same key
+    # twice (a worker killed after the gateway accepted, before it recorded "sent") delivers
+    # once. HttpGatewayBackend sends it as `Idempotency-Key` and as `id`.
+    key: str = ""
 
 
 class ConsoleBackend:
@@ -56,7 +60,7 @@ def get_backend():
 
 
 class HttpGatewayBackend:
-    """Posts each message as JSON ({"channel", "to", "text"}) to MESSAGING_GATEWAY_URL with
+    """Posts each message as JSON ({"channel", "to", "text", "id"}) to MESSAGING_GATEWAY_URL with
     `Authorization: Bearer MESSAGING_GATEWAY_TOKEN`: the shape most Indonesian SMS/WhatsApp
     gateways accept, or a small adapter in front of one. A failure raises ConnectionError,
     as callers expect (the outbox retries)."""
@@ -70,13 +74,16 @@ class HttpGatewayBackend:
         if not url.startswith("https://"):
             raise ConnectionError("MESSAGING_GATEWAY_URL must be an https:// address")
         body = {"channel": message.channel, "to": message.address, "text": message.body}
+        headers = {
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {settings.MESSAGING_GATEWAY_TOKEN}",
+        }
+        if message.key:
+            body["id"] = headers["Idempotency-Key"] = message.key
         request = urllib.request.Request(  # noqa: S310 (https only, checked above)
             url,
             data=json.dumps(body).encode(),
-            headers={
-                "Content-Type": "application/json",
-                "Authorization": f"Bearer {settings.MESSAGING_GATEWAY_TOKEN}",
-            },
+            headers=headers,
         )
         try:
             with urllib.request.urlopen(request, timeout=10):  # noqa: S310

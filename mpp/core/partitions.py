@@ -12,6 +12,9 @@ from datetime import date
 from django.db import connection, transaction
 
 WIDENED = "mpp: partition column added to this unique key"
+# A table whose comment is this keeps every month: `partitions_detach` leaves it alone
+# (the citizens' access log is a hash chain that must stay whole for verify_access_log).
+KEEP_ALL = "mpp: partitions kept, never detached"
 
 
 def is_postgresql(conn=None) -> bool:
@@ -53,7 +56,8 @@ def _definitions(cursor, table: str) -> tuple[list, list]:
 
 
 def _months_of(cursor, table: str, column: str, ahead: int, today: date) -> list[date]:
-    cursor.execute(f"SELECT min({column}), max({column}) FROM {table}")  # noqa: S608
+    # ::date also serves a timestamp column (the session's time zone, UTC, decides the day).
+    cursor.execute(f"SELECT min({column})::date, max({column})::date FROM {table}")  # noqa: S608
     first, last = cursor.fetchone()
     start = month_start(min(first or today, today))
     end = month_start(max(last or today, today), ahead)
@@ -139,12 +143,38 @@ def _rebuild(table: str, column: str, *, partitioned: bool, ahead: int, today: d
                 cursor.execute(f"COMMENT ON CONSTRAINT {q(name)} ON {q(table)} IS %s", [WIDENED])
 
 
-def table_partition_by_month(table: str, column: str, *, ahead: int = 3, today=None) -> None:
-    """Turn `table` into one partitioned by month on `column`: a partition for every month
-    from its oldest row to `ahead` months past today, and a default partition."""
+def table_partition_by_month(
+    table: str, column: str, *, ahead: int = 3, today=None, keep_all: bool = False
+) -> None:
+    """Turn `table` into one partitioned by month on `column` (a date or a timestamp): a
+    partition for every month from its oldest row to `ahead` months past today, and a
+    default partition. With `keep_all`, retention never detaches its months."""
     if is_postgresql():
         with transaction.atomic():
             _rebuild(table, column, partitioned=True, ahead=ahead, today=today or date.today())
+            if keep_all:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"COMMENT ON TABLE {_quote(connection, table)} IS %s", [KEEP_ALL]
+                    )
+
+
+def partitioned_tables() -> list[tuple[str, str, bool]]:
+    """[(table, partition column, keeps all months)] of every table partitioned by range in
+    the database, by name: what `manage.py visits_partitions` looks after."""
+    if not is_postgresql():
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT c.relname, a.attname, coalesce(obj_description(c.oid, 'pg_class'), '') = %s
+               FROM pg_partitioned_table p
+               JOIN pg_class c ON c.oid = p.partrelid
+               JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema()
+               JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = p.partattrs[0]
+               WHERE p.partstrat = 'r' AND NOT c.relispartition ORDER BY c.relname""",
+            [KEEP_ALL],
+        )
+        return [(name, column, bool(keep)) for name, column, keep in cursor.fetchall()]
 
 
 def table_unpartition(table: str, column: str) -> None:
@@ -167,7 +197,7 @@ def partitions_list(table: str) -> list[tuple[str, date | None]]:
         rows = cursor.fetchall()
     found = []
     for name, bound in rows:
-        month = None if bound == "DEFAULT" else date.fromisoformat(bound.split("'")[1])
+        month = None if bound == "DEFAULT" else date.fromisoformat(bound.split("'")[1][:10])
         found.append((name, month))
     return sorted(found, key=lambda row: (row[1] is None, row[1] or date.min))
 
@@ -212,7 +242,10 @@ def partitions_create(table: str, column: str, *, ahead: int, today: date) -> li
 def partitions_detach(table: str, *, before: date) -> list[str]:
     """Detach every monthly partition that ends on or before `before`: the rows leave the
     table (and every query) but stay in a table of their own, to archive (pg_dump -t) and
-    drop. Metadata only: fast whatever the partition holds."""
+    drop. Metadata only: fast whatever the partition holds. A table marked KEEP_ALL keeps
+    every month."""
+    if any(name == table and keep for name, _, keep in partitioned_tables()):
+        return []
     detached = []
     for name, month in partitions_list(table):
         if month is None or month_start(month, 1) > before:

@@ -29,3 +29,38 @@ def metrics(request):
     if not metrics_allowed(request):
         return HttpResponse("Forbidden\n", status=403, content_type="text/plain")
     return HttpResponse(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)
+
+
+DATABASE_DOWN_RETRY_SECONDS = 5
+
+
+def server_error(request, *args, **kwargs):
+    """handler500. When the database cannot be reached (a restart, a failover) the visitor
+    and the kiosk get a 503 "try again" with Retry-After, not a 500: nothing was written
+    (each write is one transaction) and the next request reconnects. The page is built
+    without templates or context processors: they would need the database too."""
+    import sys
+    from html import escape
+
+    from django.db import InterfaceError, OperationalError
+    from django.utils.translation import gettext as _
+    from django.views.defaults import server_error as default_server_error
+
+    error = sys.exc_info()[1]
+    if not isinstance(error, OperationalError | InterfaceError):
+        return default_server_error(request, *args, **kwargs)
+    detail = _("The service is briefly unavailable. Please try again in a moment.")
+    if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
+        response = JsonResponse(
+            {"code": "unavailable", "field": None, "detail": detail}, status=503
+        )
+    else:
+        response = HttpResponse(
+            f'<!doctype html><html lang="{escape(getattr(request, "LANGUAGE_CODE", "id"))}">'
+            f'<meta charset="utf-8"><meta http-equiv="refresh" '
+            f'content="{DATABASE_DOWN_RETRY_SECONDS}"><title>{escape(detail)}</title>'
+            f"<p>{escape(detail)}</p></html>",
+            status=503,
+        )
+    response["Retry-After"] = str(DATABASE_DOWN_RETRY_SECONDS)
+    return response

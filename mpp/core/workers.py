@@ -4,7 +4,9 @@ still seen alive), repeat. Workers are management commands with `--loop`."""
 
 import logging
 import os
+import signal
 import socket
+import threading
 import time
 from collections.abc import Callable
 
@@ -15,6 +17,17 @@ from django.utils import timezone
 from .models import WorkerHeartbeat
 
 logger = logging.getLogger("mpp.workers")
+_stop = threading.Event()
+
+
+def worker_stopping() -> bool:
+    """True once the worker was asked to stop (SIGTERM): a batch that checks it between
+    items finishes the item in hand, releases the rest and returns."""
+    return _stop.is_set()
+
+
+def _on_sigterm(signum, frame) -> None:
+    _stop.set()
 
 
 def heartbeat_record(*, worker: str, batch: dict | None = None) -> None:
@@ -35,7 +48,19 @@ def worker_run(
     report: Callable[[dict], None] | None = None,
 ) -> None:
     """Run `batch()` once, or forever every `interval` seconds with `loop`. `batch` returns
-    counts (no personal data: they go to the log); `report` prints them for the operator."""
+    counts (no personal data: they go to the log); `report` prints them for the operator.
+    SIGTERM (systemd, honcho, a rolling restart) ends the loop after the batch in hand."""
+    if not (loop and threading.current_thread() is threading.main_thread()):
+        return _worker_loop(worker=worker, batch=batch, interval=interval, loop=loop, report=report)
+    _stop.clear()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _worker_loop(worker=worker, batch=batch, interval=interval, loop=loop, report=report)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _worker_loop(*, worker, batch, interval, loop, report) -> None:
     beat_every = max(1.0, float(settings.WORKER_HEARTBEAT_SECONDS))
     while True:
         started = time.monotonic()
@@ -63,10 +88,17 @@ def worker_run(
                 report(counts)
         if not loop:
             return
+        if _stop.is_set():
+            logger.info("worker stopped", extra={"worker": worker})
+            return
         close_old_connections()  # reconnect after a database restart instead of dying
         wake_at = time.monotonic() + interval
         while (left := wake_at - time.monotonic()) > 0:
-            time.sleep(min(left, beat_every))
+            if _stop.wait(min(left, beat_every)):
+                break
             if wake_at - time.monotonic() > 0:
                 close_old_connections()
                 heartbeat_record(worker=worker)
+        if _stop.is_set():
+            logger.info("worker stopped", extra={"worker": worker})
+            return

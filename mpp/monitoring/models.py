@@ -69,7 +69,8 @@ class EventStatus(models.TextChoices):
 
 class VisitEvent(models.Model):
     """One raw visit sent by another queue system. `key` is the sender's idempotency key,
-    unique per mall: a replayed batch inserts nothing."""
+    unique per mall and day (the table is partitioned by month on the day, decision 0027):
+    a replayed batch inserts nothing."""
 
     # No database-level foreign keys on this high-volume table: the mall comes from the
     # token and the service is checked against the mall's services before insert.
@@ -91,7 +92,9 @@ class VisitEvent(models.Model):
         verbose_name = _("visit event")
         verbose_name_plural = _("visit events")
         constraints = [
-            models.UniqueConstraint(fields=["mall", "key"], name="visit_event_key_unique"),
+            models.UniqueConstraint(
+                fields=["mall", "key", "local_date"], name="visit_event_key_unique"
+            ),
         ]
         indexes = [
             models.Index(fields=["mall", "local_date"], name="visit_event_mall_day_idx"),

@@ -141,7 +141,7 @@ def _events_insert_postgresql(mall: Mall, clean: list[tuple], received) -> int:
             "local_date, status, issued_at, wait_seconds, service_seconds, received_at) "
             "SELECT %s, key, service_id, local_date, status, issued_at, wait_seconds, "
             "service_seconds, %s FROM monitoring_event_load "
-            "ON CONFLICT (mall_id, key) DO NOTHING "
+            "ON CONFLICT (mall_id, key, local_date) DO NOTHING "
             "RETURNING service_id, local_date, status, wait_seconds, service_seconds), "
             "counted AS (INSERT INTO monitoring_reporteddailycount (mall_id, local_date, source, "
             "subject_key, "
@@ -175,10 +175,13 @@ def _events_insert_postgresql(mall: Mall, clean: list[tuple], received) -> int:
 
 
 def _events_insert_portable(mall: Mall, clean: list[tuple], received) -> int:
-    keys = [row[0] for row in clean]
+    # A key is unique per mall and day: count the (key, day) pairs already stored.
+    wanted = {(row[0], row[2]) for row in clean}
+    keys = sorted({key for key, _ in wanted})
     existing = 0
     for start in range(0, len(keys), 5000):
-        existing += VisitEvent.objects.filter(mall=mall, key__in=keys[start : start + 5000]).count()
+        stored = VisitEvent.objects.filter(mall=mall, key__in=keys[start : start + 5000])
+        existing += sum(pair in wanted for pair in stored.values_list("key", "local_date"))
     VisitEvent.objects.bulk_create(
         [
             VisitEvent(

@@ -128,6 +128,9 @@ def _survey_place(*, ticket, mall, service, device):
                 code="not_served",
             )
         mall, service = ticket.mall, ticket.service
+        # On PostgreSQL the unique ticket key includes the day (responses are partitioned,
+        # decision 0027): the ticket's row lock makes one rating per ticket exact.
+        Ticket.objects.select_for_update().filter(pk=ticket.pk).values_list("pk").first()
         if SurveyResponse.objects.filter(ticket=ticket).exists():
             raise ValidationError(_("This ticket has already been rated. Thank you!"), code="dup")
     if mall is None or service is None:

@@ -23,7 +23,17 @@ def outbox_lag_seconds(now=None) -> float:
 def _outbox() -> dict:
     lag = outbox_lag_seconds()
     limit = settings.READY_OUTBOX_LAG_SECONDS
-    result = {"ok": lag <= limit, "lag_seconds": round(lag, 1)}
+    pending = Notification.objects.filter(status=NotificationStatus.PENDING)
+    # Messages held back by a failing gateway (their channel paused, decision 0028): the
+    # backlog a manager watches. Not a readiness failure: the web itself is fine.
+    failing = pending.exclude(last_error="").values("channel")
+    waiting_on_gateway = pending.filter(channel__in=failing).count()
+    result = {
+        "ok": lag <= limit,
+        "lag_seconds": round(lag, 1),
+        "pending": pending.count(),
+        "waiting_on_gateway": waiting_on_gateway,
+    }
     if lag > limit:
         result["error"] = f"oldest due notification waits {lag:.0f} s (limit {limit} s)"
     return result

@@ -373,6 +373,7 @@ class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    DROPPED = "dropped", _("Dropped (no longer useful)")
 
 
 class Notification(models.Model):

@@ -1,5 +1,6 @@
 """Citizen accounts, profile corrections, documents, consents and delegations."""
 
+import errno
 import hashlib
 from datetime import date, timedelta
 
@@ -241,7 +242,15 @@ def document_upload(*, citizen: Citizen, doc_type: str, content: bytes, by) -> D
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
     )
-    document.file.save("document.bin", ContentFile(vault.seal_bytes(content)), save=False)
+    try:
+        document.file.save("document.bin", ContentFile(vault.seal_bytes(content)), save=False)
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        # The media disk is full: a clear refusal, nothing stored, the rest keeps working.
+        raise ValidationError(
+            {"file": [_("The document store is full: the file was not saved. Try again later.")]}
+        ) from None
     document.save()
     audit_record(actor=by, action="document_upload", target=document, summary=doc_type)
     return document

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from mpp.core.workers import worker_run
-from mpp.visits.outbox import notifications_send
+from mpp.core.workers import worker_run, worker_stopping
+from mpp.visits.outbox import notifications_send_counts
 from mpp.visits.services import bookings_release
 
 
@@ -17,13 +17,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, loop=False, interval=2.0, **options):
         def batch() -> dict:
-            sent, failed = notifications_send()
-            return {"sent": sent, "failed": failed, "released": bookings_release()}
+            counts = notifications_send_counts(stop=worker_stopping)
+            released = counts.pop("released")  # claims given back on SIGTERM
+            return counts | {"released": bookings_release(), "unclaimed": released}
 
         def report(counts: dict) -> None:
             if any(counts.values()) or not loop:
                 self.stdout.write(
                     f"{counts['sent']} sent, {counts['failed']} failed (will retry), "
+                    f"{counts['dropped']} dropped (no longer useful), "
                     f"{counts['released']} bookings released"
                 )
 

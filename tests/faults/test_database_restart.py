@@ -1,0 +1,165 @@
+"""Fault: PostgreSQL restarted (fast shutdown) while kiosks issue tickets through the
+production web server (gunicorn, DEBUG=False, persistent connections). During the outage
+every request fails cleanly — 503 {"code": "unavailable"} with Retry-After, never a 500 —
+the web recovers by itself when the database is back, and no ticket is half-written: the
+tickets stored are exactly the ones answered 201, numbered without gaps or doubles, and the
+day's rollup counts each once. A throwaway cluster on its own port (FAULT_PG_PORT, 8145),
+never the shared server. Under a minute."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.faults.throwaway_pg import ThrowawayCluster
+from tests.processes import ROOT
+
+pytestmark = pytest.mark.skipif(
+    not ThrowawayCluster.available() or os.geteuid() != 0 and os.environ.get("USER") != "postgres",
+    reason="needs PostgreSQL's server binaries and the right to run them as postgres",
+)
+WEB_PORT = int(os.environ.get("FAULT_WEB_PORT", "8140"))
+SETUP = """
+from mpp.accounts.models import User
+from mpp.registry.models import Agency, Mall, Service
+from mpp.visits.devices import device_issue
+mall = Mall.objects.get(code="mpp-6202")
+service = Service.objects.create(mall=mall, agency=Agency.objects.get(code="dukcapil"),
+                                 name="KTP-el", slug="ktp-el", ticket_prefix="A")
+admin = User.objects.create_superuser("fault-admin", password=None)
+device, token = device_issue(mall=mall, kind="kiosk", name="Kiosk 1", by=admin)
+print(service.pk, token)
+"""
+COUNT = """
+from django.db.models import Sum
+from mpp.visits.models import DailyRollup, Ticket
+numbers = list(Ticket.objects.order_by("number").values_list("number", flat=True))
+issued = DailyRollup.objects.aggregate(n=Sum("issued"))["n"]
+import json
+print(json.dumps([numbers, issued]))
+"""
+
+
+def manage(env, *args, **kwargs) -> str:
+    done = subprocess.run(  # noqa: S603 (fixed arguments)
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        **kwargs,
+    )
+    assert done.returncode == 0, f"manage.py {args[0]}: {done.stderr[-2000:]}"
+    return done.stdout
+
+
+def issue(service: int, token: str) -> tuple[int, dict]:
+    request = urllib.request.Request(  # noqa: S310 (loopback)
+        f"http://127.0.0.1:{WEB_PORT}/api/v1/queue/tickets/",
+        data=json.dumps({"service": service}).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Device {token}"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        body = error.read()
+        try:
+            return error.code, json.loads(body) | {"retry_after": error.headers["Retry-After"]}
+        except ValueError:
+            return error.code, {"body": body[:200].decode(errors="replace")}
+
+
+@pytest.fixture
+def cluster():
+    pg = ThrowawayCluster()
+    try:
+        pg.create()
+        yield pg
+    finally:
+        pg.remove()
+
+
+def test_a_database_restart_mid_run_fails_cleanly_and_the_web_recovers_by_itself(cluster):
+    env = {
+        **os.environ,
+        "DATABASE_URL": cluster.url,
+        "DEBUG": "False",
+        "SECRET_KEY": "fault-test-key-not-secret",
+        "CITIZEN_DATA_KEY": "fault-test-citizen-key",
+        "ACCESS_LOG_KEY": "fault-test-log-key",
+        "FACE_TEMPLATE_KEY": "fault-test-face-key",
+        "MESSAGING_ALLOW_CONSOLE": "True",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "False",
+        "DB_CONN_MAX_AGE": "60",  # the hard case: connections kept across requests
+        "CACHE_URL": "db://",
+    }
+    manage(env, "migrate", "-v0")
+    manage(env, "createcachetable")
+    manage(env, "load_reference_data", "--skip-villages", "-v0")
+    service, token = manage(env, "shell", "-c", SETUP).split()[-2:]
+    web = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "-b",
+            f"127.0.0.1:{WEB_PORT}",
+            "-w",
+            "2",
+            "--graceful-timeout",
+            "5",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    answers = []
+    try:
+        deadline = time.monotonic() + 30
+        while True:  # the web is up when a ticket is issued (state, not a sleep)
+            try:
+                answers.append(issue(int(service), token))
+                if answers[-1][0] == 201:
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                pass
+            assert time.monotonic() < deadline, "the web server did not start"
+            time.sleep(0.1)
+        answers += [issue(int(service), token) for _ in range(10)]
+
+        cluster.stop("fast")
+        outage = [issue(int(service), token) for _ in range(5)]
+        cluster.start()
+        back_at = time.monotonic()
+        recovered = None
+        for _ in range(200):  # bounded
+            status, body = issue(int(service), token)
+            answers.append((status, body))
+            if status == 201:
+                recovered = time.monotonic() - back_at
+                break
+        assert recovered is not None, "the web did not recover after the database came back"
+        answers += [issue(int(service), token) for _ in range(10)]
+    finally:
+        web.terminate()
+        web.wait(timeout=20)
+
+    assert [status for status, _ in outage] == [503] * 5
+    assert all(body["code"] == "unavailable" and body["retry_after"] for _, body in outage)
+    statuses = {status for status, _ in answers}
+    assert statuses <= {201, 503}, answers  # never a 500
+    issued = [body["number"] for status, body in answers if status == 201]
+    stored, rollup = json.loads(manage(env, "shell", "-c", COUNT).splitlines()[-1])
+    assert stored == list(range(1, len(stored) + 1))  # no gap, no double
+    assert len(stored) == len(issued) == int(rollup)
+    print(f"\nrecovered {recovered:.2f} s after the database accepted connections again")
