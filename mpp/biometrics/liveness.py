@@ -105,8 +105,8 @@ class LivenessPolicy:
     min_turn_levels: int = 2
     level_gap: float = 0.025
     min_turn_eye_ratio: float = 0.82
-    isolated_step: float = 0.05
-    isolated_ratio: float = 2.5
+    isolated_step: float = 0.07
+    isolated_ratio: float = 3.0
     other_face_ratio: float = 0.7
     same_face: float | None = None
     spoof_threshold: float | None = None
