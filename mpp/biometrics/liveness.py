@@ -84,6 +84,9 @@ class LivenessPolicy:
     breaks the chain, a head turning does not. min_turn_eye_ratio: where the turn is first
     seen (~25°) the eye distance may shrink at most to this share of the frontal one (a real head:
     cos 25° ≈ 0.9); a print tilted in the hand far enough to fool the landmarks shrinks more.
+    isolated_step / isolated_ratio: a yaw step of at least `isolated_step` that is more than
+    `isolated_ratio` times the larger of the steps just before and after it is a picture being
+    swapped (a head accelerates and slows down; a sequence of photos holds still, then jumps).
     spoof_threshold: refuse when the median passive
     presentation-attack score of the frames reaches it (None: measured and logged, not used).
     """
@@ -102,6 +105,8 @@ class LivenessPolicy:
     min_turn_levels: int = 2
     level_gap: float = 0.025
     min_turn_eye_ratio: float = 0.82
+    isolated_step: float = 0.07
+    isolated_ratio: float = 3.0
     other_face_ratio: float = 0.7
     same_face: float | None = None
     spoof_threshold: float | None = None
@@ -189,6 +194,22 @@ def _discontinuity(tracked: list[tuple[int, Face]], policy: LivenessPolicy) -> s
         step = abs(after.pose().yaw - before.pose().yaw)
         if step > policy.max_yaw_step * gap:
             return f"yaw jumped {step:.2f} at frame {n1}"
+    return _isolated_step(tracked, policy)
+
+
+def _isolated_step(tracked: list[tuple[int, Face]], policy: LivenessPolicy) -> str:
+    """A yaw step with (nearly) still frames on both sides: the pose changed in one frame
+    and nowhere else, as when the next photo of a sequence is held up. A real head speeds up
+    and slows down, so a large step has large steps next to it."""
+    numbers = [n for n, _ in tracked]
+    yaws = np.array([face.pose().yaw for _, face in tracked])
+    steps = (np.abs(np.diff(yaws)) / np.diff(numbers)).tolist()
+    for i, step in enumerate(steps):
+        if step < policy.isolated_step:
+            continue
+        around = max(steps[max(i - 1, 0) : i] + steps[i + 1 : i + 2], default=0.0)
+        if step > policy.isolated_ratio * around:
+            return f"yaw stepped {step:.2f} alone at frame {numbers[i + 1]}"
     return ""
 
 

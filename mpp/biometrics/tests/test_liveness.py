@@ -95,12 +95,34 @@ def test_three_real_photos_frontal_half_turned_turned_are_refused():
     assert result.reason == Reason.LIVENESS_JUMP, result.measures
 
 
+def test_three_real_photos_are_refused_for_stepping_alone_even_when_each_step_is_allowed():
+    """Each photo is held still for a few frames, then the next one is shown: the pose changes
+    in one frame with still frames on both sides, which a real head (speeding up, slowing
+    down) does not do. The other continuity limits are opened so only this rule decides."""
+    from mpp.biometrics import LivenessPolicy
+
+    burst = attacks.burst_sequence([photo("John_Simm", n) for n in (4, 3, 7)])
+    loose = LivenessPolicy(max_yaw_step=1.0, max_jump=5.0, max_size_step=5.0, min_turn_levels=0)
+    result = liveness_check(burst, TURN_LEFT, policy=loose)
+    assert result.reason == Reason.LIVENESS_JUMP, result.measures
+    assert "alone" in result.measures["jump"]
+
+
+def test_a_person_turning_quickly_is_not_taken_for_a_photo_sequence():
+    """A fast real turn (the whole turn in four frames) has large steps next to each other."""
+    frontal, turned = photo("John_Simm", 4), photo("John_Simm", 7)
+    ts = [0.0] * 6 + [0.25, 0.5, 0.75] + [1.0] * 7
+    burst = [attacks.jpeg(f) for f in attacks.turn_sequence(frontal, turned, ts)]
+    result = liveness_check(burst, TURN_LEFT)
+    assert result.passed, result
+
+
 def test_a_turn_without_intermediate_poses_is_refused_even_when_each_step_is_small():
     """Frontal then turned with the yaw steps allowed: no pose in between is seen."""
     from mpp.biometrics import LivenessPolicy
 
     burst = attacks.burst_sequence([photo("John_Simm", 4), photo("John_Simm", 7)])
-    loose = LivenessPolicy(max_yaw_step=1.0, max_jump=5.0, max_size_step=5.0)
+    loose = LivenessPolicy(max_yaw_step=1.0, max_jump=5.0, max_size_step=5.0, isolated_step=9.0)
     result = liveness_check(burst, TURN_LEFT, policy=loose)
     assert result.reason == Reason.LIVENESS_JUMP
     assert result.measures["turn_levels"] < 2
@@ -144,7 +166,9 @@ def test_a_face_that_changes_identity_mid_burst_is_refused(simm_turning_left):
 
     salley = attacks.burst_still(photo("John_Salley", 1), frames=4)
     burst = simm_turning_left[:12] + salley
-    loose = LivenessPolicy(max_yaw_step=1.0, max_jump=5.0, max_size_step=5.0, min_turn_levels=0)
+    loose = LivenessPolicy(
+        max_yaw_step=1.0, max_jump=5.0, max_size_step=5.0, min_turn_levels=0, isolated_step=9.0
+    )
     result = liveness_check(burst, TURN_LEFT, policy=loose)
     assert result.reason == Reason.LIVENESS_IDENTITY_CHANGED, result.measures
 
