@@ -1,8 +1,8 @@
 """The layers of docs/decisions/0001 hold: imports and `{% url %}` tags flow one way.
 
 core ← accounts ← registry ← citizens ← identity ← visits ← surveys ← monitoring; biometrics
-is a pure library (no Django, no app). An app's code and templates may use the apps to its left, never
-those to its right: a registry page that needs a queue link gets it through
+is a pure library (no Django, no app). An app's code and templates may use the apps to its
+left, never those to its right: a registry page that needs a queue link gets it through
 `mpp.registry.links`, registered by the queue app. Tests may reach across (a readiness test in
 core seeds queue rows to see the outbox lag); the rule is about what ships.
 """

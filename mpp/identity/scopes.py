@@ -87,7 +87,9 @@ class ScopesBackend(BaseScopes):
         return {name: str(scope_label(name)) for name in ALL_SCOPES}
 
     def get_available_scopes(self, application=None, request=None, *args, **kwargs):
-        agency_client = getattr(application, "agency_client", None) if application else None
+        if application is None:
+            return list(ALL_SCOPES)  # the discovery document's scopes_supported
+        agency_client = getattr(application, "agency_client", None)
         if agency_client is None:
             return [OPENID]
         return [OPENID, *[s for s in agency_client.scopes if s in DATA_SCOPES]]

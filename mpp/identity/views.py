@@ -51,6 +51,11 @@ def _client_id(request) -> str:
 
 
 def _error_of(response) -> str:
+    if getattr(response, "is_rendered", True) is False:  # an error page not yet rendered
+        if response.status_code < 400:
+            return ""
+        error = (response.context_data or {}).get("error")
+        return getattr(error, "error", None) or (error or {}).get("error") or "error"
     location = response.get("Location", "")
     if "error=" in location:
         return parse_qs(urlsplit(location).query).get("error", ["?"])[0]
@@ -71,7 +76,7 @@ class Logged:
         response = super().dispatch(request, *args, **kwargs)
         if error := _error_of(response):
             log.warning(
-                "oidc %s refused: client=%s error=%s", self.endpoint, _client_id(request), error
+                "oidc refused at %s: client=%s error=%s", self.endpoint, _client_id(request), error
             )
         return response
 
@@ -384,14 +389,14 @@ def _bearer_error(status: int, error: str, description: str) -> JsonResponse:
 def _release(request, endpoint: str):
     valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[OPENID])
     if not valid:
-        log.warning("oidc %s refused: client=? error=invalid_token", endpoint)
+        log.warning("oidc refused at %s: client=? error=invalid_token", endpoint)
         return _bearer_error(401, "invalid_token", "The access token is invalid or expired.")
     token = oauth_request.access_token
     try:
         claims = services.data_release(access_token=token, endpoint=endpoint)
     except AccessRefused as refused:
         log.warning(
-            "oidc %s refused: client=%s error=invalid_token (%s)",
+            "oidc refused at %s: client=%s error=invalid_token (%s)",
             endpoint,
             token.application.client_id,
             refused.code,
