@@ -16,6 +16,7 @@ from django.db import transaction
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -81,14 +82,18 @@ class Logged:
         return response
 
 
+# Machine endpoints: no CSRF (the client authenticates itself), as in django-oauth-toolkit.
+@method_decorator(csrf_exempt, name="dispatch")
 class TokenView(Logged, dot.TokenView):
     endpoint = "token"
 
 
+@method_decorator(csrf_exempt, name="dispatch")
 class RevokeTokenView(Logged, dot.RevokeTokenView):
     endpoint = "revoke"
 
 
+@method_decorator(csrf_exempt, name="dispatch")
 class IntrospectTokenView(Logged, dot.IntrospectTokenView):
     endpoint = "introspect"
 

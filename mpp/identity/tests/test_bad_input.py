@@ -135,3 +135,27 @@ def test_signing_in_first_asks_for_the_mpp_login(client, bpjs, db):
 
     response = Flow(client, bpjs).authorize()
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_machine_endpoints_take_no_csrf_token(flow, siti):
+    from django.test import Client
+
+    from .conftest import Flow
+
+    code = flow.code()
+    machine = Flow(Client(enforce_csrf_checks=True), flow.agency_client)
+    machine.verifier = flow.verifier
+    response = machine.token(code)
+    assert response.status_code == 200
+    tokens = json.loads(response.content)
+    auth = {"client_id": flow.client_id, "client_secret": flow.secret}
+    introspect = machine.client.post("/oidc/introspect/", {"token": tokens["access_token"]} | auth)
+    assert introspect.status_code == 200
+    assert (
+        machine.client.post(
+            "/oidc/userinfo/", HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}"
+        ).status_code
+        == 200
+    )
+    revoke = machine.client.post("/oidc/revoke/", {"token": tokens["access_token"]} | auth)
+    assert revoke.status_code == 200
