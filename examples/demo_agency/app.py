@@ -76,7 +76,8 @@ class DemoAgency:
             return json.loads(error.read() or b"{}") | {"_status": error.code}
 
     def _get(self, url: str, access_token: str) -> dict:
-        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {access_token}"})
+        headers = {"Authorization": f"Bearer {access_token}"}
+        request = urllib.request.Request(url, headers=headers)  # noqa: S310
         try:
             with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
                 return json.load(response)
