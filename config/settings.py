@@ -527,7 +527,6 @@ def _pkce_required(client_id: str) -> bool:
 
 
 OIDC_KEYS = _oidc_keys()
-OIDC_CONSENT_DAYS = env_int("OIDC_CONSENT_DAYS", 365)
 OIDC_STEP_UP_MINUTES = env_int("OIDC_STEP_UP_MINUTES", 10)
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
@@ -552,7 +551,17 @@ OAUTH2_PROVIDER = {
     "OIDC_RP_INITIATED_LOGOUT_DELETE_TOKENS": True,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if DEBUG else ["https"],
     "ALLOWED_SCHEMES": ["https", "http"] if DEBUG else ["https"],
+    "CLIENT_SECRET_HASHER": "client_secret_pbkdf2_sha256",
 }
+# Django's hashers for passwords (the first hashes new ones), then the one for client secrets.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "mpp.identity.hashers.ClientSecretHasher",
+]
 # django-oauth-toolkit's models, named so that migrations pointing at them resolve.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105

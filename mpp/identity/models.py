@@ -48,6 +48,7 @@ class AgencyClient(models.Model):
         default=Purpose.SERVICE_DELIVERY,
     )
     purpose_text = models.CharField(_("purpose as told to the citizen"), max_length=300, blank=True)
+    # The longest consent the citizen can give this client (the screen offers up to a year).
     consent_days = models.PositiveSmallIntegerField(_("consent valid for (days)"), default=365)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -226,7 +226,7 @@ class AuthorizeView(Logged, dot.AuthorizationView):
                         citizen=citizen,
                         client=client,
                         scopes=granted,
-                        days=form.cleaned_data["days"],
+                        days=min(form.cleaned_data["days"], client.consent_days),
                         by=self.request.user,
                     )
                 except ValidationError:

@@ -23,6 +23,7 @@ def test_registering_a_client_names_its_agency_scopes_and_redirect_uris(ministry
         by=ministry_analyst,
     )
     assert secret and client.application.client_secret != secret  # stored hashed
+    assert client.application.client_secret.startswith("client_secret_pbkdf2_sha256$1$")
     assert client.application.client_type == Application.CLIENT_CONFIDENTIAL
     assert client.application.redirect_uri_allowed("https://bpjs.example.org/cb")
     assert client.scopes == ["identity", "documents:kk"]
