@@ -152,7 +152,7 @@ def data_release(*, access_token, endpoint: str) -> dict:
     function (an access record names the client and purpose). Raises AccessRefused
     (logged) when the consent is gone; the caller answers invalid_token."""
     application = access_token.application
-    client = application.agency_client
+    client = AgencyClient.objects.select_related("agency").get(application_id=application.pk)
     user = access_token.user
     scopes = access_token.scope.split()
     claims = {"sub": subject_of(user_id=user.pk, agency_id=client.agency_id)}
