@@ -152,12 +152,12 @@ def data_release(*, access_token, endpoint: str) -> dict:
     function (an access record names the client and purpose). Raises AccessRefused
     (logged) when the consent is gone; the caller answers invalid_token."""
     application = access_token.application
-    client = AgencyClient.objects.select_related("agency").get(application_id=application.pk)
+    client = AgencyClient.objects.select_related("agency").filter(application=application).first()
     user = access_token.user
     scopes = access_token.scope.split()
-    claims = {"sub": subject_of(user_id=user.pk, agency_id=client.agency_id)}
+    claims = {"sub": subject_of(user_id=user.pk, agency_id=client.agency_id if client else 0)}
     fields, types = release_of_scopes(scopes)
-    if not fields:
+    if not fields or client is None:  # a bare application (no agency) gets `sub` only
         return claims
     citizen = Citizen.objects.active().filter(user=user).first()
     if citizen is None:

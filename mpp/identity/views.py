@@ -29,6 +29,7 @@ from mpp.accounts.models import Role
 from mpp.citizens.access import AccessRefused
 from mpp.citizens.models import Citizen, FaceCheck, OneTimeCode
 from mpp.citizens.services import citizen_notify
+from mpp.citizens.vocabulary import FIELDS
 from mpp.core.ratelimit import rate_limit_allow
 
 from . import services
@@ -144,6 +145,12 @@ class ConsentForm(AllowForm):
         self.fields["granted"].initial = [s for s, _label in self.fields["granted"].choices]
 
 
+def _field_labels(scope) -> str:
+    if scope.document_type:
+        return ""
+    return ", ".join(str(FIELDS[k].label) for k in scope.fields if k in FIELDS)
+
+
 def _citizen(request) -> Citizen | None:
     if request.user.role != Role.CITIZEN:
         return None
@@ -185,7 +192,7 @@ class AuthorizeView(Logged, dot.AuthorizationView):
         context["client"] = AgencyClient.objects.filter(application=application).first()
         requested = context.get("scopes") or []
         context["requested"] = [
-            {"name": s, "label": scope_label(s), "fields": DATA_SCOPES[s].fields}
+            {"name": s, "label": scope_label(s), "fields": _field_labels(DATA_SCOPES[s])}
             for s in requested
             if s in DATA_SCOPES
         ]

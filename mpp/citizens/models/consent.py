@@ -102,6 +102,19 @@ class Consent(models.Model):
         at = at or timezone.now()
         return self.revoked_at is None and self.granted_at <= at < self.expires_at
 
+    def field_labels(self) -> str:
+        """The exact fields of a narrowed consent (a sign-in grant), "" for whole categories."""
+        from ..vocabulary import FIELDS, DocumentType
+
+        labels = []
+        for key in self.fields:
+            if key.startswith("documents:"):
+                kind = key.split(":", 1)[1]
+                labels.append(str(dict(DocumentType.choices).get(kind, kind)))
+            elif key in FIELDS:
+                labels.append(str(FIELDS[key].label))
+        return ", ".join(labels)
+
     def state(self) -> str:
         if self.revoked_at:
             return "revoked"

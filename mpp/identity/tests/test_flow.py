@@ -90,3 +90,34 @@ def test_withdrawing_the_consent_revokes_the_tokens(flow, siti):
     assert denied.status_code == 401
     assert 'error="invalid_token"' in denied["WWW-Authenticate"]
     assert flow.refresh(tokens["refresh_token"]).status_code == 400
+
+
+def test_my_consents_lists_the_exact_fields_of_a_sign_in_grant(flow, siti):
+    flow.code(scope="openid identity", granted=["identity"])
+    page = flow.client.get("/citizen/consents/").content.decode()
+    assert "Nama lengkap" in page  # the fields, not just the category
+    assert "NIK" not in page.split("<tbody>")[1].split("</tbody>")[0]
+
+
+def test_a_bare_application_without_an_agency_gets_only_its_subject(client, siti, db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken, Application
+
+    app = Application.objects.create(
+        name="bare",
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris="https://x.example.org/cb",
+    )
+    AccessToken.objects.create(
+        user=siti.user,
+        application=app,
+        token="bare-token-123456",
+        expires=timezone.now() + timedelta(minutes=5),
+        scope="openid identity",
+    )
+    response = client.get("/oidc/userinfo/", HTTP_AUTHORIZATION="Bearer bare-token-123456")
+    assert response.status_code == 200
+    assert list(json.loads(response.content)) == ["sub"]
