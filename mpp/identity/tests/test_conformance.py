@@ -136,3 +136,27 @@ def test_a_public_client_without_a_verifier_gets_invalid_request_or_grant(public
 def test_a_public_client_with_the_right_verifier_signs_in(public_flow):
     code = public_flow.code(scope="openid identity")
     assert public_flow.token(code).status_code == 200
+
+
+def test_the_plain_pkce_method_is_refused_and_no_consent_is_left_behind(public_flow, siti):
+    from mpp.citizens.models import Consent
+
+    response = public_flow.consent(
+        scope="openid identity", code_challenge="a" * 43, code_challenge_method="plain"
+    )
+    location = response["Location"]
+    assert "error=invalid_request" in location and "code=" not in location
+    assert not Consent.objects.filter(citizen=siti).exists()
+
+
+def test_an_access_token_in_the_url_is_not_accepted(flow):
+    tokens = flow.tokens()
+    response = flow.client.get(f"/oidc/userinfo/?access_token={tokens['access_token']}")
+    assert response.status_code == 401
+
+
+def test_the_authorization_response_names_the_issuer_of_the_id_token(flow):
+    response = flow.consent()
+    assert "iss=http%3A%2F%2Ftestserver%2Foidc&" in response["Location"] + "&"
+    metadata = json.loads(flow.client.get("/oidc/.well-known/oauth-authorization-server").content)
+    assert metadata["issuer"] == _discovery(flow.client)["issuer"] == "http://testserver/oidc"
