@@ -108,6 +108,7 @@ class _Decision:
     reason: str = ""
     code: str = ""
     break_glass: str = ""
+    document_types: set[str] | None = None  # None: every type (a consent without types)
 
 
 # --- deciding ----------------------------------------------------------------------------
@@ -205,8 +206,15 @@ def _system_decision(system: SystemReader, citizen, purpose) -> _Decision:
     consents = list(
         Consent.objects.active().filter(citizen=citizen, agency=system.agency, purpose=purpose)
     )
+    types, every_type = set(), False
     for consent in consents:
-        decision.allowed |= consent_fields(consent)
+        allowed = consent_fields(consent)
+        decision.allowed |= allowed
+        if "documents" in allowed:
+            named = {f.split(":", 1)[1] for f in consent.fields if f.startswith("documents:")}
+            types |= named
+            every_type = every_type or not named
+    decision.document_types = None if every_type else types
     decision.consent = consents[0] if consents else None
     if not decision.allowed:
         decision.code = "no_consent"
@@ -322,6 +330,8 @@ def citizen_data_read(
         **common, fields=granted, outcome=AccessOutcome.GRANTED, reason=reason
     )
     types = system.document_types if system else None
+    if decision.document_types is not None:  # the consents name document types
+        types = [t for t in (types or decision.document_types) if t in decision.document_types]
     values = _values(citizen, granted, types)
     return Reading(citizen=citizen, values=values, fields=granted, record=record)
 

@@ -92,3 +92,21 @@ def test_rp_initiated_logout_ends_the_session_and_the_tokens(flow):
     assert response["Location"].startswith("https://bpjs.example.org/bye")
     assert not AccessToken.objects.exists()
     assert flow.client.get("/citizen/").status_code == 302  # signed out of MPP too
+
+
+def test_the_access_function_itself_keeps_a_consent_to_its_document_types(flow, siti):
+    from mpp.citizens.access import SystemReader, citizen_data_read
+    from mpp.citizens.services import document_upload
+    from mpp.citizens.tests.conftest import scan_png
+
+    for doc_type in ("ktp", "kk"):
+        document_upload(citizen=siti, doc_type=doc_type, content=scan_png(), by=siti.user)
+    flow.code(scope="openid documents:ktp")
+    reading = citizen_data_read(
+        citizen=siti,
+        actor=None,
+        purpose=flow.agency_client.purpose,
+        fields=["documents"],
+        system=SystemReader(label="x", agency=flow.agency_client.agency, document_types=None),
+    )
+    assert [d["type"] for d in reading.values["documents"]] == ["ktp"]
