@@ -6,7 +6,7 @@ PORT ?= 8000
 
 PROD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mpp_prod
 
-.PHONY: prod demo test venv lint format migrations-check deploy-check bench bench-queue bench-report bench-citizens bench-face bench-surveys clean browser-deps messages
+.PHONY: demo-agency prod demo test venv lint format migrations-check deploy-check bench bench-queue bench-report bench-citizens bench-face bench-surveys clean browser-deps messages
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -25,6 +25,15 @@ demo: venv
 	$(PY) manage.py load_demo_visits
 	$(PY) manage.py shell -c "from mpp.surveys.demo import surveys_demo_generate; print(surveys_demo_generate())"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The demo agency system (examples/demo_agency) signing in with MPP: run `make demo` in
+# another terminal first (MPP on PORT); the agency app listens on AGENCY_PORT.
+AGENCY_PORT ?= 8180
+demo-agency: venv
+	mkdir -p var
+	$(PY) manage.py oidc_demo_client --agency-url http://127.0.0.1:$(AGENCY_PORT) > var/demo-agency.env
+	set -a && . ./var/demo-agency.env && set +a && \
+		MPP_ISSUER=http://127.0.0.1:$(PORT)/oidc $(PY) examples/demo_agency/app.py
 
 # Production mode on this machine against PostgreSQL (DEBUG=False, keys made once in
 # var/prod/env, collectstatic, gunicorn over TLS with 3 workers, every worker loop by honcho).
@@ -49,6 +58,8 @@ migrations-check: venv
 	$(PY) manage.py makemigrations --check --dry-run
 
 deploy-check: venv
+	mkdir -p var && test -f var/deploy-check-oidc.pem || openssl genpkey -algorithm RSA -out var/deploy-check-oidc.pem 2>/dev/null
+	OIDC_RSA_PRIVATE_KEY_FILES=var/deploy-check-oidc.pem \
 	DEBUG=False SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=mpp.example.go.id \
 		CITIZEN_DATA_KEY=$$(head -c 32 /dev/urandom | base64) ACCESS_LOG_KEY=$$(head -c 32 /dev/urandom | base64) FACE_TEMPLATE_KEY=$$(head -c 32 /dev/urandom | base64) \
 		MESSAGING_BACKEND=mpp.core.messaging.HttpGatewayBackend MESSAGING_GATEWAY_URL=https://sms.example.go.id/send \

@@ -529,3 +529,103 @@ if DATABASE_REPLICA_URL:
 # months detached (for archiving) once older than the retention; 0 keeps every month.
 VISITS_PARTITIONS_AHEAD = env_int("VISITS_PARTITIONS_AHEAD", 3)
 VISITS_PARTITION_RETENTION_MONTHS = env_int("VISITS_PARTITION_RETENTION_MONTHS", 0)
+
+
+# --- Sign-in with MPP (issue 18, docs/decisions/0036): OpenID Connect provider ---
+INSTALLED_APPS.insert(INSTALLED_APPS.index("mpp.citizens") + 1, "mpp.identity")
+INSTALLED_APPS += ["oauth2_provider"]
+
+
+def _oidc_keys() -> list[str]:
+    """OIDC_RSA_PRIVATE_KEYS: PEM keys separated by blank lines or in files named by
+    OIDC_RSA_PRIVATE_KEY_FILES (comma-separated); the first signs, the others stay in the
+    JWKS until tokens signed with them have expired (rotation). Development makes one key
+    per machine under the temporary directory; production must set one."""
+    pems = []
+    for name in env_list("OIDC_RSA_PRIVATE_KEY_FILES", ""):
+        pems.append(Path(name).read_text())
+    text = os.environ.get("OIDC_RSA_PRIVATE_KEYS", "").replace("\\n", "\n")
+    end = "-----END PRIVATE KEY-----"
+    end_rsa = "-----END RSA PRIVATE KEY-----"
+    for marker in (end_rsa, end):
+        if marker in text:
+            pems += [p.strip() + "\n" + marker + "\n" for p in text.split(marker) if p.strip()]
+            break
+    if pems:
+        return pems
+    if not DEBUG:
+        raise ImproperlyConfigured("OIDC_RSA_PRIVATE_KEYS must be set when DEBUG=False")
+    path = Path(tempfile.gettempdir()) / "mpp-oidc-development-key.pem"
+    if not path.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        temporary = path.with_suffix(f".{os.getpid()}")
+        temporary.write_bytes(pem)
+        temporary.replace(path)  # atomic: two processes starting together agree on one key
+    return [path.read_text()]
+
+
+def _pkce_required(client_id: str) -> bool:
+    from mpp.identity.clients import pkce_required
+
+    return pkce_required(client_id)
+
+
+OIDC_KEYS = _oidc_keys()
+OIDC_STEP_UP_MINUTES = env_int("OIDC_STEP_UP_MINUTES", 10)
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": OIDC_KEYS[0],
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": OIDC_KEYS[1:],
+    # Empty: the issuer follows the request's host (https://host/oidc).
+    "OIDC_ISS_ENDPOINT": os.environ.get("OIDC_ISSUER", ""),
+    "OAUTH2_VALIDATOR_CLASS": "mpp.identity.validators.Validator",
+    "SCOPES_BACKEND_CLASS": "mpp.identity.scopes.ScopesBackend",
+    "PKCE_REQUIRED": _pkce_required,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("OIDC_ACCESS_TOKEN_SECONDS", 600),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env_int("OIDC_REFRESH_TOKEN_SECONDS", 30 * 24 * 3600),
+    "ID_TOKEN_EXPIRE_SECONDS": env_int("OIDC_ID_TOKEN_SECONDS", 600),
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    "REQUEST_APPROVAL_PROMPT": "force",
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    "OIDC_RP_INITIATED_LOGOUT_DELETE_TOKENS": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if DEBUG else ["https"],
+    "ALLOWED_SCHEMES": ["https", "http"] if DEBUG else ["https"],
+    "CLIENT_SECRET_HASHER": "client_secret_pbkdf2_sha256",
+    # OAuth 2.0 Security BCP (RFC 9700): no implicit or password grant, PKCE S256 only,
+    # tokens never in a URL, `iss` in the authorization response, tokens stored hashed.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+}
+# Django's hashers for passwords (the first hashes new ones), then the one for client secrets.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "mpp.identity.hashers.ClientSecretHasher",
+]
+# django-oauth-toolkit's models, named so that migrations pointing at them resolve.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"  # noqa: S105
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"  # noqa: S105
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER_DEVICE_GRANT_MODEL = "oauth2_provider.DeviceGrant"

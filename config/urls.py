@@ -16,6 +16,8 @@ urlpatterns = [
     path("api/v1/", include("mpp.visits.api_urls")),
     path("api/v1/", include("mpp.surveys.api_urls")),
     path("api/v1/", include("mpp.monitoring.api_urls")),
+    path("api/v1/", include("mpp.identity.api_urls")),
+    path("oidc/", include("mpp.identity.urls")),
     path("", include("mpp.core.urls")),
     path("", include("mpp.registry.urls")),
     path("citizen/", include("mpp.citizens.urls")),

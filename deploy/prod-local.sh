@@ -49,6 +49,13 @@ ENV
 
 prepare() {
   [ -f "$ENV_FILE" ] || write_env
+  # The OpenID Connect signing key (issue 18), made once; an older env file gains it.
+  if [ ! -f "$PROD_DIR/oidc-key.pem" ]; then
+    (umask 077; openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+      -out "$PROD_DIR/oidc-key.pem" 2>/dev/null)
+  fi
+  grep -q '^OIDC_RSA_PRIVATE_KEY_FILES=' "$ENV_FILE" \
+    || echo "OIDC_RSA_PRIVATE_KEY_FILES=$PROD_DIR/oidc-key.pem" >>"$ENV_FILE"
   if [ ! -f "$PROD_DIR/tls.crt" ]; then  # self-signed, for this machine only
     openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=localhost" \
       -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \

@@ -1,8 +1,8 @@
 """The layers of docs/decisions/0001 hold: imports and `{% url %}` tags flow one way.
 
-core ← accounts ← registry ← citizens ← visits ← surveys ← monitoring; biometrics is a pure
-library (no Django, no app). An app's code and templates may use the apps to its left, never
-those to its right: a registry page that needs a queue link gets it through
+core ← accounts ← registry ← citizens ← identity ← visits ← surveys ← monitoring; biometrics
+is a pure library (no Django, no app). An app's code and templates may use the apps to its
+left, never those to its right: a registry page that needs a queue link gets it through
 `mpp.registry.links`, registered by the queue app. Tests may reach across (a readiness test in
 core seeds queue rows to see the outbox lag); the rule is about what ships.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-APPS = ["core", "accounts", "registry", "citizens", "visits", "surveys", "monitoring"]
+APPS = ["core", "accounts", "registry", "citizens", "identity", "visits", "surveys", "monitoring"]
 MPP = Path(__file__).resolve().parent.parent / "mpp"
 URL_TAG = re.compile(r"{%\s*url\s+['\"](\w+):")
 

@@ -44,6 +44,12 @@ def _key() -> str:
     return base64.b64encode(os.urandom(32)).decode()
 
 
+def _rsa_pem() -> str:
+    from mpp.identity.tests.keys import rsa_pem
+
+    return rsa_pem()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_production_mode_log_holds_no_code_nik_or_token():
     call_command("load_reference_data", skip_villages=True, verbosity=0)
@@ -57,6 +63,7 @@ def test_a_production_mode_log_holds_no_code_nik_or_token():
         "CITIZEN_DATA_KEY": _key(),
         "ACCESS_LOG_KEY": _key(),
         "FACE_TEMPLATE_KEY": _key(),
+        "OIDC_RSA_PRIVATE_KEYS": _rsa_pem(),
         "MESSAGING_BACKEND": "mpp.core.messaging.ConsoleBackend",
         "MESSAGING_ALLOW_CONSOLE": "True",
         "LOG_LEVEL": "DEBUG",

@@ -89,6 +89,16 @@ class Reading:
 
 
 @dataclass
+class SystemReader:
+    """An agency's own system reading through a sign-in grant (mpp.identity): no user of
+    ours, so the access record names the system (`label`, e.g. "Sistem BPJS Kesehatan")."""
+
+    label: str
+    agency: Agency
+    document_types: list[str] | None = None  # None: every document type the consent allows
+
+
+@dataclass
 class _Decision:
     allowed: set[str]
     agency: Agency | None = None
@@ -98,6 +108,7 @@ class _Decision:
     reason: str = ""
     code: str = ""
     break_glass: str = ""
+    document_types: set[str] | None = None  # None: every type (a consent without types)
 
 
 # --- deciding ----------------------------------------------------------------------------
@@ -174,7 +185,7 @@ def _officer_decision(actor, citizen, purpose, mall, channel, break_glass="") ->
         Consent.objects.active().filter(citizen=citizen, agency=posting.agency, purpose=purpose)
     )
     for consent in consents:
-        decision.allowed |= fields_of_categories(consent.categories)
+        decision.allowed |= consent_fields(consent)
     decision.consent = consents[0] if consents else None
     if not decision.allowed:
         decision.code = "no_consent"
@@ -182,9 +193,40 @@ def _officer_decision(actor, citizen, purpose, mall, channel, break_glass="") ->
     return _bind_to_context(decision, actor, citizen, break_glass)
 
 
-def _decide(*, citizen, actor, purpose, mall, channel, break_glass="") -> _Decision:
+def consent_fields(consent: Consent) -> set[str]:
+    """The fields a consent covers: its categories, narrowed to its `fields` when set."""
+    allowed = fields_of_categories(consent.categories)
+    if consent.fields:
+        allowed &= set(consent.fields)
+    return allowed
+
+
+def _system_decision(system: SystemReader, citizen, purpose) -> _Decision:
+    decision = _Decision(set(), agency=system.agency, channel=Channel.API)
+    consents = list(
+        Consent.objects.active().filter(citizen=citizen, agency=system.agency, purpose=purpose)
+    )
+    types, every_type = set(), False
+    for consent in consents:
+        allowed = consent_fields(consent)
+        decision.allowed |= allowed
+        if "documents" in allowed:
+            named = {f.split(":", 1)[1] for f in consent.fields if f.startswith("documents:")}
+            types |= named
+            every_type = every_type or not named
+    decision.document_types = None if every_type else types
+    decision.consent = consents[0] if consents else None
+    if not decision.allowed:
+        decision.code = "no_consent"
+        decision.reason = _("No active consent for this agency and purpose.")
+    return decision
+
+
+def _decide(*, citizen, actor, purpose, mall, channel, break_glass="", system=None) -> _Decision:
     if citizen.is_erased:
         return _Decision(set(), code="erased", reason=_("The account was erased."))
+    if system is not None:
+        return _system_decision(system, citizen, purpose)
     if actor is None:
         if purpose == Purpose.NOTIFICATION:
             return _Decision(set(SYSTEM_FIELDS), channel=Channel.SYSTEM)
@@ -203,7 +245,7 @@ def _decide(*, citizen, actor, purpose, mall, channel, break_glass="") -> _Decis
 # --- reading -----------------------------------------------------------------------------
 
 
-def _values(citizen: Citizen, fields: list[str]) -> dict:
+def _values(citizen: Citizen, fields: list[str], document_types=None) -> dict:
     profile = vault.open_json(citizen.sealed_profile)
     values = {}
     for key in fields:
@@ -211,6 +253,8 @@ def _values(citizen: Citizen, fields: list[str]) -> dict:
             values["nik"] = vault.open_text(citizen.nik_sealed)
         elif key == "documents":
             documents = Document.objects.filter(citizen=citizen).select_related("verified_agency")
+            if document_types is not None:
+                documents = documents.filter(doc_type__in=document_types)
             values["documents"] = [d.summary() for d in documents]
         else:
             values[key] = profile.get(key, "")
@@ -227,6 +271,8 @@ def citizen_data_read(
     channel: str = Channel.WEB,
     strict: bool = True,
     break_glass: str = "",
+    system: SystemReader | None = None,
+    reason: str = "",
 ) -> Reading:
     """Read `fields` (default: all the reader may see) of `citizen` for `purpose`.
     An officer reads consented data only while serving the citizen; `break_glass` (their
@@ -234,7 +280,10 @@ def citizen_data_read(
 
     strict=True: refuse (log, then raise AccessRefused) unless every requested field is
     allowed. strict=False: return what is allowed — possibly nothing, which is logged as a
-    refusal — e.g. the officer console, which then shows only the masked name."""
+    refusal — e.g. the officer console, which then shows only the masked name.
+
+    `system` (with actor None): an agency's system under a sign-in grant; `reason` then
+    names the client and what it asked for, kept in the record."""
     decision = _decide(
         citizen=citizen,
         actor=actor,
@@ -242,6 +291,7 @@ def citizen_data_read(
         mall=mall,
         channel=channel,
         break_glass=break_glass,
+        system=system,
     )
     wanted = (
         list(fields) if fields is not None else [k for k in ALL_FIELDS if k in decision.allowed]
@@ -259,22 +309,31 @@ def citizen_data_read(
         "agency": decision.agency,
         "mall": decision.mall or mall,
         "consent": decision.consent,
+        "actor_label": system.label if system else "",
     }
     if refused:
-        reason = decision.reason or _("Fields without consent: %(fields)s") % {
+        refusal = decision.reason or _("Fields without consent: %(fields)s") % {
             "fields": ", ".join(k for k in wanted if k not in decision.allowed)
         }
         record = access_record_append(
-            **common, fields=wanted, outcome=AccessOutcome.REFUSED, reason=reason
+            **common,
+            fields=wanted,
+            outcome=AccessOutcome.REFUSED,
+            reason=f"{reason}: {refusal}" if reason else refusal,
         )
         if strict:
-            raise AccessRefused(reason, code=decision.code or "no_consent", record=record)
+            raise AccessRefused(refusal, code=decision.code or "no_consent", record=record)
         return Reading(citizen=citizen, record=record, code=decision.code)
-    reason = (BREAK_GLASS + decision.break_glass)[:200] if decision.break_glass else ""
+    if decision.break_glass:
+        reason = (BREAK_GLASS + decision.break_glass)[:200]
     record = access_record_append(
         **common, fields=granted, outcome=AccessOutcome.GRANTED, reason=reason
     )
-    return Reading(citizen=citizen, values=_values(citizen, granted), fields=granted, record=record)
+    types = system.document_types if system else None
+    if decision.document_types is not None:  # the consents name document types
+        types = [t for t in (types or decision.document_types) if t in decision.document_types]
+    values = _values(citizen, granted, types)
+    return Reading(citizen=citizen, values=values, fields=granted, record=record)
 
 
 def citizen_profile_for_officer(

@@ -84,6 +84,7 @@ def access_record_append(
     reason: str = "",
     consent: Consent | None = None,
     at: datetime | None = None,
+    actor_label: str = "",
 ) -> AccessRecord:
     """Append one record to the hash chain and return it. Appends are strictly ordered
     (the head row is locked); inside a caller's transaction the record commits or rolls
@@ -92,7 +93,7 @@ def access_record_append(
         at=at or timezone.now(),
         citizen=citizen,
         actor=actor,
-        actor_label=_actor_label(actor),
+        actor_label=actor_label or _actor_label(actor),
         agency=agency,
         mall=mall,
         purpose=purpose,

@@ -42,6 +42,7 @@ class ConsentMethod(models.TextChoices):
     WEB = "web", _("Online by the citizen")
     COUNTER_CODE = "counter_code", _("At the counter, confirmed with a one-time code")
     APPLICATION = "application", _("With an application")
+    SIGN_IN = "sign_in", _("At sign-in to an agency's system")
 
 
 class ConsentQuerySet(models.QuerySet):
@@ -62,6 +63,9 @@ class Consent(models.Model):
     )
     purpose = models.CharField(_("purpose"), max_length=32, choices=Purpose.choices)
     categories = models.JSONField(_("data categories"), default=list)
+    # Empty: every field of the categories. A sign-in grant (mpp.identity) names the exact
+    # fields of the scopes granted (the NIK is its own scope) and "documents:<type>" entries.
+    fields = models.JSONField(_("fields"), default=list, blank=True, db_default=[])
     granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
     expires_at = models.DateTimeField(_("valid until"))
     revoked_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
@@ -97,6 +101,19 @@ class Consent(models.Model):
     def is_active(self, at=None) -> bool:
         at = at or timezone.now()
         return self.revoked_at is None and self.granted_at <= at < self.expires_at
+
+    def field_labels(self) -> str:
+        """The exact fields of a narrowed consent (a sign-in grant), "" for whole categories."""
+        from ..vocabulary import FIELDS, DocumentType
+
+        labels = []
+        for key in self.fields:
+            if key.startswith("documents:"):
+                kind = key.split(":", 1)[1]
+                labels.append(str(dict(DocumentType.choices).get(kind, kind)))
+            elif key in FIELDS:
+                labels.append(str(FIELDS[key].label))
+        return ", ".join(labels)
 
     def state(self) -> str:
         if self.revoked_at:
@@ -149,6 +166,7 @@ class OneTimeCode(models.Model):
         REGISTER = "register", _("Registration")
         DELEGATION = "delegation", _("Assisted lane")
         KIOSK_CHECKIN = "kiosk_checkin", _("Face check-in at the kiosk")
+        SIGN_IN = "sign_in", _("Confirming a sign-in to an agency's system")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     use = models.CharField(max_length=16, choices=Use.choices)

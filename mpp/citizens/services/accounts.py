@@ -34,8 +34,9 @@ from ..models import (
 )
 from ..models.profile import mask_name
 from ..nik import NikInfo, nik_birth_date_warning, nik_parse
+from ..signals import consent_withdrawn
 from ..validation import phone_clean
-from ..vocabulary import Category, DocumentType
+from ..vocabulary import Category, DocumentType, fields_of_categories
 
 
 def _send_sms(phone: str, body: str) -> None:
@@ -305,7 +306,10 @@ def consent_grant(
     by,
     method: str = ConsentMethod.WEB,
     application=None,
+    fields: list[str] | None = None,
 ) -> Consent:
+    """`fields` narrows the categories to exactly those fields (a sign-in grant: the NIK
+    is its own scope; "documents:<type>" entries name the document types)."""
     errors = {}
     if purpose not in Purpose.consentable():
         errors["purpose"] = [_("Not a purpose one can consent to.")]
@@ -316,6 +320,10 @@ def consent_grant(
         errors["categories"] = [_("Biometric consent covers face data only.")]
     if not 1 <= days <= 3650:
         errors["days"] = [_("Between 1 and 3650 days.")]
+    covered = fields_of_categories(categories)
+    stray = [f for f in fields or [] if f not in covered and not str(f).startswith("documents:")]
+    if stray:
+        errors["fields"] = [_("Fields outside the categories: %(f)s") % {"f": ", ".join(stray)}]
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
@@ -329,6 +337,7 @@ def consent_grant(
         method=method,
         granted_by=by,
         application=application,
+        fields=sorted(set(fields or [])),
     )
     audit_record(actor=by, action="consent_grant", target=consent, summary=str(consent))
     return consent
@@ -341,6 +350,8 @@ def consent_revoke(*, consent: Consent, by) -> Consent:
         consent.revoked_at = timezone.now()
         consent.save(update_fields=["revoked_at"])
         audit_record(actor=by, action="consent_revoke", target=consent, summary=str(consent))
+        # Apps further down (mpp.identity) end what the consent allowed, e.g. its tokens.
+        consent_withdrawn.send(sender=Consent, consent=consent)
     return consent
 
 
