@@ -249,6 +249,8 @@ QUEUE_PRIORITY_HEAD_START_MINUTES = env_int("QUEUE_PRIORITY_HEAD_START_MINUTES",
 QUEUE_NO_SHOW_RETURN_MINUTES = env_int("QUEUE_NO_SHOW_RETURN_MINUTES", 30)
 QUEUE_NO_SHOW_RETURNS = env_int("QUEUE_NO_SHOW_RETURNS", 1)
 QUEUE_NO_SHOW_RETURN_AFTER = env_int("QUEUE_NO_SHOW_RETURN_AFTER", 2)
+# Walk-in tickets per service and day at most (0: no cap); a service may set its own.
+QUEUE_DAILY_TICKET_CAP = env_int("QUEUE_DAILY_TICKET_CAP", 0)
 # A citizen's flow at a shared kiosk (face check → greeting → ticket) ends after this long,
 # so an abandoned flow cannot be finished by the next visitor.
 KIOSK_FLOW_MINUTES = env_int("KIOSK_FLOW_MINUTES", 10)

@@ -87,7 +87,16 @@ class TenancyForm(forms.ModelForm):
 class ServiceForm(forms.ModelForm):
     class Meta:
         model = Service
-        fields = ["agency", "slug", "name", "description", "ticket_prefix", "is_active"]
+        fields = [
+            "agency",
+            "slug",
+            "name",
+            "description",
+            "ticket_prefix",
+            "last_ticket_minutes",
+            "daily_ticket_cap",
+            "is_active",
+        ]
 
     def __init__(self, *args, mall: Mall, **kwargs):
         super().__init__(*args, **kwargs)

@@ -133,16 +133,26 @@ def kiosk(request, code):
     context = {"mall": mall, "trip": request.session.get(TRIP_SESSION_KEY)}
     if request.GET.get("service"):
         context["service"] = get_object_or_404(services, pk=pk_or_none(request.GET["service"]))
+        context["opening"] = _opening_shown(context["service"])
         context["lanes"] = PriorityReason.choices
         context["issue_token"] = uuid4().hex  # one ticket per form, however often it is sent
         return render(request, "visits/kiosk_lane.html", context)
     if agency_id:
         context["agency"] = get_object_or_404(Agency, pk=pk_or_none(agency_id))
-        context["services"] = services.filter(agency_id=pk_or_none(agency_id)).order_by("name")
+        context["services"] = [
+            (service, _opening_shown(service))
+            for service in services.filter(agency_id=pk_or_none(agency_id)).order_by("name")
+        ]
         return render(request, "visits/kiosk_services.html", context)
     agency_ids = services.values_list("agency_id", flat=True)
     context["agencies"] = Agency.objects.filter(pk__in=agency_ids).order_by("short_name")
     return render(request, "visits/kiosk.html", context)
+
+
+def _opening_shown(service: Service) -> dict:
+    """Whether the service takes tickets now and, if not, when it does again (local time)."""
+    opening = q.service_opening(service=service, at=timezone.now())
+    return {"is_open": opening.is_open, "opens_next": q.opens_next_text(opening)}
 
 
 ISSUE_TOKEN_SECONDS = 600
@@ -451,8 +461,19 @@ def booking_new(request, code):
             errors[refused.field or "general"] = refused.message
         else:
             return redirect("visits:booking_detail", uuid=booking.uuid)
-    slots = q.booking_slots(service=service, day=day) if service else []
     now = timezone.now()
+    slots = q.booking_slots(service=service, day=day) if service else []
+    slots = [s for s in slots if s.starts_at > now]
+    next_free = None
+    if service and not any(s.remaining for s in slots):  # say when the service opens next
+        next_free = next(
+            (
+                d
+                for d in days
+                if d > day and any(s.remaining for s in q.booking_slots(service=service, day=d))
+            ),
+            None,
+        )
     return render(
         request,
         "visits/booking_new.html",
@@ -462,7 +483,8 @@ def booking_new(request, code):
             "service": service,
             "days": days,
             "day": day,
-            "slots": [s for s in slots if s.starts_at > now],
+            "slots": slots,
+            "next_free": next_free,
             "errors": errors,
             "posted": request.POST,
         },

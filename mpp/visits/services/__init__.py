@@ -12,9 +12,11 @@ from .bookings import (
     booking_create,
     booking_slots,
     bookings_release,
+    closure_bookings_cancel,
 )
 from .common import FINAL_OUTCOMES, TRANSITIONS, QueueError, local_date_of
 from .counters import counter_close, counter_open, counter_pause, counter_resume, open_session_of
+from .hours import Opening, daily_cap_of, issuing_check, opens_next_text, service_opening
 from .tickets import (
     WaitEstimate,
     call_next,
@@ -39,6 +41,7 @@ __all__ = [
     "BOOKING_CODE_ALPHABET",
     "BOOKING_DAYS_AHEAD",
     "FINAL_OUTCOMES",
+    "Opening",
     "QueueError",
     "Slot",
     "TRANSITIONS",
@@ -49,15 +52,20 @@ __all__ = [
     "booking_slots",
     "bookings_release",
     "call_next",
+    "closure_bookings_cancel",
     "counter_close",
     "counter_open",
     "counter_pause",
     "counter_resume",
     "current_ticket_at",
+    "daily_cap_of",
+    "issuing_check",
     "local_date_of",
     "open_counters_for",
     "open_session_of",
+    "opens_next_text",
     "people_ahead",
+    "service_opening",
     "ticket_finish",
     "ticket_follow",
     "ticket_issue",

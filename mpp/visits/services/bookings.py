@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from mpp.core.nik import nik_clean, nik_hash, nik_mask
@@ -21,6 +23,7 @@ from ..models import (
 )
 from ..rollups import limit_minutes_of
 from .common import QueueError, _now, local_date_of
+from .hours import ticket_windows
 from .tickets import ticket_issue
 
 # --- bookings -------------------------------------------------------------------------------
@@ -46,10 +49,11 @@ def _service_minutes(service: Service, day: date) -> int:
 
 
 def booking_slots(*, service: Service, day: date) -> list[Slot]:
-    """Bookable slots: opening hours cut into slots; capacity = counters for the service ×
+    """Bookable slots: the service's ticket windows (opening hours less the last-ticket
+    cut-off, none on a closure day) cut into slots; capacity = counters for the service ×
     slot length ÷ the standard's service time, times the share kept for bookings."""
-    mall = service.mall
-    if mall.closures.filter(date=day).exists():
+    windows = ticket_windows(service=service, day=day)
+    if not windows:
         return []
     counters = service.counters.filter(is_active=True).count()
     slot_minutes = settings.BOOKING_SLOT_MINUTES
@@ -67,10 +71,10 @@ def booking_slots(*, service: Service, day: date) -> list[Slot]:
         .annotate(n=Count("id"))
     )
     slots = []
-    for period in mall.opening_hours.filter(weekday=day.weekday()):
-        start = datetime.combine(day, period.opens_at, tzinfo=mall.tz)
-        end = datetime.combine(day, period.closes_at, tzinfo=mall.tz)
-        while start + timedelta(minutes=slot_minutes) <= end:
+    cutoff = timedelta(minutes=service.last_ticket_minutes or 0)
+    for start, last_ticket in windows:
+        end = last_ticket + cutoff  # a slot starts before the last ticket and ends by closing
+        while start < last_ticket and start + timedelta(minutes=slot_minutes) <= end:
             slots.append(Slot(start.time(), start, capacity, booked.get(start.time(), 0)))
             start += timedelta(minutes=slot_minutes)
     return slots
@@ -235,3 +239,28 @@ def booking_cancel(*, booking: Booking) -> Booking:
     booking.status = BookingStatus.CANCELLED
     booking.save(update_fields=["status"])
     return booking
+
+
+@transaction.atomic
+def closure_bookings_cancel(*, mall: Mall, day: date, reason: str) -> int:
+    """A closure entered after people booked that day: their bookings are cancelled and each
+    gets an SMS (through the outbox) asking to book another day."""
+    from ..models import Notification
+
+    affected = list(
+        Booking.objects.select_for_update().filter(mall=mall, date=day, status=BookingStatus.ACTIVE)
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        for booking in affected:
+            body = _(
+                "%(mall)s is closed on %(date)s (%(reason)s). Your booking %(code)s is "
+                "cancelled; please book another day."
+            ) % {
+                "mall": mall.name,
+                "date": date_format(day, "l j F Y"),
+                "reason": reason,
+                "code": booking.code,
+            }
+            Notification.objects.create(channel="sms", address=booking.phone, body=body)
+    Booking.objects.filter(pk__in=[b.pk for b in affected]).update(status=BookingStatus.CANCELLED)
+    return len(affected)

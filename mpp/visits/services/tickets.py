@@ -40,6 +40,7 @@ from .common import (
     local_date_of,
 )
 from .counters import _check_officer_at, _session_for
+from .hours import issuing_check
 
 # --- issuing ----------------------------------------------------------------------------
 
@@ -83,7 +84,8 @@ def ticket_issue(
     sort_key: datetime | None = None,
     now: datetime | None = None,
 ) -> Ticket:
-    """Print a ticket: a number unique per mall, prefix and local day, and a queue place."""
+    """Print a ticket: a number unique per mall, prefix and local day, and a queue place,
+    only when the service takes tickets (hours, closures, the daily cap: `hours.py`)."""
     now = _now(now)
     _check_service(mall, service)
     if priority_reason not in PriorityReason.values:
@@ -91,6 +93,8 @@ def ticket_issue(
     if mall.status != MallStatus.OPEN:
         raise QueueError(_("This mall is not open."), code="mall_not_open", field="mall")
     local_date = local_date_of(mall, now)
+    if transferred_from is None:  # a transfer continues a visit already in the mall
+        issuing_check(service=service, now=now, channel=channel, local_date=local_date)
     prefix = service.queue_prefix()
     queued_at = queued_at or now
     if sort_key is None:

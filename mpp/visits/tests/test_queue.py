@@ -26,6 +26,7 @@ def rollup_matches_recomputation():
 
 
 def test_numbers_run_per_prefix_and_restart_each_local_day(queue):
+    queue.mall.opening_hours.all().delete()  # no hours entered: tickets at any time of day
     a1 = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(MONDAY, 8))
     a2 = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(MONDAY, 8, 1))
     s1 = q.ticket_issue(mall=queue.mall, service=queue.skck, now=at(MONDAY, 8, 2))
