@@ -16,7 +16,15 @@ from .bookings import (
 )
 from .common import FINAL_OUTCOMES, TRANSITIONS, QueueError, local_date_of
 from .counters import counter_close, counter_open, counter_pause, counter_resume, open_session_of
-from .hours import Opening, daily_cap_of, issuing_check, opens_next_text, service_opening
+from .hours import (
+    Opening,
+    daily_cap_of,
+    hours_forget,
+    issuing_check,
+    opens_next_text,
+    service_opening,
+    ticket_windows,
+)
 from .tickets import (
     WaitEstimate,
     call_next,
@@ -59,6 +67,7 @@ __all__ = [
     "counter_resume",
     "current_ticket_at",
     "daily_cap_of",
+    "hours_forget",
     "issuing_check",
     "local_date_of",
     "open_counters_for",
@@ -77,5 +86,6 @@ __all__ = [
     "ticket_start",
     "ticket_transfer",
     "wait_estimate",
+    "ticket_windows",
     "waiting_for",
 ]
