@@ -53,6 +53,7 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+CSRF_FAILURE_VIEW = "mpp.core.views.csrf_failure"  # a translated page, not Django's English 403
 SITE_NAME = os.environ.get("SITE_NAME", "Mal Pelayanan Publik")
 
 INSTALLED_APPS = [
