@@ -255,6 +255,10 @@ QUEUE_DAILY_TICKET_CAP = env_int("QUEUE_DAILY_TICKET_CAP", 0)
 # A citizen's flow at a shared kiosk (face check → greeting → ticket) ends after this long,
 # so an abandoned flow cannot be finished by the next visitor.
 KIOSK_FLOW_MINUTES = env_int("KIOSK_FLOW_MINUTES", 10)
+# Device pages (kiosk, receipt, survey kiosk) go back to their start after this long untouched.
+KIOSK_IDLE_SECONDS = env_int("KIOSK_IDLE_SECONDS", 60)
+# The kiosk's thermal paper: 80 or 58 (mm); the receipt is laid out for it.
+KIOSK_RECEIPT_MM = env_int("KIOSK_RECEIPT_MM", 80)
 BOOKING_SLOT_MINUTES = env_int("BOOKING_SLOT_MINUTES", 30)
 BOOKING_SHARE_PERCENT = env_int("BOOKING_SHARE_PERCENT", 50)
 BOOKING_GRACE_MINUTES = env_int("BOOKING_GRACE_MINUTES", 15)

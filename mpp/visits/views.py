@@ -28,7 +28,13 @@ from mpp.registry.models import Agency, Counter, Mall, Service
 from . import selectors
 from . import services as q
 from .board import board_state
-from .devices import device_activate, device_issue, device_revoke, may_use_device_page
+from .devices import (
+    device_activate,
+    device_from_request,
+    device_issue,
+    device_revoke,
+    may_use_device_page,
+)
 from .models import Booking, Device, DeviceKind, Outcome, PriorityReason, Ticket, TicketStatus
 from .throttle import booking_attempt_allowed
 
@@ -130,6 +136,8 @@ def kiosk(request, code):
         ).first()
         if first:
             request.session[TRIP_SESSION_KEY] = [str(first.trip), first.display_number]
+    if request.GET.get("fresh"):  # back to the start after a while untouched: a new visitor
+        request.session.pop(TRIP_SESSION_KEY, None)
     context = {"mall": mall, "trip": request.session.get(TRIP_SESSION_KEY)}
     if request.GET.get("service"):
         context["service"] = get_object_or_404(services, pk=pk_or_none(request.GET["service"]))
@@ -243,10 +251,22 @@ def ticket_print(request, uuid):
     """The printable receipt (58/80 mm) with a QR code to follow the queue on a phone."""
     ticket = _ticket(uuid)
     url = request.build_absolute_uri(reverse("visits:ticket_status", args=[ticket.uuid]))
+    # At the mall's kiosk: device mode, printed at once (silently under --kiosk-printing).
+    at_kiosk = device_from_request(request) is not None and may_use_device_page(
+        request, ticket.mall, DeviceKind.KIOSK
+    )
     return render(
         request,
         "visits/ticket_print.html",
-        {"ticket": ticket, "qr": _qr_svg(url), "url": url, "estimate": q.wait_estimate(ticket)},
+        {
+            "ticket": ticket,
+            "qr": _qr_svg(url),
+            "url": url,
+            "estimate": q.wait_estimate(ticket),
+            "base_template": "device_base.html" if at_kiosk else "base.html",
+            "autoprint": at_kiosk,
+            "paper_mm": 58 if settings.KIOSK_RECEIPT_MM == 58 else 80,
+        },
     )
 
 
