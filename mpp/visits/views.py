@@ -154,6 +154,7 @@ def kiosk(request, code):
         return render(request, "visits/kiosk_services.html", context)
     agency_ids = services.values_list("agency_id", flat=True)
     context["agencies"] = Agency.objects.filter(pk__in=agency_ids).order_by("short_name")
+    context["lanes"] = PriorityReason.choices  # a booking checked in may take the priority lane
     return render(request, "visits/kiosk.html", context)
 
 

@@ -88,6 +88,7 @@ def ticket_issue(
     only when the service takes tickets (hours, closures, the daily cap: `hours.py`)."""
     now = _now(now)
     _check_service(mall, service)
+    service.mall = mall  # the same row: the hours check reads it without another query
     if priority_reason not in PriorityReason.values:
         raise QueueError(_("Unknown priority reason."), code="bad_priority", field="priority")
     if mall.status != MallStatus.OPEN:
