@@ -259,6 +259,12 @@ KIOSK_FLOW_MINUTES = env_int("KIOSK_FLOW_MINUTES", 10)
 KIOSK_IDLE_SECONDS = env_int("KIOSK_IDLE_SECONDS", 60)
 # The kiosk's thermal paper: 80 or 58 (mm); the receipt is laid out for it.
 KIOSK_RECEIPT_MM = env_int("KIOSK_RECEIPT_MM", 80)
+# The board calls in these languages, in order (recorded clips: id, en); a new call stays
+# highlighted this long.
+BOARD_CALL_LANGUAGES = [
+    code for code in env_list("BOARD_CALL_LANGUAGES", "id") if code in ("id", "en")
+] or ["id"]
+BOARD_HIGHLIGHT_SECONDS = env_int("BOARD_HIGHLIGHT_SECONDS", 10)
 BOOKING_SLOT_MINUTES = env_int("BOOKING_SLOT_MINUTES", 30)
 BOOKING_SHARE_PERCENT = env_int("BOOKING_SHARE_PERCENT", 50)
 BOOKING_GRACE_MINUTES = env_int("BOOKING_GRACE_MINUTES", 15)

@@ -27,7 +27,7 @@ from mpp.registry.models import Agency, Counter, Mall, Service
 
 from . import selectors
 from . import services as q
-from .board import board_state
+from .board import board_state, call_clip_urls
 from .devices import (
     device_activate,
     device_from_request,
@@ -308,7 +308,33 @@ def board(request, code):
         if not request.user.is_authenticated:
             return redirect("visits:device_activate")
         raise PermissionDenied
-    return render(request, "visits/board.html", {"mall": mall, "state": board_state(mall.code)})
+    return render(
+        request,
+        "visits/board.html",
+        {
+            "mall": mall,
+            "state": board_state(mall.code),
+            "call_languages": ",".join(settings.BOARD_CALL_LANGUAGES),
+            "call_clips": call_clip_urls(tuple(settings.BOARD_CALL_LANGUAGES)),
+            "highlight_seconds": settings.BOARD_HIGHLIGHT_SECONDS,
+        },
+    )
+
+
+def counter_display(request, code, counter_id):
+    """The small screen above a counter: its number and the ticket being served there. It
+    reloads itself every few seconds (no script needed on a cheap display)."""
+    mall = _mall(code)
+    if not may_use_device_page(request, mall, DeviceKind.BOARD):
+        if not request.user.is_authenticated:
+            return redirect("visits:device_activate")
+        raise PermissionDenied
+    counter = get_object_or_404(Counter, pk=counter_id, mall=mall)
+    return render(
+        request,
+        "visits/counter_display.html",
+        {"mall": mall, "counter": counter, "current": q.current_ticket_at(counter)},
+    )
 
 
 # --- officer console ---------------------------------------------------------------------------
