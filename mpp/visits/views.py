@@ -274,6 +274,10 @@ def ticket_print(request, uuid):
 def ticket_status(request, uuid):
     """The citizen's page: people ahead, a wait range, and 'tell me when my turn is near'."""
     ticket = _ticket(uuid)
+    if request.method == "POST" and request.POST.get("unfollow"):  # the follower's opt-out
+        q.ticket_unfollow(ticket=ticket)
+        messages.success(request, _("No more messages about this ticket."))
+        return redirect("visits:ticket_status", uuid=ticket.uuid)
     if request.method == "POST":
         try:
             q.ticket_follow(
@@ -501,6 +505,7 @@ def booking_new(request, code):
                 slot_start=slot,
                 nik=request.POST.get("nik", ""),
                 phone=request.POST.get("phone", ""),
+                messages=bool(request.POST.get("messages")),
             )
         except ValueError:
             errors["slot"] = _("Choose a day and a time slot.")
@@ -541,6 +546,10 @@ def booking_new(request, code):
 
 def booking_detail(request, uuid):
     booking = get_object_or_404(Booking.objects.select_related("mall", "service"), uuid=uuid)
+    if request.method == "POST" and request.POST.get("messages_off"):  # the SMS opt-out
+        q.booking_messages_stop(booking=booking)
+        messages.success(request, _("No SMS will be sent about this booking."))
+        return redirect("visits:booking_detail", uuid=booking.uuid)
     return render(
         request,
         "visits/booking_detail.html",

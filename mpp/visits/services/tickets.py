@@ -224,6 +224,7 @@ def call_next(*, counter: Counter, officer, now: datetime | None = None) -> Tick
             ticket.call_count += 1
             ticket.mall = counter.mall
             _rollup_apply(before, ticket)
+            _notify_called(ticket, counter)
             _notify_due(service_id=ticket.service_id, local_date=local_date)
             return ticket
     return None
@@ -416,6 +417,33 @@ def people_ahead(ticket: Ticket) -> int:
         .filter(Q(sort_key__lt=ticket.sort_key) | Q(sort_key=ticket.sort_key, id__lt=ticket.id))
         .count()
     )
+
+
+def _notify_called(ticket: Ticket, counter: Counter) -> None:
+    """A follower is told at once that they are being called (they may be outside)."""
+    if not ticket.notify_address:
+        return
+    body = _(
+        "%(mall)s: ticket %(number)s, you are being called now. Please go to counter %(counter)s."
+    ) % {
+        "mall": counter.mall.name,
+        "number": ticket.display_number,
+        "counter": counter.number,
+    }
+    Notification.objects.create(
+        channel=ticket.notify_channel, address=ticket.notify_address, body=body, ticket=ticket
+    )
+
+
+@transaction.atomic
+def ticket_unfollow(*, ticket: Ticket) -> Ticket:
+    """The follower's opt-out: no more messages about this ticket ("near", "called now")."""
+    Ticket.objects.filter(pk=ticket.pk).update(
+        notify_when_ahead=None, notify_channel="", notify_address=""
+    )
+    Notification.objects.filter(ticket=ticket, status="pending").delete()
+    ticket.refresh_from_db()
+    return ticket
 
 
 def _notify_due(*, service_id: int, local_date: date) -> None:

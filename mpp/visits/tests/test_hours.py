@@ -208,7 +208,7 @@ def test_a_closure_entered_later_cancels_that_days_bookings_and_tells_each_perso
     other_day.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED
     assert other_day.status == BookingStatus.ACTIVE
-    sms = Notification.objects.get()
+    sms = Notification.objects.get(booking=booking)  # its confirmation and reminder withdrawn
     assert sms.address == "081234567890" and booking.code in sms.body
     assert "Selasa 24 November 2026" in sms.body and "Cuti bersama" in sms.body
     assert q.booking_slots(service=queue.ktp, day=tuesday) == []
