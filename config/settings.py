@@ -245,6 +245,9 @@ MESSAGING_BACKEND = os.environ.get("MESSAGING_BACKEND", "mpp.core.messaging.Cons
 
 # Queue rules (see docs/decisions/0004-queue-order.md).
 QUEUE_PRIORITY_HEAD_START_MINUTES = env_int("QUEUE_PRIORITY_HEAD_START_MINUTES", 15)
+# A priority visitor who has waited this long is called next (0: off); a mall may set its own
+# (bench/priority_rules.py: head start 15 + limit 15 → priority p90 17 min instead of 40).
+QUEUE_PRIORITY_WAIT_LIMIT_MINUTES = env_int("QUEUE_PRIORITY_WAIT_LIMIT_MINUTES", 15)
 # A no-show who turns up may be brought back this long after the call, this many times,
 # behind the next N people waiting for the same service.
 QUEUE_NO_SHOW_RETURN_MINUTES = env_int("QUEUE_NO_SHOW_RETURN_MINUTES", 30)

@@ -50,6 +50,7 @@ class MallForm(forms.ModelForm):
             "closed_on",
             "status",
             "is_digital_pilot",
+            "priority_wait_limit_minutes",
         ]
         widgets = {
             "inaugurated_on": DateInput,

@@ -178,12 +178,29 @@ def waiting_for(counter: Counter, local_date: date):
     )
 
 
-def _claim_candidate(counter: Counter, local_date: date) -> Ticket | None:
-    """Lock the first waiting ticket this counter may call. On PostgreSQL, rows another
-    counter is claiming are skipped rather than waited for; SQLite serialises writers."""
+def priority_wait_limit_of(mall: Mall) -> int:
+    """Minutes after which a waiting priority visitor is called first (0: no bound): the
+    mall's own choice, else QUEUE_PRIORITY_WAIT_LIMIT_MINUTES (docs/decisions/0032)."""
+    if mall.priority_wait_limit_minutes is not None:
+        return mall.priority_wait_limit_minutes
+    return settings.QUEUE_PRIORITY_WAIT_LIMIT_MINUTES
+
+
+def _claim_candidate(counter: Counter, local_date: date, now: datetime) -> Ticket | None:
+    """Lock the first waiting ticket this counter may call: a priority visitor who has waited
+    past the mall's bound, else the head of the line. On PostgreSQL, rows another counter is
+    claiming are skipped rather than waited for; SQLite serialises writers."""
     waiting = waiting_for(counter, local_date)
     if connection.features.has_select_for_update_skip_locked:
         waiting = waiting.select_for_update(skip_locked=True, of=("self",))
+    limit = priority_wait_limit_of(counter.mall)
+    if limit:
+        overdue = waiting.exclude(priority_reason="").filter(
+            queued_at__lte=now - timedelta(minutes=limit)
+        )
+        ticket = overdue.order_by("queued_at", "id").first()
+        if ticket is not None:
+            return ticket
     return waiting.first()
 
 
@@ -202,7 +219,7 @@ def call_next(*, counter: Counter, officer, now: datetime | None = None) -> Tick
     now = _now(now)
     local_date = local_date_of(counter.mall, now)
     for _attempt in range(5):
-        ticket = _claim_candidate(counter, local_date)
+        ticket = _claim_candidate(counter, local_date, now)
         if ticket is None:
             return None
         before = rollup_deltas_for(ticket, None)
