@@ -255,6 +255,9 @@ QUEUE_NO_SHOW_RETURNS = env_int("QUEUE_NO_SHOW_RETURNS", 1)
 QUEUE_NO_SHOW_RETURN_AFTER = env_int("QUEUE_NO_SHOW_RETURN_AFTER", 2)
 # Walk-in tickets per service and day at most (0: no cap); a service may set its own.
 QUEUE_DAILY_TICKET_CAP = env_int("QUEUE_DAILY_TICKET_CAP", 0)
+# Managers are alerted when a service's oldest waiting visitor passes this (0: the standard's
+# completion time, else 30 minutes); `manage.py send_queue_alerts` every minute.
+QUEUE_ALERT_WAIT_MINUTES = env_int("QUEUE_ALERT_WAIT_MINUTES", 0)
 # A citizen's flow at a shared kiosk (face check → greeting → ticket) ends after this long,
 # so an abandoned flow cannot be finished by the next visitor.
 KIOSK_FLOW_MINUTES = env_int("KIOSK_FLOW_MINUTES", 10)

@@ -27,6 +27,7 @@ from mpp.registry.models import Agency, Counter, Mall, Service
 
 from . import selectors
 from . import services as q
+from .alerts import wait_alerts
 from .board import board_state, call_clip_urls
 from .devices import (
     device_activate,
@@ -582,5 +583,6 @@ def queue_today(request, code):
             "tickets": tickets[:500],
             "total": tickets.count(),
             "can_edit": can_edit_mall(request.user, mall),
+            "alerts": wait_alerts(mall),
         },
     )
