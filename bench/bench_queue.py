@@ -1,7 +1,8 @@
 """Queue throughput over HTTP: gunicorn + PostgreSQL on this machine.
 
 Usage: .venv/bin/python bench/bench_queue.py [--seconds 10] [--workers 4] [--clients 16]
-       [--database-url postgres://postgres@127.0.0.1:5432/mpp_bench_queue]
+       [--database-url postgres://postgres@127.0.0.1:5432/mpp_bench_queue] [--port 8765]
+       [--cache-url redis://127.0.0.1:6379/15] [--only-kiosk]
 
 It creates (drops and re-creates) the benchmark database, seeds one mall with 16 counters,
 officers, a kiosk and a board, starts gunicorn (DEBUG off, persistent DB connections) and
@@ -12,7 +13,11 @@ measures, each for --seconds:
 2. ticket issue through the kiosk API (device token): rate, p50, p99, duplicates;
 3. full lifecycles: 16 officers each call-next → start → finish through the API while the
    kiosks keep issuing; completed lifecycles per second;
-4. the display board state (cached 1 s) with a board token.
+4. the display board state (cached 1 s) with a board token;
+5. ticket issue through the kiosk *page* (HTML form, device session, CSRF, a fresh issue token
+   per tap, so idempotency is included), twice in the same run: at a mall with no hours entered
+   (the hours check answers at once: the path as it was before issue 15) and at a mall with
+   weekly hours, a last-ticket cut-off, closures and a daily cap (the full check).
 
 The load generator runs on the same 2 cores as the server and the database, so every figure
 is a floor for a machine where they are separate.
@@ -35,7 +40,7 @@ import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-PORT = 8765
+PORT = 8765  # --port
 
 
 def log(message: str) -> None:
@@ -106,8 +111,37 @@ for number in range(16):
     sessions.append({"counter": counter.pk, "session": store.session_key})
 _, kiosk = device_issue(mall=mall, kind=DeviceKind.KIOSK, name="bench kiosk", by=manager)
 _, board = device_issue(mall=mall, kind=DeviceKind.BOARD, name="bench board", by=manager)
+
+from datetime import timedelta
+from mpp.registry.models import Closure, OpeningHours
+from mpp.visits.devices import SESSION_KEY as DEVICE_SESSION_KEY
+
+def kiosk_page_mall(code, hours):
+    # A mall whose kiosk page issues tickets: its services, a device session (as after
+    # activation at /queue/device/) and, when `hours`, the full set of rules to check.
+    other = Mall.objects.get(code=code)
+    other.managers.add(manager)
+    Tenancy.objects.get_or_create(mall=other, agency=agency)
+    rules = {"last_ticket_minutes": 1, "daily_ticket_cap": 10_000_000} if hours else {}
+    page_services = [Service.objects.create(mall=other, agency=agency, name=f"Layanan {p}",
+                     slug=f"k-{p}", ticket_prefix=p, **rules).pk for p in "EFGH"]
+    if hours:  # open round the clock (so the run never falls outside), closures ahead
+        for weekday in range(7):
+            OpeningHours.objects.create(mall=other, weekday=weekday, opens_at=time(0),
+                                        closes_at=time(23, 59, 59))
+        today = other.local_now().date()
+        for days in (3, 10):
+            Closure.objects.create(mall=other, date=today + timedelta(days=days), reason="bench")
+    device, _ = device_issue(mall=other, kind=DeviceKind.KIOSK, name="bench page", by=manager)
+    store = SessionStore()
+    store[DEVICE_SESSION_KEY] = device.pk
+    store.create()
+    return {"code": other.code, "services": page_services, "session": store.session_key}
+
 print(json.dumps({"mall": mall.code, "mall_id": mall.pk, "services": [s.pk for s in services],
-                  "officers": sessions, "kiosk": kiosk, "board": board}))
+                  "officers": sessions, "kiosk": kiosk, "board": board,
+                  "page_plain": kiosk_page_mall("mpp-7371", hours=False),
+                  "page_hours": kiosk_page_mall("mpp-6202", hours=True)}))
 """
 
 
@@ -168,6 +202,52 @@ def request(method: str, path: str, body: dict | None = None, headers: dict | No
     return response.status, data, elapsed
 
 
+def post_form(path: str, fields: dict, headers: dict):
+    from urllib.parse import urlencode
+
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    all_headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    all_headers.update(headers)
+    started = time.perf_counter()
+    conn.request("POST", path, urlencode(fields), all_headers)
+    response = conn.getresponse()
+    response.read()
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return response.status, response.getheader("Location", ""), elapsed
+
+
+def kiosk_page_issue(page: dict, clients: int, seconds: float, twice_every: int = 10):
+    """Taps on the kiosk page's "take a number" button: a fresh issue token per form; every
+    `twice_every`-th form is sent twice (a double tap), which must give the same ticket."""
+    csrf = secrets.token_hex(16)
+    headers = {"Cookie": f"sessionid={page['session']}; csrftoken={csrf}"}
+    path = f"/queue/{page['code']}/kiosk/issue/"
+    double_taps = {"same": 0, "different": 0}
+    lock = threading.Lock()
+    counter = [0]
+
+    def tap(i):
+        with lock:
+            counter[0] += 1
+            nth = counter[0]
+        fields = {
+            "csrfmiddlewaretoken": csrf,
+            "service": page["services"][i % len(page["services"])],
+            "priority": "",
+            "issue_token": secrets.token_hex(16),
+        }
+        status, location, elapsed = post_form(path, fields, headers)
+        if status == 302 and nth % twice_every == 0:
+            again, second, _ = post_form(path, fields, headers)
+            with lock:
+                double_taps["same" if (again, second) == (302, location) else "different"] += 1
+        return elapsed, status == 302 and "/print/" in location
+
+    n, lat, err = run_clients(clients, seconds, tap)
+    return n, lat, err, double_taps
+
+
 def run_clients(clients: int, seconds: float, work) -> tuple[int, list[float], int]:
     """Run `work(index)` in a loop in `clients` threads; it returns (latency, ok)."""
     latencies: list[float] = []
@@ -223,6 +303,7 @@ def duplicates(env: dict, mall_id: int, prefix: str | None = None) -> tuple[int,
 
 
 def main() -> None:
+    global PORT
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=4)
@@ -230,8 +311,14 @@ def main() -> None:
     parser.add_argument(
         "--database-url", default="postgres://postgres@127.0.0.1:5432/mpp_bench_queue"
     )
+    parser.add_argument("--port", type=int, default=PORT)
+    parser.add_argument("--cache-url", default="", help="the shared cache (default: database)")
+    parser.add_argument("--only-kiosk", action="store_true", help="only row 5 (kiosk page)")
     args = parser.parse_args()
+    PORT = args.port
     env = server_env(args.database_url)
+    if args.cache_url:
+        env["CACHE_URL"] = args.cache_url
     log("re-creating the benchmark database")
     recreate_database(args.database_url)
     log("migrating and seeding one mall, 16 counters and officers")
@@ -242,112 +329,128 @@ def main() -> None:
     try:
         kiosk = {"Authorization": f"Device {fixture['kiosk']}"}
         services = fixture["services"]
-
-        log(f"1/4 baseline: naive max()+1 write endpoint, {args.clients} clients")
-
-        collided = [0]
-
-        def naive(i):
-            status, _, elapsed = request("POST", f"/bench/naive-issue/{services[0]}/")
-            if status == 409:
-                collided[0] += 1  # a race: the unique constraint refused a duplicate number
-            return elapsed, status in (201, 409)
-
-        n, lat, err = run_clients(args.clients, args.seconds, naive)
-        rows.append(
-            (
-                "Baseline: naive write (max()+1, no lock)",
-                n / args.seconds,
-                pct(lat, 0.5),
-                pct(lat, 0.99),
-                err,
-                f"{collided[0]} of {n} attempts picked a number already taken",
-            )  # fmt: skip
-        )
-
-        log(f"2/4 ticket issue through the kiosk API, {args.clients} clients")
-
-        def issue(i):
-            body = {"service": services[i % len(services)]}
-            status, _, elapsed = request("POST", "/api/v1/queue/tickets/", body, kiosk)
-            return elapsed, status == 201
-
-        n, lat, err = run_clients(args.clients, args.seconds, issue)
-        total, dup = duplicates(env, fixture["mall_id"])
-        rows.append(
-            (
-                "Issue ticket (kiosk API)",
-                n / args.seconds,
-                pct(lat, 0.5),
-                pct(lat, 0.99),
-                err,
-                f"{dup} duplicate numbers of {total}",
-            )  # fmt: skip
-        )
-
-        log("3/4 full lifecycles: 16 officers call → start → finish, kiosks keep issuing")
-        csrf = secrets.token_hex(16)
-        officers = fixture["officers"]
-        for officer in officers:
-            headers = {
-                "Cookie": f"sessionid={officer['session']}; csrftoken={csrf}",
-                "X-CSRFToken": csrf,
-            }
-            officer["headers"] = headers
-            request("POST", f"/api/v1/queue/counters/{officer['counter']}/open/", None, headers)
-        completed = [0]
-        lock = threading.Lock()
-
-        def lifecycle(i):
-            officer = officers[i % len(officers)]
-            h = officer["headers"]
-            started = time.perf_counter()
-            request("POST", "/api/v1/queue/tickets/", {"service": services[i % 4]}, kiosk)
-            status, data, _ = request(
-                "POST", f"/api/v1/queue/counters/{officer['counter']}/call-next/", None, h
-            )
-            ticket = json.loads(data).get("ticket") if status == 200 else None
-            if not ticket:
-                return time.perf_counter() - started, False
-            uuid = ticket["uuid"]
-            request("POST", f"/api/v1/queue/tickets/{uuid}/start/", None, h)
-            status, _, _ = request(
-                "POST", f"/api/v1/queue/tickets/{uuid}/finish/", {"outcome": "completed"}, h
-            )
-            if status == 200:
-                with lock:
-                    completed[0] += 1
-            return time.perf_counter() - started, status == 200
-
-        n, lat, err = run_clients(len(officers), args.seconds, lifecycle)
-        rows.append(
-            (
-                "Full lifecycle (issue+call+start+finish, 4 requests)",
-                n / args.seconds,
-                pct(lat, 0.5),
-                pct(lat, 0.99),
-                err,
-                f"{completed[0]} visits completed",
-            )  # fmt: skip
-        )
-
-        log(f"4/4 display board state, {args.clients * 2} clients")
-        board = {"Authorization": f"Device {fixture['board']}"}
-
-        def board_get(i):
-            status, _, elapsed = request(
-                "GET", f"/api/v1/queue/malls/{fixture['mall']}/board/", None, board
-            )
-            return elapsed, status == 200
-
-        n, lat, err = run_clients(args.clients * 2, args.seconds, board_get)
-        rows.append(
-            ("Board state (cached 1 s)", n / args.seconds, pct(lat, 0.5), pct(lat, 0.99), err, "")
-        )
+        if not args.only_kiosk:
+            api_rows(args, env, fixture, kiosk, services, rows)
+        for key, label in [
+            ("page_plain", "Issue ticket (kiosk page, no hours entered: the path before issue 15)"),
+            ("page_hours", "Issue ticket (kiosk page, hours + cut-off + closures + daily cap)"),
+        ]:
+            log(f"5/5 {label}, {args.clients} clients")
+            n, lat, err, taps = kiosk_page_issue(fixture[key], args.clients, args.seconds)
+            note = f"double taps: {taps['same']} gave the same ticket, {taps['different']} not"
+            rows.append((label, n / args.seconds, pct(lat, 0.5), pct(lat, 0.99), err, note))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)
+    report(args, rows)
 
+
+def api_rows(args, env, fixture, kiosk, services, rows) -> None:
+    """Rows 1-4: the naive baseline, the kiosk API, whole lifecycles, the board."""
+    log(f"1/4 baseline: naive max()+1 write endpoint, {args.clients} clients")
+
+    collided = [0]
+
+    def naive(i):
+        status, _, elapsed = request("POST", f"/bench/naive-issue/{services[0]}/")
+        if status == 409:
+            collided[0] += 1  # a race: the unique constraint refused a duplicate number
+        return elapsed, status in (201, 409)
+
+    n, lat, err = run_clients(args.clients, args.seconds, naive)
+    rows.append(
+        (
+            "Baseline: naive write (max()+1, no lock)",
+            n / args.seconds,
+            pct(lat, 0.5),
+            pct(lat, 0.99),
+            err,
+            f"{collided[0]} of {n} attempts picked a number already taken",
+        )  # fmt: skip
+    )
+
+    log(f"2/4 ticket issue through the kiosk API, {args.clients} clients")
+
+    def issue(i):
+        body = {"service": services[i % len(services)]}
+        status, _, elapsed = request("POST", "/api/v1/queue/tickets/", body, kiosk)
+        return elapsed, status == 201
+
+    n, lat, err = run_clients(args.clients, args.seconds, issue)
+    total, dup = duplicates(env, fixture["mall_id"])
+    rows.append(
+        (
+            "Issue ticket (kiosk API)",
+            n / args.seconds,
+            pct(lat, 0.5),
+            pct(lat, 0.99),
+            err,
+            f"{dup} duplicate numbers of {total}",
+        )  # fmt: skip
+    )
+
+    log("3/4 full lifecycles: 16 officers call → start → finish, kiosks keep issuing")
+    csrf = secrets.token_hex(16)
+    officers = fixture["officers"]
+    for officer in officers:
+        headers = {
+            "Cookie": f"sessionid={officer['session']}; csrftoken={csrf}",
+            "X-CSRFToken": csrf,
+        }
+        officer["headers"] = headers
+        request("POST", f"/api/v1/queue/counters/{officer['counter']}/open/", None, headers)
+    completed = [0]
+    lock = threading.Lock()
+
+    def lifecycle(i):
+        officer = officers[i % len(officers)]
+        h = officer["headers"]
+        started = time.perf_counter()
+        request("POST", "/api/v1/queue/tickets/", {"service": services[i % 4]}, kiosk)
+        status, data, _ = request(
+            "POST", f"/api/v1/queue/counters/{officer['counter']}/call-next/", None, h
+        )
+        ticket = json.loads(data).get("ticket") if status == 200 else None
+        if not ticket:
+            return time.perf_counter() - started, False
+        uuid = ticket["uuid"]
+        request("POST", f"/api/v1/queue/tickets/{uuid}/start/", None, h)
+        status, _, _ = request(
+            "POST", f"/api/v1/queue/tickets/{uuid}/finish/", {"outcome": "completed"}, h
+        )
+        if status == 200:
+            with lock:
+                completed[0] += 1
+        return time.perf_counter() - started, status == 200
+
+    n, lat, err = run_clients(len(officers), args.seconds, lifecycle)
+    rows.append(
+        (
+            "Full lifecycle (issue+call+start+finish, 4 requests)",
+            n / args.seconds,
+            pct(lat, 0.5),
+            pct(lat, 0.99),
+            err,
+            f"{completed[0]} visits completed",
+        )  # fmt: skip
+    )
+
+    log(f"4/4 display board state, {args.clients * 2} clients")
+    board = {"Authorization": f"Device {fixture['board']}"}
+
+    def board_get(i):
+        status, _, elapsed = request(
+            "GET", f"/api/v1/queue/malls/{fixture['mall']}/board/", None, board
+        )
+        return elapsed, status == 200
+
+    n, lat, err = run_clients(args.clients * 2, args.seconds, board_get)
+    rows.append(
+        ("Board state (cached 1 s)", n / args.seconds, pct(lat, 0.5), pct(lat, 0.99), err, "")
+    )
+
+
+def report(args, rows) -> None:
     print(
         f"\nQueue over HTTP — gunicorn {args.workers} sync workers + PostgreSQL, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {args.seconds:.0f} s each, "
@@ -359,7 +462,8 @@ def main() -> None:
         print(f"| {name} | {rate:,.0f} | {p50:.1f} | {p99:.1f} | {err} | {note} |")
     print(
         "\nLifecycles per second count whole visits (4 requests each). Median of latencies is "
-        "per request for rows 1, 2, 4 and per whole lifecycle for row 3."
+        "per request for rows 1, 2, 4, 5 and per whole lifecycle for row 3. Kiosk-page rates "
+        "count first taps only (the second tap of a double tap is not counted)."
     )
 
 

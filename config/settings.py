@@ -53,6 +53,7 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+CSRF_FAILURE_VIEW = "mpp.core.views.csrf_failure"  # a translated page, not Django's English 403
 SITE_NAME = os.environ.get("SITE_NAME", "Mal Pelayanan Publik")
 
 INSTALLED_APPS = [
@@ -244,17 +245,36 @@ MESSAGING_BACKEND = os.environ.get("MESSAGING_BACKEND", "mpp.core.messaging.Cons
 
 # Queue rules (see docs/decisions/0004-queue-order.md).
 QUEUE_PRIORITY_HEAD_START_MINUTES = env_int("QUEUE_PRIORITY_HEAD_START_MINUTES", 15)
+# A priority visitor who has waited this long is called next (0: off); a mall may set its own
+# (bench/priority_rules.py: head start 15 + limit 15 → priority p90 17 min instead of 40).
+QUEUE_PRIORITY_WAIT_LIMIT_MINUTES = env_int("QUEUE_PRIORITY_WAIT_LIMIT_MINUTES", 15)
 # A no-show who turns up may be brought back this long after the call, this many times,
 # behind the next N people waiting for the same service.
 QUEUE_NO_SHOW_RETURN_MINUTES = env_int("QUEUE_NO_SHOW_RETURN_MINUTES", 30)
 QUEUE_NO_SHOW_RETURNS = env_int("QUEUE_NO_SHOW_RETURNS", 1)
 QUEUE_NO_SHOW_RETURN_AFTER = env_int("QUEUE_NO_SHOW_RETURN_AFTER", 2)
+# Walk-in tickets per service and day at most (0: no cap); a service may set its own.
+QUEUE_DAILY_TICKET_CAP = env_int("QUEUE_DAILY_TICKET_CAP", 0)
+# Managers are alerted when a service's oldest waiting visitor passes this (0: the standard's
+# completion time, else 30 minutes); `manage.py send_queue_alerts` every minute.
+QUEUE_ALERT_WAIT_MINUTES = env_int("QUEUE_ALERT_WAIT_MINUTES", 0)
 # A citizen's flow at a shared kiosk (face check → greeting → ticket) ends after this long,
 # so an abandoned flow cannot be finished by the next visitor.
 KIOSK_FLOW_MINUTES = env_int("KIOSK_FLOW_MINUTES", 10)
+# Device pages (kiosk, receipt, survey kiosk) go back to their start after this long untouched.
+KIOSK_IDLE_SECONDS = env_int("KIOSK_IDLE_SECONDS", 60)
+# The kiosk's thermal paper: 80 or 58 (mm); the receipt is laid out for it.
+KIOSK_RECEIPT_MM = env_int("KIOSK_RECEIPT_MM", 80)
+# The board calls in these languages, in order (recorded clips: id, en); a new call stays
+# highlighted this long.
+BOARD_CALL_LANGUAGES = [
+    code for code in env_list("BOARD_CALL_LANGUAGES", "id") if code in ("id", "en")
+] or ["id"]
+BOARD_HIGHLIGHT_SECONDS = env_int("BOARD_HIGHLIGHT_SECONDS", 10)
 BOOKING_SLOT_MINUTES = env_int("BOOKING_SLOT_MINUTES", 30)
 BOOKING_SHARE_PERCENT = env_int("BOOKING_SHARE_PERCENT", 50)
 BOOKING_GRACE_MINUTES = env_int("BOOKING_GRACE_MINUTES", 15)
+BOOKING_REMINDER_MINUTES = env_int("BOOKING_REMINDER_MINUTES", 60)  # SMS before the slot; 0: none
 BOOKINGS_PER_NIK_PER_DAY = env_int("BOOKINGS_PER_NIK_PER_DAY", 3)
 BOOKING_ATTEMPTS_PER_HOUR = env_int("BOOKING_ATTEMPTS_PER_HOUR", 30)  # per client address
 

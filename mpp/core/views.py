@@ -1,5 +1,6 @@
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from prometheus_client import REGISTRY, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -64,3 +65,10 @@ def server_error(request, *args, **kwargs):
         )
     response["Retry-After"] = str(DATABASE_DOWN_RETRY_SECONDS)
     return response
+
+
+def csrf_failure(request, reason=""):
+    """A form sent with a missing or stale security token (an old tab, a tampered form): a
+    translated page asking to reload and try again, instead of Django's bare English 403.
+    The reason stays in the log, not on the page."""
+    return render(request, "csrf_failure.html", status=403)

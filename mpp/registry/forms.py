@@ -50,6 +50,7 @@ class MallForm(forms.ModelForm):
             "closed_on",
             "status",
             "is_digital_pilot",
+            "priority_wait_limit_minutes",
         ]
         widgets = {
             "inaugurated_on": DateInput,
@@ -87,7 +88,16 @@ class TenancyForm(forms.ModelForm):
 class ServiceForm(forms.ModelForm):
     class Meta:
         model = Service
-        fields = ["agency", "slug", "name", "description", "ticket_prefix", "is_active"]
+        fields = [
+            "agency",
+            "slug",
+            "name",
+            "description",
+            "ticket_prefix",
+            "last_ticket_minutes",
+            "daily_ticket_cap",
+            "is_active",
+        ]
 
     def __init__(self, *args, mall: Mall, **kwargs):
         super().__init__(*args, **kwargs)

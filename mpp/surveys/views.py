@@ -105,6 +105,11 @@ def ticket_survey(request, uuid):
     )
 
 
+def _device_base(request) -> str:
+    """At a kiosk the survey pages are device pages: no site navigation, idle reset."""
+    return "device_base.html" if kiosk_device(request) is not None else "base.html"
+
+
 def _open_mall(code) -> Mall:
     return get_object_or_404(Mall, code=code, status=MallStatus.OPEN)
 
@@ -116,7 +121,12 @@ def mall_survey(request, code):
     return render(
         request,
         "surveys/survey_pick.html",
-        {"mall": mall, "services": services, "channel": request.GET.get("channel", "")},
+        {
+            "mall": mall,
+            "services": services,
+            "channel": request.GET.get("channel", ""),
+            "base_template": _device_base(request),
+        },
     )
 
 
@@ -148,13 +158,19 @@ def mall_service_survey(request, code, slug):
         else:
             return redirect("surveys:thanks", code=mall.code)
     return render(
-        request, "surveys/survey_form.html", {"form": form, "mall": mall, "service": service}
+        request,
+        "surveys/survey_form.html",
+        {"form": form, "mall": mall, "service": service, "base_template": _device_base(request)},
     )
 
 
 def thanks(request, code):
     mall = get_object_or_404(Mall, code=code)
-    return render(request, "surveys/survey_thanks.html", {"mall": mall})
+    return render(
+        request,
+        "surveys/survey_thanks.html",
+        {"mall": mall, "base_template": _device_base(request)},
+    )
 
 
 # --- complaints (public) ----------------------------------------------------------------------

@@ -83,9 +83,10 @@ ISSUE_KEY_SECONDS = 600
 def _refused(error: q.QueueError, http_status=status.HTTP_409_CONFLICT) -> Response:
     if error.field:
         http_status = status.HTTP_400_BAD_REQUEST
-    return Response(
-        {"code": error.code, "field": error.field, "detail": error.message}, status=http_status
-    )
+    body = {"code": error.code, "field": error.field, "detail": error.message}
+    if error.opens_next:  # a service not taking tickets now: when it does again
+        body["opens_next"] = error.opens_next.isoformat()
+    return Response(body, status=http_status)
 
 
 def _device_mall(request, kind: str, mall_code: str | None = None) -> Mall:

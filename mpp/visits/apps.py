@@ -19,6 +19,20 @@ def _ticket_at_the_officers_counter(*, citizen, officer) -> bool:
     ).exists()
 
 
+def _closure_saved(sender, instance, created, **kwargs):
+    """A closure entered for a day people have booked: cancel and tell them (the registry
+    cannot name the queue: imports flow one way, so the queue listens)."""
+    from .services import closure_bookings_cancel
+
+    closure_bookings_cancel(mall=instance.mall, day=instance.date, reason=instance.reason)
+
+
+def _hours_changed(sender, instance, **kwargs):
+    from .services.hours import hours_forget
+
+    hours_forget(instance.mall_id)
+
+
 class VisitsConfig(AppConfig):
     name = "mpp.visits"
     verbose_name = _("Queue and visits")
@@ -36,9 +50,16 @@ class VisitsConfig(AppConfig):
             MallLink("queue", _("Kiosks and boards"), "visits:device_list", editors_only=True),
         ]:
             mall_link_register(link)
+        from django.db.models.signals import post_delete, post_save
+
         from mpp.citizens import access
+        from mpp.registry.models import Closure, OpeningHours
 
         from . import health  # noqa: F401 - registers the outbox readiness check
 
+        post_save.connect(_closure_saved, sender=Closure, dispatch_uid="visits-closure-saved")
+        for model in (Closure, OpeningHours):
+            for signal in (post_save, post_delete):
+                signal.connect(_hours_changed, sender=model, dispatch_uid=f"visits-hours-{model}")
         if _ticket_at_the_officers_counter not in access.SERVING_CHECKS:
             access.SERVING_CHECKS.append(_ticket_at_the_officers_counter)

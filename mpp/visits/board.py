@@ -1,8 +1,12 @@
 """What a display board shows, computed at most once a second per mall and served to every
 board from the cache: hundreds of boards polling cost one set of queries per second."""
 
+import functools
+from pathlib import Path
+
 from django.core.cache import cache
 from django.db.models import Count
+from django.templatetags.static import static
 from django.utils import timezone
 
 from mpp.registry.models import Mall
@@ -74,3 +78,17 @@ def board_state(mall_code: str) -> dict | None:
         state = _compute(mall)
         cache.set(key, state, BOARD_CACHE_SECONDS)
     return state
+
+
+CALLS_DIR = Path(__file__).resolve().parent / "static" / "visits" / "calls"
+
+
+@functools.cache
+def call_clip_urls(languages: tuple[str, ...]) -> dict[str, str]:
+    """The recorded call clips (scripts/make_call_clips.py) the board may play, name → static
+    URL ("id/nomor-antrean" → ".../nomor-antrean.<hash>.ogg" under the manifest storage)."""
+    return {
+        f"{language}/{clip.stem}": static(f"visits/calls/{language}/{clip.name}")
+        for language in languages
+        for clip in sorted((CALLS_DIR / language).glob("*.ogg"))
+    }

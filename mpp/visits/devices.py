@@ -43,6 +43,7 @@ def device_revoke(*, device: Device, by) -> Device:
         device.save(update_fields=["revoked_at"])
         audit_record(actor=by, action="device.revoke", target=device)
     cache.delete(_cache_key(device.token_hash))
+    cache.delete(f"device-id:{device.pk}")
     return device
 
 
@@ -72,11 +73,17 @@ def device_from_request(request) -> Device | None:
         return device_for_token(header.removeprefix("Device ").strip())
     device_id = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
     if device_id:
-        device = (
-            Device.objects.select_related("mall")
-            .filter(pk=device_id, revoked_at__isnull=True)
-            .first()
-        )
+        # Kept as long as a token look-up (DEVICE_CACHE_SECONDS): a kiosk taps constantly.
+        key = f"device-id:{device_id}"
+        device = cache.get(key)
+        if device is None:
+            device = (
+                Device.objects.select_related("mall")
+                .filter(pk=device_id, revoked_at__isnull=True)
+                .first()
+            ) or False
+            cache.set(key, device, DEVICE_CACHE_SECONDS)
+        device = device or None
         if device is None:
             request.session.pop(SESSION_KEY, None)
         return device

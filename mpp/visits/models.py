@@ -296,6 +296,8 @@ class Booking(models.Model):
     status = models.CharField(
         max_length=16, choices=BookingStatus.choices, default=BookingStatus.ACTIVE
     )
+    # The citizen chose no SMS (confirmation, reminder) for this booking, or stopped them.
+    messages_off = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     ticket = models.OneToOneField(  # no database constraint: tickets are partitioned
         Ticket,
@@ -389,6 +391,13 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
         db_constraint=False,
+    )
+    booking = models.ForeignKey(  # a booking's confirmation or reminder (withdrawn with it)
+        "Booking",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
     )
     status = models.CharField(
         max_length=16, choices=NotificationStatus.choices, default=NotificationStatus.PENDING

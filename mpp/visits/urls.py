@@ -18,6 +18,7 @@ urlpatterns = [
     path("<slug:code>/kiosk/issue/", views.kiosk_issue, name="kiosk_issue"),
     path("<slug:code>/kiosk/check-in/", views.kiosk_check_in, name="kiosk_check_in"),
     path("<slug:code>/board/", views.board, name="board"),
+    path("<slug:code>/counter/<int:counter_id>/", views.counter_display, name="counter_display"),
     path("<slug:code>/book/", views.booking_new, name="booking_new"),
     path("<slug:code>/today/", views.queue_today, name="queue_today"),
     path("<slug:code>/devices/", views.device_list, name="device_list"),

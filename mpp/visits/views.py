@@ -27,8 +27,15 @@ from mpp.registry.models import Agency, Counter, Mall, Service
 
 from . import selectors
 from . import services as q
-from .board import board_state
-from .devices import device_activate, device_issue, device_revoke, may_use_device_page
+from .alerts import wait_alerts
+from .board import board_state, call_clip_urls
+from .devices import (
+    device_activate,
+    device_from_request,
+    device_issue,
+    device_revoke,
+    may_use_device_page,
+)
 from .models import Booking, Device, DeviceKind, Outcome, PriorityReason, Ticket, TicketStatus
 from .throttle import booking_attempt_allowed
 
@@ -130,19 +137,32 @@ def kiosk(request, code):
         ).first()
         if first:
             request.session[TRIP_SESSION_KEY] = [str(first.trip), first.display_number]
+    if request.GET.get("fresh"):  # back to the start after a while untouched: a new visitor
+        request.session.pop(TRIP_SESSION_KEY, None)
     context = {"mall": mall, "trip": request.session.get(TRIP_SESSION_KEY)}
     if request.GET.get("service"):
         context["service"] = get_object_or_404(services, pk=pk_or_none(request.GET["service"]))
+        context["opening"] = _opening_shown(context["service"])
         context["lanes"] = PriorityReason.choices
         context["issue_token"] = uuid4().hex  # one ticket per form, however often it is sent
         return render(request, "visits/kiosk_lane.html", context)
     if agency_id:
         context["agency"] = get_object_or_404(Agency, pk=pk_or_none(agency_id))
-        context["services"] = services.filter(agency_id=pk_or_none(agency_id)).order_by("name")
+        context["services"] = [
+            (service, _opening_shown(service))
+            for service in services.filter(agency_id=pk_or_none(agency_id)).order_by("name")
+        ]
         return render(request, "visits/kiosk_services.html", context)
     agency_ids = services.values_list("agency_id", flat=True)
     context["agencies"] = Agency.objects.filter(pk__in=agency_ids).order_by("short_name")
+    context["lanes"] = PriorityReason.choices  # a booking checked in may take the priority lane
     return render(request, "visits/kiosk.html", context)
+
+
+def _opening_shown(service: Service) -> dict:
+    """Whether the service takes tickets now and, if not, when it does again (local time)."""
+    opening = q.service_opening(service=service, at=timezone.now())
+    return {"is_open": opening.is_open, "opens_next": q.opens_next_text(opening)}
 
 
 ISSUE_TOKEN_SECONDS = 600
@@ -233,16 +253,32 @@ def ticket_print(request, uuid):
     """The printable receipt (58/80 mm) with a QR code to follow the queue on a phone."""
     ticket = _ticket(uuid)
     url = request.build_absolute_uri(reverse("visits:ticket_status", args=[ticket.uuid]))
+    # At the mall's kiosk: device mode, printed at once (silently under --kiosk-printing).
+    at_kiosk = device_from_request(request) is not None and may_use_device_page(
+        request, ticket.mall, DeviceKind.KIOSK
+    )
     return render(
         request,
         "visits/ticket_print.html",
-        {"ticket": ticket, "qr": _qr_svg(url), "url": url, "estimate": q.wait_estimate(ticket)},
+        {
+            "ticket": ticket,
+            "qr": _qr_svg(url),
+            "url": url,
+            "estimate": q.wait_estimate(ticket),
+            "base_template": "device_base.html" if at_kiosk else "base.html",
+            "autoprint": at_kiosk,
+            "paper_mm": 58 if settings.KIOSK_RECEIPT_MM == 58 else 80,
+        },
     )
 
 
 def ticket_status(request, uuid):
     """The citizen's page: people ahead, a wait range, and 'tell me when my turn is near'."""
     ticket = _ticket(uuid)
+    if request.method == "POST" and request.POST.get("unfollow"):  # the follower's opt-out
+        q.ticket_unfollow(ticket=ticket)
+        messages.success(request, _("No more messages about this ticket."))
+        return redirect("visits:ticket_status", uuid=ticket.uuid)
     if request.method == "POST":
         try:
             q.ticket_follow(
@@ -277,7 +313,33 @@ def board(request, code):
         if not request.user.is_authenticated:
             return redirect("visits:device_activate")
         raise PermissionDenied
-    return render(request, "visits/board.html", {"mall": mall, "state": board_state(mall.code)})
+    return render(
+        request,
+        "visits/board.html",
+        {
+            "mall": mall,
+            "state": board_state(mall.code),
+            "call_languages": ",".join(settings.BOARD_CALL_LANGUAGES),
+            "call_clips": call_clip_urls(tuple(settings.BOARD_CALL_LANGUAGES)),
+            "highlight_seconds": settings.BOARD_HIGHLIGHT_SECONDS,
+        },
+    )
+
+
+def counter_display(request, code, counter_id):
+    """The small screen above a counter: its number and the ticket being served there. It
+    reloads itself every few seconds (no script needed on a cheap display)."""
+    mall = _mall(code)
+    if not may_use_device_page(request, mall, DeviceKind.BOARD):
+        if not request.user.is_authenticated:
+            return redirect("visits:device_activate")
+        raise PermissionDenied
+    counter = get_object_or_404(Counter, pk=counter_id, mall=mall)
+    return render(
+        request,
+        "visits/counter_display.html",
+        {"mall": mall, "counter": counter, "current": q.current_ticket_at(counter)},
+    )
 
 
 # --- officer console ---------------------------------------------------------------------------
@@ -444,6 +506,7 @@ def booking_new(request, code):
                 slot_start=slot,
                 nik=request.POST.get("nik", ""),
                 phone=request.POST.get("phone", ""),
+                messages=bool(request.POST.get("messages")),
             )
         except ValueError:
             errors["slot"] = _("Choose a day and a time slot.")
@@ -451,8 +514,19 @@ def booking_new(request, code):
             errors[refused.field or "general"] = refused.message
         else:
             return redirect("visits:booking_detail", uuid=booking.uuid)
-    slots = q.booking_slots(service=service, day=day) if service else []
     now = timezone.now()
+    slots = q.booking_slots(service=service, day=day) if service else []
+    slots = [s for s in slots if s.starts_at > now]
+    next_free = None
+    if service and not any(s.remaining for s in slots):  # say when the service opens next
+        next_free = next(
+            (
+                d
+                for d in days
+                if d > day and any(s.remaining for s in q.booking_slots(service=service, day=d))
+            ),
+            None,
+        )
     return render(
         request,
         "visits/booking_new.html",
@@ -462,7 +536,8 @@ def booking_new(request, code):
             "service": service,
             "days": days,
             "day": day,
-            "slots": [s for s in slots if s.starts_at > now],
+            "slots": slots,
+            "next_free": next_free,
             "errors": errors,
             "posted": request.POST,
         },
@@ -472,6 +547,10 @@ def booking_new(request, code):
 
 def booking_detail(request, uuid):
     booking = get_object_or_404(Booking.objects.select_related("mall", "service"), uuid=uuid)
+    if request.method == "POST" and request.POST.get("messages_off"):  # the SMS opt-out
+        q.booking_messages_stop(booking=booking)
+        messages.success(request, _("No SMS will be sent about this booking."))
+        return redirect("visits:booking_detail", uuid=booking.uuid)
     return render(
         request,
         "visits/booking_detail.html",
@@ -504,5 +583,6 @@ def queue_today(request, code):
             "tickets": tickets[:500],
             "total": tickets.count(),
             "can_edit": can_edit_mall(request.user, mall),
+            "alerts": wait_alerts(mall),
         },
     )

@@ -59,3 +59,17 @@ def demo_data(transactional_db):
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def open_all_day(mall) -> None:
+    """Open every day 00:00-23:59, so a test that issues tickets does not depend on when CI runs
+    (tickets are issued only within opening hours)."""
+    from datetime import time
+
+    from mpp.registry.models import OpeningHours
+
+    mall.opening_hours.all().delete()
+    for weekday in range(7):
+        OpeningHours.objects.create(
+            mall=mall, weekday=weekday, opens_at=time(0), closes_at=time(23, 59)
+        )

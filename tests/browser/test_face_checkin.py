@@ -41,7 +41,7 @@ from mpp.core.messaging import FakeBackend
 from mpp.registry.models import Agency, Mall
 from mpp.visits.models import Channel, Device, DeviceKind, Ticket, hash_token
 
-from .conftest import CHROMIUM, screenshot
+from .conftest import CHROMIUM, open_all_day, screenshot
 
 NIK = "6202010101800005"
 KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
@@ -140,6 +140,7 @@ def sampit(demo_data, settings, monkeypatch):
         bio, "challenge_new", lambda **kw: bio.Challenge(actions=(bio.Action.TURN_LEFT,))
     )
     mall = Mall.objects.get(code="mpp-6202")
+    open_all_day(mall)  # tickets are issued only within opening hours
     citizen = citizen_create(
         nik=NIK, full_name="John Simm", birth_date=None, phone="081234567895", mall=mall
     )

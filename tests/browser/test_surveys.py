@@ -9,13 +9,14 @@ from mpp.registry.models import Counter, Mall
 from mpp.surveys.services import survey_path
 from mpp.visits import services as queue
 
-from .conftest import screenshot
+from .conftest import open_all_day, screenshot
 
 pytestmark = pytest.mark.browser
 
 
 def finished_ticket():
     mall = Mall.objects.get(code="mpp-6202")
+    open_all_day(mall)  # tickets are issued only within opening hours
     officer = User.objects.get(username="petugas.sampit")
     counter = Counter.objects.filter(mall=mall, agency__code="dukcapil").first()
     service = counter.services.first()

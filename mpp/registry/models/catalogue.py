@@ -85,6 +85,17 @@ class Service(models.Model):
             "a prefix share one sequence of numbers."
         ),
     )
+    last_ticket_minutes = models.PositiveSmallIntegerField(
+        _("last ticket before closing (minutes)"),
+        default=0,
+        help_text=_("The kiosk stops issuing tickets for this service this long before closing."),
+    )
+    daily_ticket_cap = models.PositiveIntegerField(
+        _("tickets per day (cap)"),
+        null=True,
+        blank=True,
+        help_text=_("Walk-in tickets per day at most; empty: the platform setting, 0: no cap."),
+    )
 
     class Meta:
         ordering = ["mall", "agency__short_name", "name"]

@@ -74,6 +74,15 @@ class Mall(models.Model):
     sources = models.TextField(_("sources"), blank=True, help_text=_("One URL per line."))
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    priority_wait_limit_minutes = models.PositiveSmallIntegerField(
+        _("priority visitors called first after (minutes)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A priority visitor who has waited this long is called next. Empty: the platform "
+            "setting; 0: no bound (only the head start)."
+        ),
+    )
     is_demo = models.BooleanField(
         _("demo data"), default=False, help_text=_("Made up for demonstrations, not a real mall.")
     )

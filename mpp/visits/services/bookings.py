@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from mpp.core.nik import nik_clean, nik_hash, nik_mask
@@ -21,6 +23,7 @@ from ..models import (
 )
 from ..rollups import limit_minutes_of
 from .common import QueueError, _now, local_date_of
+from .hours import ticket_windows
 from .tickets import ticket_issue
 
 # --- bookings -------------------------------------------------------------------------------
@@ -46,10 +49,11 @@ def _service_minutes(service: Service, day: date) -> int:
 
 
 def booking_slots(*, service: Service, day: date) -> list[Slot]:
-    """Bookable slots: opening hours cut into slots; capacity = counters for the service ×
+    """Bookable slots: the service's ticket windows (opening hours less the last-ticket
+    cut-off, none on a closure day) cut into slots; capacity = counters for the service ×
     slot length ÷ the standard's service time, times the share kept for bookings."""
-    mall = service.mall
-    if mall.closures.filter(date=day).exists():
+    windows = ticket_windows(service=service, day=day)
+    if not windows:
         return []
     counters = service.counters.filter(is_active=True).count()
     slot_minutes = settings.BOOKING_SLOT_MINUTES
@@ -67,10 +71,10 @@ def booking_slots(*, service: Service, day: date) -> list[Slot]:
         .annotate(n=Count("id"))
     )
     slots = []
-    for period in mall.opening_hours.filter(weekday=day.weekday()):
-        start = datetime.combine(day, period.opens_at, tzinfo=mall.tz)
-        end = datetime.combine(day, period.closes_at, tzinfo=mall.tz)
-        while start + timedelta(minutes=slot_minutes) <= end:
+    cutoff = timedelta(minutes=service.last_ticket_minutes or 0)
+    for start, last_ticket in windows:
+        end = last_ticket + cutoff  # a slot starts before the last ticket and ends by closing
+        while start < last_ticket and start + timedelta(minutes=slot_minutes) <= end:
             slots.append(Slot(start.time(), start, capacity, booked.get(start.time(), 0)))
             start += timedelta(minutes=slot_minutes)
     return slots
@@ -88,9 +92,11 @@ def booking_create(
     slot_start: time,
     nik: str,
     phone: str,
+    messages: bool = True,
     now: datetime | None = None,
 ) -> Booking:
-    """Book a slot for one person (by NIK) and one service."""
+    """Book a slot for one person (by NIK) and one service; unless `messages` is off, an SMS
+    confirms it and another reminds of it BOOKING_REMINDER_MINUTES before the slot."""
     now = _now(now)
     try:
         nik = nik_clean(nik)
@@ -140,7 +146,7 @@ def booking_create(
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                return Booking.objects.create(
+                booking = Booking.objects.create(
                     code=_booking_code(),
                     mall=service.mall,
                     service=service,
@@ -150,7 +156,11 @@ def booking_create(
                     nik_hash=hashed,
                     nik_masked=nik_mask(nik),
                     phone=phone,
+                    messages_off=not messages,
                 )
+            if messages:
+                _booking_messages_queue(booking, now)
+            return booking
         except IntegrityError:  # code collision (or a racing duplicate): try again
             if active.filter(service=service, date=day).exists():
                 raise QueueError(
@@ -209,6 +219,7 @@ def booking_check_in(
             booking.status = BookingStatus.CHECKED_IN
             booking.ticket = ticket
             booking.save(update_fields=["status", "ticket"])
+            _booking_messages_withdraw(booking)
             return ticket
         booking.status = BookingStatus.RELEASED
         booking.save(update_fields=["status"])
@@ -234,4 +245,90 @@ def booking_cancel(*, booking: Booking) -> Booking:
         raise QueueError(_("This booking is no longer valid."), code="booking_invalid")
     booking.status = BookingStatus.CANCELLED
     booking.save(update_fields=["status"])
+    _booking_messages_withdraw(booking)
     return booking
+
+
+# --- the booking's messages -------------------------------------------------------------------
+
+
+def _booking_messages_queue(booking: Booking, now: datetime) -> None:
+    """The confirmation now and the reminder before the slot, through the outbox."""
+    from ..models import Notification
+
+    local = booking.starts_at.astimezone(booking.mall.tz)
+    values = {
+        "mall": booking.mall.name,
+        "service": booking.service.name,
+        "when": date_format(local, "l j F Y, H:i"),
+        "code": booking.code,
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        confirmation = (
+            _(
+                "%(mall)s: booking %(code)s for %(service)s on %(when)s is confirmed. "
+                "Show the code at the kiosk."
+            )
+            % values
+        )
+        reminder = (
+            _("%(mall)s: reminder, your booking %(code)s for %(service)s is at %(when)s.") % values
+        )
+    Notification.objects.create(
+        channel="sms", address=booking.phone, body=confirmation, booking=booking
+    )
+    remind_at = booking.starts_at - timedelta(minutes=settings.BOOKING_REMINDER_MINUTES)
+    if settings.BOOKING_REMINDER_MINUTES and remind_at > now + timedelta(minutes=5):
+        Notification.objects.create(
+            channel="sms",
+            address=booking.phone,
+            body=reminder,
+            booking=booking,
+            send_after=remind_at,
+        )
+
+
+def _booking_messages_withdraw(booking: Booking) -> None:
+    """Messages of this booking not sent yet are dropped (cancelled, checked in, stopped)."""
+    from ..models import NotificationStatus
+
+    booking.notifications.filter(status=NotificationStatus.PENDING).delete()
+
+
+@transaction.atomic
+def booking_messages_stop(*, booking: Booking) -> Booking:
+    """The citizen's opt-out: no more SMS about this booking."""
+    booking.messages_off = True
+    booking.save(update_fields=["messages_off"])
+    _booking_messages_withdraw(booking)
+    return booking
+
+
+@transaction.atomic
+def closure_bookings_cancel(*, mall: Mall, day: date, reason: str) -> int:
+    """A closure entered after people booked that day: their bookings are cancelled and each
+    gets an SMS (through the outbox) asking to book another day."""
+    from ..models import Notification
+
+    affected = list(
+        Booking.objects.select_for_update().filter(mall=mall, date=day, status=BookingStatus.ACTIVE)
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        for booking in affected:
+            _booking_messages_withdraw(booking)
+            if booking.messages_off:
+                continue
+            body = _(
+                "%(mall)s is closed on %(date)s (%(reason)s). Your booking %(code)s is "
+                "cancelled; please book another day."
+            ) % {
+                "mall": mall.name,
+                "date": date_format(day, "l j F Y"),
+                "reason": reason,
+                "code": booking.code,
+            }
+            Notification.objects.create(
+                channel="sms", address=booking.phone, body=body, booking=booking
+            )
+    Booking.objects.filter(pk__in=[b.pk for b in affected]).update(status=BookingStatus.CANCELLED)
+    return len(affected)

@@ -18,11 +18,19 @@ from ..rollups import limit_minutes_of, rollup_bump, rollup_deltas_for
 class QueueError(Exception):
     """A refused queue action. `message` is already in the user's language; nothing changed."""
 
-    def __init__(self, message: str, *, code: str, field: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        field: str | None = None,
+        opens_next: datetime | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.code = code
         self.field = field
+        self.opens_next = opens_next  # a service refusing tickets now: when it takes them again
 
 
 # Which statuses each officer action may start from. Anything else is refused.

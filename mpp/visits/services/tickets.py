@@ -40,6 +40,7 @@ from .common import (
     local_date_of,
 )
 from .counters import _check_officer_at, _session_for
+from .hours import issuing_check
 
 # --- issuing ----------------------------------------------------------------------------
 
@@ -83,14 +84,18 @@ def ticket_issue(
     sort_key: datetime | None = None,
     now: datetime | None = None,
 ) -> Ticket:
-    """Print a ticket: a number unique per mall, prefix and local day, and a queue place."""
+    """Print a ticket: a number unique per mall, prefix and local day, and a queue place,
+    only when the service takes tickets (hours, closures, the daily cap: `hours.py`)."""
     now = _now(now)
     _check_service(mall, service)
+    service.mall = mall  # the same row: the hours check reads it without another query
     if priority_reason not in PriorityReason.values:
         raise QueueError(_("Unknown priority reason."), code="bad_priority", field="priority")
     if mall.status != MallStatus.OPEN:
         raise QueueError(_("This mall is not open."), code="mall_not_open", field="mall")
     local_date = local_date_of(mall, now)
+    if transferred_from is None:  # a transfer continues a visit already in the mall
+        issuing_check(service=service, now=now, channel=channel, local_date=local_date)
     prefix = service.queue_prefix()
     queued_at = queued_at or now
     if sort_key is None:
@@ -173,12 +178,29 @@ def waiting_for(counter: Counter, local_date: date):
     )
 
 
-def _claim_candidate(counter: Counter, local_date: date) -> Ticket | None:
-    """Lock the first waiting ticket this counter may call. On PostgreSQL, rows another
-    counter is claiming are skipped rather than waited for; SQLite serialises writers."""
+def priority_wait_limit_of(mall: Mall) -> int:
+    """Minutes after which a waiting priority visitor is called first (0: no bound): the
+    mall's own choice, else QUEUE_PRIORITY_WAIT_LIMIT_MINUTES (docs/decisions/0032)."""
+    if mall.priority_wait_limit_minutes is not None:
+        return mall.priority_wait_limit_minutes
+    return settings.QUEUE_PRIORITY_WAIT_LIMIT_MINUTES
+
+
+def _claim_candidate(counter: Counter, local_date: date, now: datetime) -> Ticket | None:
+    """Lock the first waiting ticket this counter may call: a priority visitor who has waited
+    past the mall's bound, else the head of the line. On PostgreSQL, rows another counter is
+    claiming are skipped rather than waited for; SQLite serialises writers."""
     waiting = waiting_for(counter, local_date)
     if connection.features.has_select_for_update_skip_locked:
         waiting = waiting.select_for_update(skip_locked=True, of=("self",))
+    limit = priority_wait_limit_of(counter.mall)
+    if limit:
+        overdue = waiting.exclude(priority_reason="").filter(
+            queued_at__lte=now - timedelta(minutes=limit)
+        )
+        ticket = overdue.order_by("queued_at", "id").first()
+        if ticket is not None:
+            return ticket
     return waiting.first()
 
 
@@ -197,7 +219,7 @@ def call_next(*, counter: Counter, officer, now: datetime | None = None) -> Tick
     now = _now(now)
     local_date = local_date_of(counter.mall, now)
     for _attempt in range(5):
-        ticket = _claim_candidate(counter, local_date)
+        ticket = _claim_candidate(counter, local_date, now)
         if ticket is None:
             return None
         before = rollup_deltas_for(ticket, None)
@@ -219,6 +241,7 @@ def call_next(*, counter: Counter, officer, now: datetime | None = None) -> Tick
             ticket.call_count += 1
             ticket.mall = counter.mall
             _rollup_apply(before, ticket)
+            _notify_called(ticket, counter)
             _notify_due(service_id=ticket.service_id, local_date=local_date)
             return ticket
     return None
@@ -411,6 +434,33 @@ def people_ahead(ticket: Ticket) -> int:
         .filter(Q(sort_key__lt=ticket.sort_key) | Q(sort_key=ticket.sort_key, id__lt=ticket.id))
         .count()
     )
+
+
+def _notify_called(ticket: Ticket, counter: Counter) -> None:
+    """A follower is told at once that they are being called (they may be outside)."""
+    if not ticket.notify_address:
+        return
+    body = _(
+        "%(mall)s: ticket %(number)s, you are being called now. Please go to counter %(counter)s."
+    ) % {
+        "mall": counter.mall.name,
+        "number": ticket.display_number,
+        "counter": counter.number,
+    }
+    Notification.objects.create(
+        channel=ticket.notify_channel, address=ticket.notify_address, body=body, ticket=ticket
+    )
+
+
+@transaction.atomic
+def ticket_unfollow(*, ticket: Ticket) -> Ticket:
+    """The follower's opt-out: no more messages about this ticket ("near", "called now")."""
+    Ticket.objects.filter(pk=ticket.pk).update(
+        notify_when_ahead=None, notify_channel="", notify_address=""
+    )
+    Notification.objects.filter(ticket=ticket, status="pending").delete()
+    ticket.refresh_from_db()
+    return ticket
 
 
 def _notify_due(*, service_id: int, local_date: date) -> None:

@@ -1,10 +1,11 @@
 """A small mall ready to queue: Sampit with Dukcapil and Polri, two services, three counters,
-opening hours every weekday, and officers posted there."""
+opening hours every weekday, and officers posted there, on Monday 09:00 Sampit time."""
 
 from datetime import date, time
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from conftest import at as at  # re-exported: the one `at` of the suite
 from conftest import make_user
@@ -57,4 +58,7 @@ def queue(mall_sampit, standard_fields):
     Q.ktp, Q.kk, Q.skck = ktp, kk, skck
     Q.counter1, Q.counter2, Q.counter3 = counter1, counter2, counter3
     Q.ani, Q.budi, Q.citra = officers
-    return Q
+    # Tickets are issued only within opening hours: the queue tests run on a Monday morning
+    # (the clock ticks on; a test may still travel or pass `now` itself).
+    with time_machine.travel(at(MONDAY, 9), tick=True):
+        yield Q

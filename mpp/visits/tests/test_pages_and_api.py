@@ -297,3 +297,29 @@ def test_a_double_tap_or_a_replayed_form_gives_one_ticket(client, queue, mall_ma
     assert client.post(issue, {"service": "", "issue_token": token}).status_code == 400
     assert client.post(issue, {"service": queue.kk.pk, "issue_token": token}).status_code == 302
     assert Ticket.objects.count() == 2
+
+
+def test_a_booking_checked_in_at_the_kiosk_may_take_the_priority_lane(
+    client, queue, mall_manager_sampit
+):
+    from datetime import time
+
+    from .conftest import MONDAY, at
+
+    booking = q.booking_create(
+        service=queue.ktp,
+        day=MONDAY,
+        slot_start=time(9, 30),
+        nik="6202011708900001",
+        phone="081234567890",
+        now=at(MONDAY, 9),
+    )
+    kiosk_client(client, queue, mall_manager_sampit)
+    home = client.get(reverse("visits:kiosk", args=[queue.mall.code])).content.decode()
+    assert 'name="priority" value="elderly"' in home
+    client.post(
+        reverse("visits:kiosk_check_in", args=[queue.mall.code]),
+        {"code": booking.code, "priority": "elderly"},
+    )
+    ticket = Ticket.objects.get()
+    assert ticket.channel == "booking" and ticket.priority_reason == "elderly"

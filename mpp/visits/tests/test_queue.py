@@ -26,6 +26,7 @@ def rollup_matches_recomputation():
 
 
 def test_numbers_run_per_prefix_and_restart_each_local_day(queue):
+    queue.mall.opening_hours.all().delete()  # no hours entered: tickets at any time of day
     a1 = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(MONDAY, 8))
     a2 = q.ticket_issue(mall=queue.mall, service=queue.ktp, now=at(MONDAY, 8, 1))
     s1 = q.ticket_issue(mall=queue.mall, service=queue.skck, now=at(MONDAY, 8, 2))
@@ -343,3 +344,36 @@ def test_the_console_lists_recent_no_shows_and_brings_one_back(client, queue):
     )
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.WAITING and ticket.returns == 1
+
+
+def test_a_priority_visitor_waiting_past_the_malls_bound_is_called_next(queue, settings):
+    settings.QUEUE_PRIORITY_WAIT_LIMIT_MINUTES = 15
+    early = [
+        q.ticket_issue(mall=queue.mall, service=queue.skck, now=at(MONDAY, 8, minute))
+        for minute in range(0, 40, 2)
+    ]
+    elderly = q.ticket_issue(
+        mall=queue.mall, service=queue.skck, priority_reason="elderly", now=at(MONDAY, 8, 41)
+    )
+    q.counter_open(counter=queue.counter3, officer=queue.citra)
+    # 20 people came first; with the 15-minute head start alone the elderly visitor waits on
+    first = q.call_next(counter=queue.counter3, officer=queue.citra, now=at(MONDAY, 8, 50))
+    assert first == early[0]
+    q.ticket_start(ticket=first, officer=queue.citra)
+    q.ticket_finish(ticket=first, officer=queue.citra, outcome="completed")
+    # ... until the bound: after 15 minutes of waiting, the priority visitor is next
+    called = q.call_next(counter=queue.counter3, officer=queue.citra, now=at(MONDAY, 8, 56))
+    assert called == elderly
+
+
+def test_a_mall_may_turn_the_priority_bound_off(queue, settings):
+    settings.QUEUE_PRIORITY_WAIT_LIMIT_MINUTES = 15
+    queue.mall.priority_wait_limit_minutes = 0
+    queue.mall.save()
+    first = q.ticket_issue(mall=queue.mall, service=queue.skck, now=at(MONDAY, 8))
+    q.ticket_issue(
+        mall=queue.mall, service=queue.skck, priority_reason="elderly", now=at(MONDAY, 8, 30)
+    )
+    q.counter_open(counter=queue.counter3, officer=queue.citra)
+    counter = type(queue.counter3).objects.select_related("mall").get(pk=queue.counter3.pk)
+    assert q.call_next(counter=counter, officer=queue.citra, now=at(MONDAY, 9)) == first
