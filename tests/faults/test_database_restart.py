@@ -16,6 +16,7 @@ import urllib.request
 
 import pytest
 
+from mpp.identity.tests.keys import rsa_pem
 from tests.faults.throwaway_pg import ThrowawayCluster
 from tests.processes import ROOT
 
@@ -95,6 +96,7 @@ def test_a_database_restart_mid_run_fails_cleanly_and_the_web_recovers_by_itself
         "CITIZEN_DATA_KEY": "fault-test-citizen-key",
         "ACCESS_LOG_KEY": "fault-test-log-key",
         "FACE_TEMPLATE_KEY": "fault-test-face-key",
+        "OIDC_RSA_PRIVATE_KEYS": rsa_pem(),  # production refuses to start without one
         "MESSAGING_ALLOW_CONSOLE": "True",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "False",

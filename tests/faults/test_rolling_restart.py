@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from mpp.accounts.models import User
+from mpp.identity.tests.keys import rsa_pem
 from mpp.registry.models import Agency, Mall, Service
 from mpp.visits.devices import device_issue
 from mpp.visits.models import Ticket
@@ -62,6 +63,7 @@ def test_a_rolling_restart_of_gunicorn_loses_no_accepted_request():
         "CITIZEN_DATA_KEY": "rolling-citizen-key",
         "ACCESS_LOG_KEY": "rolling-log-key",
         "FACE_TEMPLATE_KEY": "rolling-face-key",
+        "OIDC_RSA_PRIVATE_KEYS": rsa_pem(),  # production refuses to start without one
         "MESSAGING_ALLOW_CONSOLE": "True",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "False",
