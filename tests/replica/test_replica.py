@@ -59,6 +59,9 @@ def test_the_report_pages_and_files_read_the_standby(client, week_with_visits):
     week, analyst = week_with_visits
     client.force_login(analyst)
     client.get(f"/monitoring/weeks/{week}/")  # the first view summarises the week (primary)
+    # and a mall's first view stores its days' hour summaries (a write: that request reads
+    # its own write from the primary); later views read both from the standby.
+    client.get(f"/monitoring/weeks/{week}/malls/mpp-6202/")
     replica_caught_up()
     pages = [
         f"/monitoring/weeks/{week}/",
