@@ -47,6 +47,17 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+def rsa_pem() -> str:
+    """A throwaway OIDC signing key: production mode refuses to start without one."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
 def server_env(database_url: str) -> dict:
     env = dict(os.environ)
     env.update(
@@ -56,6 +67,7 @@ def server_env(database_url: str) -> dict:
         CITIZEN_DATA_KEY=secrets.token_hex(32),
         ACCESS_LOG_KEY=secrets.token_hex(32),
         FACE_TEMPLATE_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
+        OIDC_RSA_PRIVATE_KEYS=rsa_pem(),
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="False",
         SESSION_COOKIE_SECURE="False",
