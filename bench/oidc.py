@@ -44,39 +44,13 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-from bench_queue import rsa_pem  # noqa: E402 (one signing key maker for the benches)
+import bench_queue as bq  # noqa: E402 (the same production-mode server environment)
+
+recreate_database = bq.recreate_database
 
 
 def server_env(database_url: str) -> dict:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database_url,
-        DEBUG="False",
-        SECRET_KEY="bench-" + secrets.token_hex(24),
-        CITIZEN_DATA_KEY=secrets.token_hex(32),
-        ACCESS_LOG_KEY=secrets.token_hex(32),
-        FACE_TEMPLATE_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
-        OIDC_RSA_PRIVATE_KEYS=rsa_pem(),
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="False",
-        SESSION_COOKIE_SECURE="False",
-        CSRF_COOKIE_SECURE="False",
-        DB_CONN_MAX_AGE="600",
-        LOG_LEVEL="ERROR",
-        DJANGO_SETTINGS_MODULE="config.settings",
-        PYTHONPATH=str(REPO_ROOT),
-    )
-    return env
-
-
-def recreate_database(database_url: str) -> None:
-    import psycopg
-
-    name = database_url.rsplit("/", 1)[1]
-    admin = database_url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    return bq.server_env(database_url) | {"LOG_LEVEL": "ERROR"}
 
 
 SEED = r"""
