@@ -166,7 +166,8 @@ class PeriodField(forms.CharField):
         try:
             return Period.parse(value)
         except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
+            # the reason quotes what was typed: a parameter, never part of the format string
+            raise forms.ValidationError("%(reason)s", params={"reason": str(exc)}) from None
 
 
 GROUPS = [
