@@ -233,9 +233,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
-# Where reference data comes from when building the compact files shipped in the repository.
-SHARED_DATA_DIR = Path(os.environ.get("SHARED_DATA_DIR", BASE_DIR.parent / "shared" / "data"))
-
 # Keyed hash for NIK look-ups (bookings, citizen accounts). Set it once in production and
 # never change it: existing hashes would stop matching.
 NIK_HASH_KEY = os.environ.get("NIK_HASH_KEY", "") or f"nik:{SECRET_KEY}"

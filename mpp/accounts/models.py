@@ -20,19 +20,3 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
-
-    @property
-    def is_ministry_analyst(self) -> bool:
-        return self.role == Role.MINISTRY_ANALYST
-
-    @property
-    def is_mall_manager(self) -> bool:
-        return self.role == Role.MALL_MANAGER
-
-    @property
-    def is_counter_officer(self) -> bool:
-        return self.role == Role.COUNTER_OFFICER
-
-    @property
-    def is_citizen(self) -> bool:
-        return self.role == Role.CITIZEN

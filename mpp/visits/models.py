@@ -3,7 +3,6 @@ daily rollups and the notification outbox."""
 
 import hashlib
 import secrets
-from datetime import timedelta
 from uuid import uuid4
 
 from django.conf import settings
@@ -145,16 +144,6 @@ class Outcome(models.TextChoices):
     TRANSFERRED = "transferred", _("Transferred to another service")
 
 
-class TicketQuerySet(models.QuerySet):
-    def waiting_for(self, services):
-        return self.filter(status=TicketStatus.WAITING, service__in=services).order_by(
-            "sort_key", "id"
-        )
-
-    def on(self, mall: Mall, local_date):
-        return self.filter(mall=mall, local_date=local_date)
-
-
 class Ticket(models.Model):
     """A queue ticket, and the visit record the weekly report counts: one per service a
     citizen comes for. Several services in one trip share `trip`."""
@@ -226,7 +215,6 @@ class Ticket(models.Model):
     notify_address = models.CharField(max_length=200, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
 
-    objects = TicketQuerySet.as_manager()
 
     class Meta:
         ordering = ["-issued_at"]
@@ -414,11 +402,3 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.channel} → {self.address[:4]}… ({self.status})"
-
-    def retry_later(self, error: str) -> None:
-        self.attempts += 1
-        self.last_error = error[:1000]
-        self.status = (
-            NotificationStatus.FAILED if self.attempts >= 5 else NotificationStatus.PENDING
-        )
-        self.send_after = timezone.now() + timedelta(minutes=2**self.attempts)
