@@ -11,6 +11,8 @@ from mpp.core.messaging import FakeBackend
 from mpp.registry.models import Agency, OfficerPosting, Service, Tenancy
 from mpp.registry.services import standard_publish
 
+from ..access import citizen_data_read
+from ..models import AccessRecord, Purpose
 from ..services import citizen_create
 
 # Women's NIKs add 40 to the day: 5 May 1990 → 450590.
@@ -114,3 +116,11 @@ def scan_png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (40, 30), "white").save(out, "PNG")
     return out.getvalue()
+
+
+@pytest.fixture
+def five_reads(siti):
+    """Five reads of Siti's data: an access log to verify and to tamper with."""
+    for _ in range(5):
+        citizen_data_read(citizen=siti, actor=siti.user, purpose=Purpose.SELF, fields=["sex"])
+    return AccessRecord.objects.order_by("seq")

@@ -8,8 +8,7 @@ import pytest
 from ..models import AccessRecord, Application, Purpose
 from ..services import consent_grant, delegation_confirm, delegation_request
 from .conftest import NIK_SITI
-from .test_applications import SITI_ANSWERS
-from .test_views import submitted
+from .helpers import SITI_ANSWERS, submitted
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/"

@@ -15,23 +15,10 @@ from ..services import (
     delegation_confirm,
     delegation_request,
 )
+from .helpers import SITI_ANSWERS
 
 pytestmark = pytest.mark.django_db
 S = ApplicationStatus
-
-SITI_ANSWERS = {
-    "birth_place": "Jakarta",
-    "religion": "islam",
-    "marital_status": "kawin",
-    "occupation": "Pedagang",
-    "citizenship": "WNI",
-    "address": "Jl. Kebon Sirih 1",
-    "rt": "001",
-    "rw": "002",
-    "village_code": "31.71.01.1001",
-    "family_card_number": "3171010101000001",
-    "email": "siti@example.org",
-}
 
 
 def submit(application, by, **extra):

@@ -12,7 +12,7 @@ from ..checkpoints import checkpoint_append, checkpoints_read
 from ..ledger import access_log_verify
 from ..models import AccessLogHead, AccessRecord, Purpose
 from ..models.accesslog import chain_key
-from .test_ledger import _raw_delete, _raw_update, five_reads  # noqa: F401 (fixture)
+from .helpers import raw_delete, raw_update
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def _verify(*args):
     call_command("verify_access_log", *args)
 
 
-def test_verify_appends_a_signed_checkpoint(five_reads, checkpoint_file, capsys):  # noqa: F811
+def test_verify_appends_a_signed_checkpoint(five_reads, checkpoint_file, capsys):
     _verify()
     line = json.loads(checkpoint_file.read_text().splitlines()[-1])
     assert line["seq"] == 5 and line["hash"] == AccessLogHead.objects.get().hash
@@ -45,14 +45,14 @@ def test_verify_appends_a_signed_checkpoint(five_reads, checkpoint_file, capsys)
 
 
 def test_truncation_with_the_head_moved_back_fails_against_the_checkpoint(
-    five_reads,  # noqa: F811
+    five_reads,
     checkpoint_file,
     capsys,
 ):
     checkpoint_append()
     third = AccessRecord.objects.get(seq=3)
     for record in list(five_reads)[3:]:
-        _raw_delete(record)
+        raw_delete(record)
     _move_head(3, third.hash)
     assert access_log_verify().ok  # the chain alone reads intact …
     with pytest.raises(CommandError) as failed:
@@ -63,7 +63,7 @@ def test_truncation_with_the_head_moved_back_fails_against_the_checkpoint(
     assert len(checkpoint_file.read_text().splitlines()) == 1  # nothing appended
 
 
-def test_a_rewritten_tail_fails_against_the_checkpoint(five_reads, checkpoint_file, capsys):  # noqa: F811
+def test_a_rewritten_tail_fails_against_the_checkpoint(five_reads, checkpoint_file, capsys):
     checkpoint_append()
     # Someone with the chain key re-seals the last record after changing its reason.
     last = AccessRecord.objects.get(seq=5)
@@ -72,7 +72,7 @@ def test_a_rewritten_tail_fails_against_the_checkpoint(five_reads, checkpoint_fi
     reason_index = AccessRecord.CHAIN_FIELDS.index("reason")
     values[reason_index] = "nothing to see"
     new_hash = AccessRecord.digest(tuple(values[:-2]), values[-2], chain_key())
-    _raw_update(last, reason="nothing to see", hash=new_hash)
+    raw_update(last, reason="nothing to see", hash=new_hash)
     _move_head(5, new_hash)
     assert access_log_verify().ok
     with pytest.raises(CommandError):
@@ -80,7 +80,7 @@ def test_a_rewritten_tail_fails_against_the_checkpoint(five_reads, checkpoint_fi
     assert "record 5 differs from the checkpoint" in capsys.readouterr().err
 
 
-def test_a_forged_checkpoint_is_refused(five_reads, checkpoint_file, capsys):  # noqa: F811
+def test_a_forged_checkpoint_is_refused(five_reads, checkpoint_file, capsys):
     checkpoint_append()
     line = json.loads(checkpoint_file.read_text())
     line["seq"] = 2  # to make a truncation to record 2 pass
@@ -91,7 +91,7 @@ def test_a_forged_checkpoint_is_refused(five_reads, checkpoint_file, capsys):  #
     assert "the signature does not match" in capsys.readouterr().err
 
 
-def test_a_rollback_between_checkpoints_is_named(five_reads, checkpoint_file, siti, capsys):  # noqa: F811
+def test_a_rollback_between_checkpoints_is_named(five_reads, checkpoint_file, siti, capsys):
     checkpoint_append()
     citizen_data_read(citizen=siti, actor=siti.user, purpose=Purpose.SELF, fields=["sex"])
     checkpoint_append()
@@ -102,7 +102,7 @@ def test_a_rollback_between_checkpoints_is_named(five_reads, checkpoint_file, si
     assert "went back from record 6 to 5" in capsys.readouterr().err
 
 
-def test_the_scheduled_command_needs_a_place(five_reads, settings, checkpoint_file):  # noqa: F811
+def test_the_scheduled_command_needs_a_place(five_reads, settings, checkpoint_file):
     call_command("access_log_checkpoint")
     assert checkpoints_read(str(checkpoint_file))[-1].seq == 5
     settings.ACCESS_LOG_CHECKPOINT_FILE = ""
@@ -110,7 +110,7 @@ def test_the_scheduled_command_needs_a_place(five_reads, settings, checkpoint_fi
         call_command("access_log_checkpoint")
 
 
-def test_a_checkpoint_can_go_to_the_data_protection_officer(five_reads, settings, mailoutbox):  # noqa: F811
+def test_a_checkpoint_can_go_to_the_data_protection_officer(five_reads, settings, mailoutbox):
     settings.ACCESS_LOG_CHECKPOINT_EMAIL = "dpo@example.go.id"
     checkpoint = checkpoint_append()
     assert mailoutbox[0].to == ["dpo@example.go.id"]

@@ -3,18 +3,11 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from ..access import citizen_data_read
 from ..ledger import access_log_verify
-from ..models import AccessLogHead, AccessRecord, Purpose
+from ..models import AccessLogHead, AccessRecord
+from .helpers import raw_delete, raw_update
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def five_reads(siti):
-    for _ in range(5):
-        citizen_data_read(citizen=siti, actor=siti.user, purpose=Purpose.SELF, fields=["sex"])
-    return AccessRecord.objects.order_by("seq")
 
 
 def test_an_intact_log_verifies(five_reads, capsys):
@@ -36,24 +29,8 @@ def test_the_model_refuses_edits_and_deletes(five_reads):
         AccessRecord.objects.all().delete()
 
 
-def _raw_update(record, **values):
-    # What someone with database access could do, bypassing the model.
-    from django.db.models.sql import UpdateQuery
-
-    query = UpdateQuery(AccessRecord)
-    query.add_update_values(values)
-    query.add_filter("pk", record.pk)
-    query.get_compiler("default").execute_sql(None)
-
-
-def _raw_delete(record):
-    from django.db.models.sql import DeleteQuery
-
-    DeleteQuery(AccessRecord).delete_batch([record.pk], "default")
-
-
 def test_an_edited_record_is_detected(five_reads):
-    _raw_update(five_reads[2], fields=["nothing"])
+    raw_update(five_reads[2], fields=["nothing"])
     report = access_log_verify()
     assert report.problems == ["record 3: content was changed"]
     with pytest.raises(CommandError):
@@ -61,14 +38,14 @@ def test_an_edited_record_is_detected(five_reads):
 
 
 def test_a_deleted_record_is_detected(five_reads):
-    _raw_delete(five_reads[1])
+    raw_delete(five_reads[1])
     problems = access_log_verify().problems
     assert "records 2–2 are missing (deleted)" in problems
     assert "record 3: link to the previous record broken" in problems
 
 
 def test_a_deleted_last_record_is_detected_by_the_head(five_reads):
-    _raw_delete(five_reads[4])
+    raw_delete(five_reads[4])
     assert AccessLogHead.objects.get().seq == 5
     assert "records were deleted from the end" in access_log_verify().problems[0]
 

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from ..services import application_transition
-from .test_views import submitted
+from .helpers import submitted
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from ..access import citizen_data_read
 from ..models import AccessRecord, Application, Purpose
-from ..services import application_start, application_submit, consent_grant
+from ..services import consent_grant
 from .conftest import NIK_SITI
-from .test_applications import SITI_ANSWERS
+from .helpers import SITI_ANSWERS, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -19,12 +19,6 @@ pytestmark = pytest.mark.django_db
 def siti_client(client, siti):
     client.force_login(siti.user)
     return client
-
-
-def submitted(siti, service):
-    draft = application_start(citizen=siti, service=service, by=siti.user)
-    values = {k: SITI_ANSWERS[k] for k in draft.fields_asked}
-    return application_submit(application=draft, values=values, by=siti.user)
 
 
 def test_my_data_page_shows_my_nik_and_logs_the_view(siti_client):
