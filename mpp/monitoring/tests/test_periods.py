@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from mpp.registry.models import Mall
 
@@ -25,7 +26,7 @@ def frozen():
 
 def test_the_monitoring_home_opens_the_last_complete_week(client, ministry_analyst):
     client.force_login(ministry_analyst)
-    response = client.get("/monitoring/")
+    response = client.get(reverse("monitoring:home"))
     assert response.status_code == 302 and response["Location"].endswith("/weeks/2025-W23/")
 
 
@@ -58,10 +59,10 @@ def test_the_page_marks_the_running_week_sementara_and_refuses_a_future_week(
     client, ministry_analyst
 ):
     client.force_login(ministry_analyst)
-    page = client.get("/monitoring/weeks/2025-W24/", {"current": "1"})
+    page = client.get(reverse("monitoring:national", args=["2025-W24"]), {"current": "1"})
     assert page.status_code == 200
     assert 'data-testid="provisional"' in page.content.decode()
-    refused = client.get("/monitoring/weeks/2026-W53/", follow=True)
+    refused = client.get(reverse("monitoring:national", args=["2026-W53"]), follow=True)
     assert refused.redirect_chain[-1][0].endswith("/weeks/2025-W23/")
     text = refused.content.decode()
     assert "2026-W53" in text and "2025-W23" in text
@@ -69,6 +70,9 @@ def test_the_page_marks_the_running_week_sementara_and_refuses_a_future_week(
 
 def test_files_of_a_future_week_are_a_400_with_the_reason(client, ministry_analyst):
     client.force_login(ministry_analyst)
-    response = client.get("/monitoring/weeks/2026-W53/report.csv")
+    response = client.get(reverse("monitoring:export", args=["2026-W53", "csv"]))
     assert response.status_code == 400 and "2026-W53" in response.content.decode()
-    assert client.get("/monitoring/open-data/2026-W53.json").status_code == 400
+    assert (
+        client.get(reverse("monitoring:open_data_file", args=["2026-W53", "json"])).status_code
+        == 400
+    )

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from openpyxl import Workbook
 
 from mpp.registry.models import Mall
@@ -20,7 +21,7 @@ from .conftest import fake_rollups, local, make_ticket, service_for
 pytestmark = pytest.mark.django_db
 
 WEEK = IsoWeek(2025, 23)
-BASE = "/monitoring/weeks/2025-W23/"
+BASE = reverse("monitoring:national", args=["2025-W23"])
 
 
 @pytest.fixture(autouse=True)
@@ -73,9 +74,9 @@ def test_monitoring_pages_refuse_managers_and_send_visitors_to_log_in(client, ma
 
 def test_the_home_page_opens_the_week_just_ended(client, ministry_analyst):
     client.force_login(ministry_analyst)
-    assert client.get("/monitoring/").url == BASE
+    assert client.get(reverse("monitoring:home")).url == BASE
     assert client.get(BASE, {"week": "2025-W20"}).url == "/monitoring/weeks/2025-W20/"
-    assert client.get("/monitoring/weeks/2025-W99/").status_code == 404
+    assert client.get(reverse("monitoring:national", args=["2025-W99"])).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -153,8 +154,8 @@ def test_the_mall_drilldown_shows_days_hours_and_services(
 
 
 def test_open_data_is_public_and_downloads_as_csv(client, data):
-    assert client.get("/monitoring/open-data/").status_code == 200
-    response = client.get("/monitoring/open-data/2025-W23.csv")
+    assert client.get(reverse("monitoring:open_data")).status_code == 200
+    response = client.get(reverse("monitoring:open_data_file", args=["2025-W23", "csv"]))
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert next(r for r in rows if r["code"] == "mpp-6202")["visits"] == str(7 * 7)
     assert "status" not in rows[0]
@@ -175,13 +176,15 @@ def test_an_upload_is_previewed_then_stored_all_at_once(client, mall_manager_sam
     service_for(mall_sampit)
     client.force_login(mall_manager_sampit)
     rows = [["mpp-6202", f"2025-06-0{d}", "ktp-el", "", 10 + d, 8, 1] for d in range(1, 8)]
-    response = client.post("/monitoring/upload/", {"file": xlsx_file(rows)})
+    response = client.post(reverse("monitoring:upload"), {"file": xlsx_file(rows)})
     assert response.status_code == 200 and response.context["total"] == 7
     assert ReportedDailyCount.objects.count() == 0
-    client.post(f"/monitoring/upload/{response.context['pending'].pk}/commit/")
+    client.post(reverse("monitoring:upload_commit", args=[response.context["pending"].pk]))
     assert ReportedDailyCount.objects.count() == 7
     assert (
-        client.post(f"/monitoring/upload/{response.context['pending'].pk}/commit/").status_code
+        client.post(
+            reverse("monitoring:upload_commit", args=[response.context["pending"].pk])
+        ).status_code
         == 400
     )
 
@@ -198,7 +201,7 @@ def test_one_bad_row_in_a_large_upload_stores_nothing_and_names_the_row(
         lines.append(f"mpp-6202,{day},ktp-el,,{5 + i % 3},{served},1")
     body = "\n".join(lines)
     response = client.post(
-        "/monitoring/upload/", {"file": SimpleUploadedFile("c.csv", body.encode())}
+        reverse("monitoring:upload"), {"file": SimpleUploadedFile("c.csv", body.encode())}
     )
     assert response.status_code == 400
     errors = response.context["errors"]
@@ -214,7 +217,7 @@ def test_a_manager_may_not_upload_for_another_mall(client, mall_manager_sampit, 
     file = SimpleUploadedFile(
         "c.csv", b"mall,date,service,issued,served,no_shows\nmpp-31,2025-06-01,ktp-el,1,1,0\n"
     )
-    response = client.post("/monitoring/upload/", {"file": file})
+    response = client.post(reverse("monitoring:upload"), {"file": file})
     assert response.status_code == 400 and response.context["errors"][0].field == "mall"
 
 
@@ -222,25 +225,25 @@ def test_a_manager_issues_and_revokes_a_system_token(
     client, mall_manager_sampit, mall_manager_jakarta
 ):
     client.force_login(mall_manager_sampit)
-    response = client.post("/monitoring/tokens/mpp-6202/", {"name": "SIMPEL"})
+    response = client.post(reverse("monitoring:tokens", args=["mpp-6202"]), {"name": "SIMPEL"})
     token = response.context["new_token"]
     assert token and token in response.content.decode()
     device = Device.objects.get()
     assert device.kind == "system" and token not in device.token_hash
-    assert token not in client.get("/monitoring/tokens/mpp-6202/").content.decode()
-    client.post("/monitoring/tokens/mpp-6202/", {"revoke": device.pk})
+    assert token not in client.get(reverse("monitoring:tokens", args=["mpp-6202"])).content.decode()
+    client.post(reverse("monitoring:tokens", args=["mpp-6202"]), {"revoke": device.pk})
     device.refresh_from_db()
     assert device.revoked_at is not None
     client.force_login(mall_manager_jakarta)
-    assert client.get("/monitoring/tokens/mpp-6202/").status_code == 403
+    assert client.get(reverse("monitoring:tokens", args=["mpp-6202"])).status_code == 403
 
 
 def test_an_analyst_subscribes_and_unsubscribes(client, ministry_analyst):
     client.force_login(ministry_analyst)
-    client.post("/monitoring/subscription/", {"active": "1", "next": BASE})
+    client.post(reverse("monitoring:subscription"), {"active": "1", "next": BASE})
     assert ReportSubscription.objects.get(user=ministry_analyst).is_active
     response = client.post(
-        "/monitoring/subscription/", {"active": "0", "next": "https://evil.example/"}
+        reverse("monitoring:subscription"), {"active": "0", "next": "https://evil.example/"}
     )
     assert response.url == "/monitoring/"
     assert not ReportSubscription.objects.get(user=ministry_analyst).is_active
@@ -250,9 +253,11 @@ def test_an_analyst_sees_their_subscription_and_the_weeks_sent(client, ministry_
     from ..models import DeliveryStatus, ReportDelivery
 
     client.force_login(ministry_analyst)
-    html = client.get("/monitoring/subscription/").content.decode()
+    html = client.get(reverse("monitoring:subscription")).content.decode()
     assert "Anda tidak menerima laporan mingguan" in html
-    client.post("/monitoring/subscription/", {"active": "1", "next": "/monitoring/subscription/"})
+    client.post(
+        reverse("monitoring:subscription"), {"active": "1", "next": "/monitoring/subscription/"}
+    )
     subscription = ReportSubscription.objects.get(user=ministry_analyst)
     ReportDelivery.objects.create(subscription=subscription, week="2025-W22", status="sent")
     ReportDelivery.objects.create(

@@ -30,10 +30,13 @@ def test_a_citizen_rates_a_served_ticket_from_its_link(client, quality):
 
 def test_a_forged_survey_link_is_refused(client, quality):
     ticket = serve(quality)
-    response = client.get(f"/quality/survey/{ticket.uuid}/?k=forged")
+    response = client.get(reverse("surveys:ticket_survey", args=[ticket.uuid]) + "?k=forged")
     assert response.status_code == 404
     assert "tidak sah" in response.content.decode()
-    assert client.post(f"/quality/survey/{ticket.uuid}/", ANSWERS).status_code == 404
+    assert (
+        client.post(reverse("surveys:ticket_survey", args=[ticket.uuid]), ANSWERS).status_code
+        == 404
+    )
     assert not SurveyResponse.objects.exists()
 
 
@@ -70,9 +73,11 @@ def test_ikm_table_filters_and_exports_csv(client, quality):
         survey_submit(
             scores=dict.fromkeys(GOOD, 1), channel="kiosk", mall=quality.mall, service=quality.skck
         )
-        page = client.get("/quality/ikm/", {"period": "2026-Q4", "group": "service"})
+        page = client.get(reverse("surveys:ikm_table"), {"period": "2026-Q4", "group": "service"})
         assert "Tidak Baik" in page.content.decode()
-        export = client.get("/quality/ikm/", {"period": "2026", "group": "agency", "format": "csv"})
+        export = client.get(
+            reverse("surveys:ikm_table"), {"period": "2026", "group": "agency", "format": "csv"}
+        )
     rows = list(csv.reader(io.StringIO(export.content.decode())))
     assert rows[0][0] == "unit" and len(rows) == 3
     assert {r[-3] for r in rows[1:]} == {"A", "D"}
@@ -82,11 +87,13 @@ def test_the_skm_report_renders_and_exports(client, quality):
     with time_machine.travel(at(date(2026, 11, 24), 10)):
         survey_submit(scores=GOOD, channel="kiosk", mall=quality.mall, service=quality.ktp)
         params = {"mall": quality.mall.code, "period": "2026-Q4"}
-        page = client.get("/quality/report/", params)
+        page = client.get(reverse("surveys:skm_report"), params)
         assert "Sangat Baik" in page.content.decode()
-        xlsx = client.get("/quality/report/", params | {"format": "xlsx"})
+        xlsx = client.get(reverse("surveys:skm_report"), params | {"format": "xlsx"})
         assert xlsx.content[:2] == b"PK"
-        pdf = client.get("/quality/report/", params | {"format": "pdf", "service": "ktp-el"})
+        pdf = client.get(
+            reverse("surveys:skm_report"), params | {"format": "pdf", "service": "ktp-el"}
+        )
         assert pdf.content[:4] == b"%PDF"
 
 
@@ -147,7 +154,7 @@ def test_compliance_page_lists_services_and_empty_counters(client, quality, mall
 def test_scorecards_list_malls_and_export(client, quality):
     with time_machine.travel(at(date(2026, 11, 24), 10)):
         survey_submit(scores=GOOD, channel="kiosk", mall=quality.mall, service=quality.ktp)
-        page = client.get("/quality/scorecards/", {"period": "2026-Q4"})
+        page = client.get(reverse("surveys:scorecards"), {"period": "2026-Q4"})
         assert quality.mall.name in page.content.decode()
-        export = client.get("/quality/scorecards/", {"period": "2026-Q4", "format": "csv"})
+        export = client.get(reverse("surveys:scorecards"), {"period": "2026-Q4", "format": "csv"})
     assert quality.mall.code in export.content.decode()
