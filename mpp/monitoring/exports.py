@@ -296,11 +296,29 @@ def report_xlsx(report: dict) -> bytes:
 
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
-    bold = book.add_format({"bold": True, "bg_color": "#DDE4EE", "text_wrap": True})
-    whole = book.add_format({"num_format": "#,##0"})
-    decimal = book.add_format({"num_format": "#,##0.0"})
-    summary_name = _sheet_name(_("Summary"))
-    summary = book.add_worksheet(summary_name)
+    formats = {
+        "bold": book.add_format({"bold": True, "bg_color": "#DDE4EE", "text_wrap": True}),
+        "whole": book.add_format({"num_format": "#,##0"}),
+        "decimal": book.add_format({"num_format": "#,##0.0"}),
+    }
+    summary = _xlsx_summary(book, report, formats)
+    names = _xlsx_section_sheets(book, report, formats)
+    chart_row = _xlsx_bar_charts(book, summary, report, names)
+    _xlsx_trend(book, summary, report.get("trend") or [], formats, chart_row)
+    book.close()
+    return out.getvalue()
+
+
+def _xlsx_number_format(value, formats):
+    if isinstance(value, int):
+        return formats["whole"]
+    return formats["decimal"] if isinstance(value, float) else None
+
+
+def _xlsx_summary(book, report, formats):
+    """The first sheet: the week, its dates, the totals and the quality line."""
+    bold = formats["bold"]
+    summary = book.add_worksheet(_sheet_name(_("Summary")))
     summary.write(0, 0, _("Weekly report"), bold)
     summary.write(0, 1, report["week"])
     summary.write(1, 0, _("From"))
@@ -323,7 +341,10 @@ def report_xlsx(report: dict) -> bytes:
     for key, value in report["totals"].items():
         summary.write(row, 0, str(SUMMARY_LABELS.get(key) or label(key)))
         summary.write(
-            row, 1, "" if value is None else value, whole if isinstance(value, int) else decimal
+            row,
+            1,
+            "" if value is None else value,
+            formats["whole"] if isinstance(value, int) else formats["decimal"],
         )
         row += 1
     if report.get("quality"):
@@ -334,37 +355,41 @@ def report_xlsx(report: dict) -> bytes:
             row += 1
     summary.set_column(0, 0, 34)
     summary.set_column(1, 1, 24)
-    sections = {key: report[key] for key, _title in SHEETS}
+    return summary
+
+
+def _xlsx_section_sheets(book, report, formats) -> dict:
+    """One sheet per section of the report, with filters and frozen headers; returns the
+    sheet name of each section (the charts point at them)."""
     names = {}
     for key, title in SHEETS:
         columns = PROVINCE_COLUMNS if key == "provinces" else MALL_COLUMNS
-        rows = sections[key]
+        rows = report[key]
         names[key] = name = _sheet_name(title)
         sheet = book.add_worksheet(name)
-        sheet.write_row(0, 0, [label(c) for c in columns], bold)
+        sheet.write_row(0, 0, [label(c) for c in columns], formats["bold"])
         for r, item in enumerate(rows, start=1):
             for c, column in enumerate(columns):
                 value = _human(column, item.get(column))
-                fmt = (
-                    whole
-                    if isinstance(value, int)
-                    else decimal
-                    if isinstance(value, float)
-                    else None
-                )
-                sheet.write(r, c, value, fmt)
+                sheet.write(r, c, value, _xlsx_number_format(value, formats))
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
         sheet.set_column(0, len(columns) - 1, 13)
         sheet.set_row(0, 45)
         if "name" in columns:
             sheet.set_column(columns.index("name"), columns.index("name"), 44)
+    return names
+
+
+def _xlsx_bar_charts(book, summary, report, names) -> int:
+    """Bar charts of the top 20 and the lowest malls on the summary sheet; returns the row
+    below them."""
     chart_row = 1
+    name_col, visits_col = MALL_COLUMNS.index("name"), MALL_COLUMNS.index("visits")
     for key, title in (("top20", _("National top 20")), ("lowest", _("Lowest"))):
-        count = len(sections[key])
+        count = len(report[key])
         if not count:
             continue
-        name_col, visits_col = MALL_COLUMNS.index("name"), MALL_COLUMNS.index("visits")
         chart = book.add_chart({"type": "bar"})
         chart.add_series(
             {
@@ -380,27 +405,30 @@ def report_xlsx(report: dict) -> bytes:
         chart.set_size({"width": 620, "height": 60 + 22 * count})
         summary.insert_chart(chart_row, 3, chart)
         chart_row += 4 + count
-    trend = report.get("trend") or []
-    if trend:
-        sheet_name = _sheet_name(_("Trend"))
-        sheet = book.add_worksheet(sheet_name)
-        sheet.write_row(0, 0, [_("Week"), str(label("visits"))], bold)
-        for r, point in enumerate(trend, start=1):
-            sheet.write(r, 0, point["week"])
-            sheet.write(r, 1, "" if point["visits"] is None else point["visits"], whole)
-        chart = book.add_chart({"type": "line"})
-        chart.add_series(
-            {
-                "name": str(label("visits")),
-                "categories": [sheet_name, 1, 0, len(trend), 0],
-                "values": [sheet_name, 1, 1, len(trend), 1],
-            }
-        )
-        chart.set_title({"name": _("National visits per week")})
-        chart.set_legend({"none": True})
-        summary.insert_chart(chart_row, 3, chart)
-    book.close()
-    return out.getvalue()
+    return chart_row
+
+
+def _xlsx_trend(book, summary, trend, formats, chart_row) -> None:
+    """The national visits per week, as a sheet and a line chart, when the report has them."""
+    if not trend:
+        return
+    sheet_name = _sheet_name(_("Trend"))
+    sheet = book.add_worksheet(sheet_name)
+    sheet.write_row(0, 0, [_("Week"), str(label("visits"))], formats["bold"])
+    for r, point in enumerate(trend, start=1):
+        sheet.write(r, 0, point["week"])
+        sheet.write(r, 1, "" if point["visits"] is None else point["visits"], formats["whole"])
+    chart = book.add_chart({"type": "line"})
+    chart.add_series(
+        {
+            "name": str(label("visits")),
+            "categories": [sheet_name, 1, 0, len(trend), 0],
+            "values": [sheet_name, 1, 1, len(trend), 1],
+        }
+    )
+    chart.set_title({"name": _("National visits per week")})
+    chart.set_legend({"none": True})
+    summary.insert_chart(chart_row, 3, chart)
 
 
 def _print_map(drawn: dict) -> dict:

@@ -350,7 +350,6 @@ def visit_events_check(mall: Mall, events: list[dict]) -> list[tuple]:
             ]
         )
     services = dict(Service.objects.filter(mall=mall).values_list("slug", "id"))
-    zone = mall.tz
     latest = timezone.now() + CLOCK_SKEW
     errors: list[RowError] = []
     clean, keys = [], set()
@@ -358,66 +357,77 @@ def visit_events_check(mall: Mall, events: list[dict]) -> list[tuple]:
         if not isinstance(raw, dict):
             errors.append(RowError(row, "event", _("each event must be an object")))
             continue
-        before = len(errors)
-        key = str(raw.get("key") or "")
-        if not key or len(key) > 100:
-            errors.append(
-                RowError(row, "key", _("an idempotency key of 1 to 100 characters is required"))
-            )
-        elif key in keys:
-            errors.append(RowError(row, "key", _("the same key appears twice in this batch")))
-        keys.add(key)
-        service_id = services.get(raw.get("service"))
-        if service_id is None:
-            errors.append(
-                RowError(
-                    row,
-                    "service",
-                    _("no service '%(slug)s' in this mall") % {"slug": raw.get("service")},
-                )
-            )
-        status = raw.get("status") or EventStatus.OTHER
-        if status not in STATUSES:
-            errors.append(RowError(row, "status", _("must be served, no_show or other")))
-        issued = _moment(raw.get("issued_at"), row, "issued_at", errors, required=True)
-        called = _moment(raw.get("called_at"), row, "called_at", errors)
-        started = _moment(raw.get("started_at"), row, "started_at", errors)
-        finished = _moment(raw.get("finished_at"), row, "finished_at", errors)
-        if issued and issued > latest:
-            errors.append(RowError(row, "issued_at", _("is in the future")))
-        if issued and called and called < issued:
-            errors.append(RowError(row, "called_at", _("is before issued_at")))
-        if started and finished and finished < started:
-            errors.append(RowError(row, "finished_at", _("is before started_at")))
-        wait_limit, service_limit = _bound("wait_minutes"), _bound("service_minutes")
-        if issued and called and wait_limit and called - issued > timedelta(minutes=wait_limit):
-            errors.append(
-                RowError(
-                    row,
-                    "called_at",
-                    _("more than %(limit)s minutes after issued_at") % {"limit": wait_limit},
-                )
-            )
-        if (
-            started
-            and finished
-            and service_limit
-            and finished - started > timedelta(minutes=service_limit)
-        ):
-            errors.append(
-                RowError(
-                    row,
-                    "finished_at",
-                    _("more than %(limit)s minutes after started_at") % {"limit": service_limit},
-                )
-            )
-        if len(errors) > before:
-            continue
-        wait = int((called - issued).total_seconds()) if called else None
-        served_for = int((finished - started).total_seconds()) if started and finished else None
-        clean.append(
-            (key, service_id, issued.astimezone(zone).date(), status, issued, wait, served_for)
-        )
+        event = _visit_event_check(raw, row, services, keys, mall.tz, latest, errors)
+        if event is not None:
+            clean.append(event)
     if errors:
         raise IngestError(errors)
     return clean
+
+
+def _visit_event_check(raw, row, services, keys, zone, latest, errors) -> tuple | None:
+    """One event → its row to insert, or None with its errors appended; `keys` collects the
+    batch's idempotency keys to refuse a key sent twice."""
+    before = len(errors)
+    key = str(raw.get("key") or "")
+    if not key or len(key) > 100:
+        errors.append(
+            RowError(row, "key", _("an idempotency key of 1 to 100 characters is required"))
+        )
+    elif key in keys:
+        errors.append(RowError(row, "key", _("the same key appears twice in this batch")))
+    keys.add(key)
+    service_id = services.get(raw.get("service"))
+    if service_id is None:
+        errors.append(
+            RowError(
+                row,
+                "service",
+                _("no service '%(slug)s' in this mall") % {"slug": raw.get("service")},
+            )
+        )
+    status = raw.get("status") or EventStatus.OTHER
+    if status not in STATUSES:
+        errors.append(RowError(row, "status", _("must be served, no_show or other")))
+    issued = _moment(raw.get("issued_at"), row, "issued_at", errors, required=True)
+    called = _moment(raw.get("called_at"), row, "called_at", errors)
+    started = _moment(raw.get("started_at"), row, "started_at", errors)
+    finished = _moment(raw.get("finished_at"), row, "finished_at", errors)
+    _visit_event_order_check(row, issued, called, started, finished, latest, errors)
+    if len(errors) > before:
+        return None
+    wait = int((called - issued).total_seconds()) if called else None
+    served_for = int((finished - started).total_seconds()) if started and finished else None
+    return (key, service_id, issued.astimezone(zone).date(), status, issued, wait, served_for)
+
+
+def _visit_event_order_check(row, issued, called, started, finished, latest, errors) -> None:
+    """The moments of one visit come in order and within the plausible bounds."""
+    if issued and issued > latest:
+        errors.append(RowError(row, "issued_at", _("is in the future")))
+    if issued and called and called < issued:
+        errors.append(RowError(row, "called_at", _("is before issued_at")))
+    if started and finished and finished < started:
+        errors.append(RowError(row, "finished_at", _("is before started_at")))
+    wait_limit, service_limit = _bound("wait_minutes"), _bound("service_minutes")
+    if issued and called and wait_limit and called - issued > timedelta(minutes=wait_limit):
+        errors.append(
+            RowError(
+                row,
+                "called_at",
+                _("more than %(limit)s minutes after issued_at") % {"limit": wait_limit},
+            )
+        )
+    if (
+        started
+        and finished
+        and service_limit
+        and finished - started > timedelta(minutes=service_limit)
+    ):
+        errors.append(
+            RowError(
+                row,
+                "finished_at",
+                _("more than %(limit)s minutes after started_at") % {"limit": service_limit},
+            )
+        )
