@@ -50,6 +50,34 @@ def mall_makassar(db) -> Mall:
     return Mall.objects.get(code="mpp-7371")
 
 
+def sampit_services(mall: Mall, standard_fields: dict):
+    """Dukcapil and Polri in the mall with KTP-el, Kartu Keluarga and SKCK, each with a
+    published standard of 30 minutes, and opening hours Monday–Saturday 08:00–15:00: the
+    small mall the queue and the quality tests share. Returns (dukcapil, polri, ktp, kk, skck)."""
+    from mpp.registry.models import OpeningHours, Service, Tenancy
+    from mpp.registry.services import standard_publish
+
+    dukcapil = Agency.objects.get(code="dukcapil")
+    polri = Agency.objects.get(code="polri-skck")
+    for agency in (dukcapil, polri):
+        Tenancy.objects.get_or_create(mall=mall, agency=agency)
+    services = [
+        Service.objects.create(mall=mall, agency=agency, name=name, slug=slug, ticket_prefix=prefix)
+        for agency, name, slug, prefix in [
+            (dukcapil, "KTP-el", "ktp-el", "A"),
+            (dukcapil, "Kartu Keluarga", "kk", "K"),
+            (polri, "SKCK", "skck", "S"),
+        ]
+    ]
+    for service in services:
+        standard_publish(service=service, **(standard_fields | {"completion_time_value": 30}))
+    for weekday in range(6):
+        OpeningHours.objects.create(
+            mall=mall, weekday=weekday, opens_at=time(8), closes_at=time(15)
+        )
+    return (dukcapil, polri, *services)
+
+
 def make_user(username: str, role: str, **extra) -> User:
     return User.objects.create_user(
         username=username,

@@ -1,15 +1,14 @@
 """A small mall for service-quality tests: Sampit with Dukcapil and Polri, three services,
 two counters, opening hours Monday–Saturday 08:00–15:00 and one officer each."""
 
-from datetime import date, time
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import at, make_user
+from conftest import at, make_user, sampit_services
 from mpp.accounts.models import Role
-from mpp.registry.models import Agency, Counter, OfficerPosting, OpeningHours, Service, Tenancy
-from mpp.registry.services import standard_publish
+from mpp.registry.models import Counter, OfficerPosting
 from mpp.visits import services as queue
 
 SAMPIT = ZoneInfo("Asia/Pontianak")
@@ -17,29 +16,11 @@ SAMPIT = ZoneInfo("Asia/Pontianak")
 
 @pytest.fixture
 def quality(mall_sampit, standard_fields):
-    dukcapil = Agency.objects.get(code="dukcapil")
-    polri = Agency.objects.get(code="polri-skck")
-    for agency in (dukcapil, polri):
-        Tenancy.objects.get_or_create(mall=mall_sampit, agency=agency)
-    ktp = Service.objects.create(
-        mall=mall_sampit, agency=dukcapil, name="KTP-el", slug="ktp-el", ticket_prefix="A"
-    )
-    kk = Service.objects.create(
-        mall=mall_sampit, agency=dukcapil, name="Kartu Keluarga", slug="kk", ticket_prefix="K"
-    )
-    skck = Service.objects.create(
-        mall=mall_sampit, agency=polri, name="SKCK", slug="skck", ticket_prefix="S"
-    )
-    for service in (ktp, kk, skck):
-        standard_publish(service=service, **(standard_fields | {"completion_time_value": 30}))
+    dukcapil, polri, ktp, kk, skck = sampit_services(mall_sampit, standard_fields)
     counter1 = Counter.objects.create(mall=mall_sampit, number="1", agency=dukcapil)
     counter1.services.set([ktp, kk])
     counter2 = Counter.objects.create(mall=mall_sampit, number="2", agency=polri)
     counter2.services.set([skck])
-    for weekday in range(6):
-        OpeningHours.objects.create(
-            mall=mall_sampit, weekday=weekday, opens_at=time(8), closes_at=time(15)
-        )
     ani = make_user("ani", Role.COUNTER_OFFICER)
     OfficerPosting.objects.create(officer=ani, mall=mall_sampit, agency=dukcapil)
     citra = make_user("citra", Role.COUNTER_OFFICER)
