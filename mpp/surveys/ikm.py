@@ -224,15 +224,16 @@ class Period:
         text = (text or "").strip().upper()
         try:
             if "-" not in text:
-                return cls("year", int(text), 1)
-            year, part = text.split("-", 1)
-            kind = {"Q": "quarter", "S": "semester"}[part[0]]
-            period = cls(kind, int(year), int(part[1:]))
+                period = cls("year", int(text), 1)
+            else:
+                year, part = text.split("-", 1)
+                period = cls({"Q": "quarter", "S": "semester"}[part[0]], int(year), int(part[1:]))
         except (ValueError, KeyError, IndexError):
             raise ValueError(
                 _("Unknown period %(text)s: write 2026, 2026-S1 or 2026-Q3.") % {"text": text}
             ) from None
-        if not 1 <= period.number <= 12 // PERIOD_KINDS[kind] or not 2000 <= period.year <= 2100:
+        number_ok = 1 <= period.number <= 12 // PERIOD_KINDS[period.kind]
+        if not number_ok or not 2000 <= period.year <= 2100:
             raise ValueError(_("Unknown period %(text)s.") % {"text": text})
         return period
 
