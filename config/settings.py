@@ -338,6 +338,9 @@ NATIONAL_PUSH_DAYS_BACK = env_int("NATIONAL_PUSH_DAYS_BACK", 56)  # the first pu
 NATIONAL_PUSH_RESEND_DAYS = env_int("NATIONAL_PUSH_RESEND_DAYS", 3)  # late corrections
 NATIONAL_PUSH_RETRY_SECONDS = env_int("NATIONAL_PUSH_RETRY_SECONDS", 30)  # doubled per failure
 NATIONAL_PUSH_MAX_BACKOFF_SECONDS = env_int("NATIONAL_PUSH_MAX_BACKOFF_SECONDS", 3600)
+# Seconds to wait for the national instance's answer: a hung national site costs one pass
+# this long per mall, then the mall backs off.
+NATIONAL_PUSH_TIMEOUT_SECONDS = env_int("NATIONAL_PUSH_TIMEOUT_SECONDS", 30)
 
 # Complaints (mpp.surveys): working days to answer.
 COMPLAINT_ANSWER_WORKING_DAYS = env_int("COMPLAINT_ANSWER_WORKING_DAYS", 14)
