@@ -5,7 +5,9 @@ Usage: .venv/bin/python bench/loadgen.py [--scale 10] [--seconds 60] [--compress
 
 The model (one "mall" = one mall's peak hour; ×N runs N malls at once on one server):
 - kiosks issue tickets as a Poisson stream of ARRIVALS_PER_HOUR (240) per mall;
-- COUNTERS (12) officers per mall call the next ticket, start, serve for an exponential
+- COUNTERS (12) officers per mall open their counter at a random moment of the first
+  OPEN_SPREAD_MINUTES (2; the first quarter of a shorter run) — as at a real opening, not all
+  in the same second — then call the next ticket, start, serve for an exponential
   time of mean SERVICE_MINUTES (3), finish, and call again (IDLE_CALL_SECONDS, 5, later when
   nobody waits);
 - BOARDS (2) display boards per mall poll the board state every real second;
@@ -44,6 +46,7 @@ import http.client
 import json
 import os
 import random
+import resource
 import secrets
 import signal
 import subprocess
@@ -60,8 +63,9 @@ import bench_queue as bq  # noqa: E402 (the same server, database and request he
 bq.PORT = 8142
 ARRIVALS_PER_HOUR, COUNTERS, BOARDS = 240, 12, 2
 SERVICE_MINUTES, CITIZEN_POLL_MINUTES, IDLE_CALL_SECONDS = 3.0, 5.0, 5.0
-BOOKED_PER_HOUR, FACE_PER_HOUR, FACE_CITIZENS = 60, 12, 20
+BOOKED_PER_HOUR, FACE_PER_HOUR, FACE_CITIZENS = 60, 12, 10
 SURVEY_SHARE, SURVEY_AFTER_MINUTES = 0.3, 2.0
+OPEN_SPREAD_MINUTES = 2.0  # officers open their counters over the first minutes, not at once
 
 SEED = r"""
 import json
@@ -176,6 +180,7 @@ class Stats:
     def __init__(self):
         self.lock = threading.Lock()
         self.latency = defaultdict(list)
+        self.finished_at = defaultdict(list)  # monotonic end of each answered request
         self.errors = defaultdict(int)
         self.error_samples = {}
 
@@ -183,6 +188,7 @@ class Stats:
         with self.lock:
             if status in ok_statuses:
                 self.latency[kind].append(elapsed)
+                self.finished_at[kind].append(time.monotonic())
             else:
                 self.errors[kind] += 1
                 self.error_samples.setdefault(kind, status)
@@ -196,6 +202,19 @@ def call(stats: Stats, kind: str, method: str, path: str, body=None, headers=Non
         return 0, b""
     stats.record(kind, status, elapsed)
     return status, data
+
+
+def group_cpu_seconds(group: int) -> float:
+    """CPU (user + system) used so far by the processes of a process group (gunicorn)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # pgrp
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def multipart(fields: dict, files: list[tuple[str, str, bytes]]) -> tuple[bytes, str]:
@@ -257,6 +276,7 @@ def face_bursts() -> dict[str, list[bytes]]:
 
 def run(fixture: list, seconds: float, compress: float, bursts: dict) -> tuple[Stats, dict]:
     stats = Stats()
+    open_spread = min(OPEN_SPREAD_MINUTES * 60 / compress, seconds / 4)  # real seconds
     stop = threading.Event()
     called: list[str] = []
     called_lock = threading.Lock()
@@ -402,6 +422,7 @@ def run(fixture: list, seconds: float, compress: float, bursts: dict) -> tuple[S
             "X-CSRFToken": csrf,
         }
         base = f"/api/v1/queue/counters/{person['counter']}"
+        stop.wait(local.uniform(0, open_spread))
         call(stats, "counter open", "POST", f"{base}/open/", None, headers)
         while not stop.is_set():
             status, data = call(stats, "call", "POST", f"{base}/call-next/", None, headers)
@@ -437,6 +458,7 @@ def run(fixture: list, seconds: float, compress: float, bursts: dict) -> tuple[S
             threading.Thread(target=officer, args=(mall, p, index * 100 + n))
             for n, p in enumerate(mall["officers"])
         ]
+    stats.started, stats.open_spread = time.monotonic(), open_spread
     for thread in threads:
         thread.start()
     time.sleep(seconds)
@@ -497,7 +519,13 @@ def main() -> None:
         )
         server = bq.start_server(env, args.workers, "config.wsgi")
         try:
+            own, web = resource.getrusage(resource.RUSAGE_SELF), group_cpu_seconds(server.pid)
             stats, calls = run(fixture, args.seconds, args.compress, bursts)
+            after = resource.getrusage(resource.RUSAGE_SELF)
+            cpu = {
+                "generator": after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime,
+                "gunicorn": group_cpu_seconds(server.pid) - web,
+            }
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
@@ -529,6 +557,19 @@ def main() -> None:
             f"{bq.pct(values, 0.50):>7.1f} | {bq.pct(values, 0.99):>7.1f} | "
             f"{stats.errors.get(kind, 0):>6} |"
         )
+    print(
+        f"\nCPU during the run (2 cores = {2 * args.seconds:.0f} core-s): generator "
+        f"{cpu['generator']:.1f} s, gunicorn {cpu['gunicorn']:.1f} s, load average "
+        + " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    )
+    after = stats.started + stats.open_spread
+    print(f"\np99 ms after the counters' opening ({stats.open_spread:.0f} s): ", end="")
+    steady = []
+    for kind in ["issue", "call", "board poll", "booking check-in", "face frames"]:
+        pairs = zip(stats.latency.get(kind, []), stats.finished_at.get(kind, []), strict=True)
+        late = [elapsed for elapsed, end in pairs if end - elapsed > after]
+        steady.append(f"{kind} {bq.pct(late, 0.99):.1f}")
+    print(", ".join(steady))
     if stats.error_samples:
         print(f"\nfirst error status per kind: {stats.error_samples}")
     print("\nInvariants after the run:")
