@@ -295,14 +295,14 @@ def test_national_unreachable_the_regency_keeps_its_days_backs_off_and_catches_u
         wait_until(lambda: len(proxy.seen("503")) >= 2 * len(MALLS), "several tries per mall")
         assert national_days() == {}  # nothing reached national so far
 
-        # The regency backed off: per mall, tries are at least the back-off apart (the loop
-        # itself passes every 0.2 s).
+        # The regency backed off: per mall, tries are about the back-off apart (2 s, less the
+        # jitter of a loaded machine), while the loop itself passes every 0.2 s.
         tries = defaultdict(list)
         for at, token in proxy.seen("503"):
             tries[token_mall[token]].append(at)
         for times in tries.values():
             gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-            assert gaps and min(gaps) >= 0.9 * MAX_BACKOFF, gaps
+            assert gaps and min(gaps) >= MAX_BACKOFF - 0.5, gaps
 
         # 4. National stores the days, the answers are lost: the regency must resend.
         proxy.mode = "lost"
