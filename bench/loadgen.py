@@ -486,6 +486,7 @@ def main() -> None:
         "MFA_REQUIRED_ROLES": "",
         "MFA_REQUIRED_FOR_ADMIN_STAFF": "False",
         "MESSAGING_ALLOW_CONSOLE": "True",
+        "FACE_WARM_MODELS": "True",  # as on an instance whose kiosks check in by face
     }
     bq.log(f"database {args.database_url}: re-created")
     bq.recreate_database(args.database_url)

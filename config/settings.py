@@ -296,6 +296,9 @@ FACE_IDENTITY_PROVIDER = os.environ.get(
     "FACE_IDENTITY_PROVIDER", "mpp.biometrics.provider.FakeIdentityProvider"
 )
 FACE_KEEP_IMAGES_DAYS = env_int("FACE_KEEP_IMAGES_DAYS", 0)
+# Load the face models when a web worker starts, not on the first face check-in (which then
+# waits seconds, its worker blocked). On for instances whose kiosks or desks use faces.
+FACE_WARM_MODELS = env_bool("FACE_WARM_MODELS", False)
 # Ask FACE_IDENTITY_PROVIDER (NIK + face → yes/no) at every enrolment; refuse when it says no.
 FACE_VERIFY_WITH_PROVIDER = env_bool("FACE_VERIFY_WITH_PROVIDER", False)
 if not DEBUG and not FACE_TEMPLATE_KEY:
