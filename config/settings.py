@@ -294,6 +294,9 @@ FACE_IDENTITY_PROVIDER = os.environ.get(
     "FACE_IDENTITY_PROVIDER", "mpp.biometrics.provider.FakeIdentityProvider"
 )
 FACE_KEEP_IMAGES_DAYS = env_int("FACE_KEEP_IMAGES_DAYS", 0)
+# Load the face models when a web worker starts, not on the first face check-in (which then
+# waits seconds, its worker blocked). On for instances whose kiosks or desks use faces.
+FACE_WARM_MODELS = env_bool("FACE_WARM_MODELS", False)
 # Ask FACE_IDENTITY_PROVIDER (NIK + face → yes/no) at every enrolment; refuse when it says no.
 FACE_VERIFY_WITH_PROVIDER = env_bool("FACE_VERIFY_WITH_PROVIDER", False)
 if not DEBUG and not FACE_TEMPLATE_KEY:
@@ -336,6 +339,9 @@ NATIONAL_PUSH_DAYS_BACK = env_int("NATIONAL_PUSH_DAYS_BACK", 56)  # the first pu
 NATIONAL_PUSH_RESEND_DAYS = env_int("NATIONAL_PUSH_RESEND_DAYS", 3)  # late corrections
 NATIONAL_PUSH_RETRY_SECONDS = env_int("NATIONAL_PUSH_RETRY_SECONDS", 30)  # doubled per failure
 NATIONAL_PUSH_MAX_BACKOFF_SECONDS = env_int("NATIONAL_PUSH_MAX_BACKOFF_SECONDS", 3600)
+# Seconds to wait for the national instance's answer: a hung national site costs one pass
+# this long per mall, then the mall backs off.
+NATIONAL_PUSH_TIMEOUT_SECONDS = env_int("NATIONAL_PUSH_TIMEOUT_SECONDS", 30)
 
 # Complaints (mpp.surveys): working days to answer.
 COMPLAINT_ANSWER_WORKING_DAYS = env_int("COMPLAINT_ANSWER_WORKING_DAYS", 14)

@@ -63,6 +63,16 @@ def models_check() -> None:
         model_path(name)
 
 
+def models_warm() -> None:
+    """Load every model now instead of on the first face check-in (the first burst a web
+    worker sees otherwise waits seconds for it, the worker blocked): config/wsgi.py calls it
+    when FACE_WARM_MODELS is on."""
+    _dlib()
+    cnn_detector()
+    mobilefacenet()
+    antispoofing()
+
+
 @cache
 def _dlib():
     with _lock:

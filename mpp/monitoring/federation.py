@@ -25,7 +25,6 @@ from .summaries import SUMMARY_FIELDS, live_day_numbers
 log = logging.getLogger(__name__)
 INGEST_PATH = "/api/v1/ingest/daily-counts"
 MAX_DAYS_PER_REQUEST = 366
-TIMEOUT_SECONDS = 30
 
 
 class PushFailed(Exception):
@@ -62,7 +61,8 @@ def _post(url: str, token: str, rows: list[dict]) -> dict:
         method="POST",
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+        timeout = settings.NATIONAL_PUSH_TIMEOUT_SECONDS
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             return json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as error:
         body = error.read()[:2000].decode("utf-8", "replace")

@@ -45,3 +45,26 @@ def test_the_django_app_refuses_to_start_without_the_model(monkeypatch, tmp_path
 
     with pytest.raises(ImproperlyConfigured, match="missing"):
         CitizensConfig("mpp.citizens", mpp.citizens).ready()
+
+
+def test_a_web_worker_loads_the_face_models_at_start_when_asked(settings, monkeypatch):
+    """FACE_WARM_MODELS: config/wsgi.py loads every model when the worker imports it, so the
+    first face check-in does not wait for them (the load generator saw 24 s)."""
+    import importlib
+
+    import config.wsgi
+
+    loaded = []
+    monkeypatch.setattr(engine, "models_warm", lambda: loaded.append(True))
+    settings.FACE_WARM_MODELS = False
+    importlib.reload(config.wsgi)
+    assert loaded == []
+    settings.FACE_WARM_MODELS = True
+    importlib.reload(config.wsgi)
+    assert loaded == [True]
+
+
+def test_models_warm_loads_every_model_the_pipeline_uses():
+    engine.models_warm()
+    for loader in (engine._dlib, engine.cnn_detector, engine.mobilefacenet, engine.antispoofing):
+        assert loader.cache_info().currsize == 1

@@ -172,9 +172,12 @@ def booking_create(
 
 
 def _booking_to_check_in(mall: Mall, code: str, now: datetime) -> Booking:
-    """Today's active booking with `code` at `mall`, locked; refusals change nothing."""
+    """Today's active booking with `code` at `mall`, locked; refusals change nothing. Only
+    the booking row is locked (`of`): locking its joined service too made a check-in and a
+    walk-in ticket of that service deadlock (the ticket's foreign-key check waits on the
+    service row while the check-in waits on the ticket number the walk-in holds)."""
     booking = (
-        Booking.objects.select_for_update()
+        Booking.objects.select_for_update(of=("self",))
         .select_related("service")
         .filter(code=code, mall=mall)
         .first()

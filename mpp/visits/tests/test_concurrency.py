@@ -120,3 +120,47 @@ def test_sixteen_kiosks_and_counters_never_share_a_number_or_a_ticket():
         len(called),
         len(called),
     )
+
+
+def test_a_booking_check_in_does_not_lock_its_service_row():
+    """The load generator found a deadlock: a booking check-in locked the booking *and its
+    joined service* (FOR UPDATE), then waited for the ticket number a walk-in issue of that
+    service held, while the walk-in's ticket insert waited on the service row (its
+    foreign-key check). The check-in must lock the booking only: another transaction can
+    still take the service row's foreign-key lock while the check-in holds its locks."""
+    from datetime import timedelta
+
+    import psycopg
+    from django.db import transaction
+    from django.utils import timezone
+
+    from mpp.core.nik import nik_hash, nik_mask
+    from mpp.visits.models import Booking
+    from mpp.visits.services.bookings import _booking_code, _booking_to_check_in
+    from tests.processes import database_url
+
+    mall, service, _counters, _officers = small_mall()
+    starts = timezone.now() + timedelta(minutes=10)
+    booking = Booking.objects.create(
+        code=_booking_code(),
+        mall=mall,
+        service=service,
+        date=mall.local_now().date(),
+        slot_start=starts.astimezone(mall.tz).time().replace(second=0, microsecond=0),
+        starts_at=starts,
+        nik_hash=nik_hash("3171010101900001"),
+        nik_masked=nik_mask("3171010101900001"),
+        phone="081200000000",
+        messages_off=True,
+    )
+    with transaction.atomic():
+        assert _booking_to_check_in(mall, booking.code, timezone.now()) == booking
+        with psycopg.connect(database_url(), autocommit=True) as other:
+            # What a ticket insert's foreign-key check takes; NOWAIT: refused if locked.
+            other.execute(
+                "SELECT 1 FROM registry_service WHERE id = %s FOR KEY SHARE NOWAIT", [service.pk]
+            )
+            with pytest.raises(psycopg.errors.LockNotAvailable):  # the booking row is locked
+                other.execute(
+                    "SELECT 1 FROM visits_booking WHERE id = %s FOR UPDATE NOWAIT", [booking.pk]
+                )
