@@ -35,6 +35,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -155,6 +156,15 @@ print(json.dumps({"mall": mall.code, "mall_id": mall.pk, "services": [s.pk for s
 
 
 def seed(env: dict) -> dict:
+    # Production mode serves hashed static files: collected first, as a deployment does
+    # (the sign-in pages render templates that name them).
+    env.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="mpp-bench-static-"))
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=REPO_ROOT,
+        env=env,
+        check=True,
+    )
     out = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", SEED],
         cwd=REPO_ROOT,
