@@ -74,7 +74,14 @@ def _check_service(mall: Mall, service: Service) -> None:
 
 
 @transaction.atomic
-def ticket_issue(
+def ticket_issue(*, mall: Mall, service: Service, **details) -> Ticket:
+    """Print a ticket: a number unique per mall, prefix and local day, and a queue place,
+    only when the service takes tickets (hours, closures, the daily cap: `hours.py`).
+    `details`: priority_reason, channel, queued_at, trip, transferred_from, sort_key, now."""
+    return _issue(mall=mall, service=service, **details)
+
+
+def _issue(
     *,
     mall: Mall,
     service: Service,
@@ -87,8 +94,7 @@ def ticket_issue(
     now: datetime | None = None,
     uuid: UUID | None = None,
 ) -> Ticket:
-    """Print a ticket: a number unique per mall, prefix and local day, and a queue place,
-    only when the service takes tickets (hours, closures, the daily cap: `hours.py`)."""
+    """`ticket_issue`'s work, inside the caller's transaction (no savepoint of its own)."""
     now = _now(now)
     _check_service(mall, service)
     service.mall = mall  # the same row: the hours check reads it without another query
@@ -158,7 +164,7 @@ def ticket_issue_once(*, token: str, mall: Mall, service: Service, **issue) -> t
         if ticket is None:  # a form of another mall, or pruned while replayed
             raise QueueError(_("Please choose the service again."), code="replayed")
         return ticket, True
-    return ticket_issue(mall=mall, service=service, uuid=uuid, **issue), False
+    return _issue(mall=mall, service=service, uuid=uuid, **issue), False
 
 
 def issue_claims_prune(*, now: datetime | None = None) -> int:
