@@ -35,6 +35,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -92,7 +93,6 @@ def recreate_database(database_url: str) -> None:
 SEED = r"""
 import json, secrets
 from datetime import date, time
-from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from mpp.accounts.models import Role, User
@@ -109,18 +109,15 @@ agency = Agency.objects.get(code="dukcapil")
 Tenancy.objects.get_or_create(mall=mall, agency=agency)
 services = [Service.objects.create(mall=mall, agency=agency, name=f"Layanan {p}", slug=f"l-{p}",
             ticket_prefix=p) for p in "ABCD"]
-sessions = []
+officers = []  # they sign in over HTTP: password, then a TOTP code
 for number in range(16):
     counter = Counter.objects.create(mall=mall, number=str(number + 1), agency=agency)
     counter.services.set(services)
-    officer = User.objects.create_user(f"bench-officer-{number}", role=Role.COUNTER_OFFICER)
+    password = secrets.token_urlsafe(16)
+    officer = User.objects.create_user(f"bench-officer-{number}", password=password,
+                                       role=Role.COUNTER_OFFICER)
     OfficerPosting.objects.create(officer=officer, mall=mall, agency=agency)
-    store = SessionStore()
-    store[SESSION_KEY] = str(officer.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = officer.get_session_auth_hash()
-    store.create()
-    sessions.append({"counter": counter.pk, "session": store.session_key})
+    officers.append({"counter": counter.pk, "username": officer.username, "password": password})
 _, kiosk = device_issue(mall=mall, kind=DeviceKind.KIOSK, name="bench kiosk", by=manager)
 _, board = device_issue(mall=mall, kind=DeviceKind.BOARD, name="bench board", by=manager)
 
@@ -148,16 +145,26 @@ def kiosk_page_mall(code, hours):
     store = SessionStore()
     store[DEVICE_SESSION_KEY] = device.pk
     store.create()
-    return {"code": other.code, "services": page_services, "session": store.session_key}
+    return {"code": other.code, "mall_id": other.pk, "services": page_services,
+            "session": store.session_key}
 
 print(json.dumps({"mall": mall.code, "mall_id": mall.pk, "services": [s.pk for s in services],
-                  "officers": sessions, "kiosk": kiosk, "board": board,
+                  "officers": officers, "kiosk": kiosk, "board": board,
                   "page_plain": kiosk_page_mall("mpp-7371", hours=False),
                   "page_hours": kiosk_page_mall("mpp-6202", hours=True)}))
 """
 
 
 def seed(env: dict) -> dict:
+    # Production mode serves hashed static files: collected first, as a deployment does
+    # (the sign-in pages render templates that name them).
+    env.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="mpp-bench-static-"))
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=REPO_ROOT,
+        env=env,
+        check=True,
+    )
     out = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", SEED],
         cwd=REPO_ROOT,
@@ -229,12 +236,58 @@ def post_form(path: str, fields: dict, headers: dict):
     return response.status, response.getheader("Location", ""), elapsed
 
 
-def kiosk_page_issue(page: dict, clients: int, seconds: float, twice_every: int = 10):
+def officer_sign_in(username: str, password: str) -> dict:
+    """Sign in as an officer would on the first day: the login form, then the two-factor
+    set-up page (its key typed into an authenticator, here computed), confirmed with the
+    app's six-digit code. Returns the headers of the verified session for the API."""
+    import re
+    import urllib.parse
+    import urllib.request
+    from base64 import b32decode
+    from http.cookiejar import CookieJar
+
+    from django_otp.oath import totp
+
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    base = f"http://127.0.0.1:{PORT}"
+
+    def page(path: str, fields: dict | None = None) -> str:
+        data = None
+        if fields is not None:
+            csrf = next(c.value for c in jar if c.name == "csrftoken")
+            data = urllib.parse.urlencode(fields | {"csrfmiddlewaretoken": csrf}).encode()
+        with opener.open(base + path, data, timeout=30) as response:  # noqa: S310 (loopback)
+            return response.read().decode()
+
+    page("/accounts/login/")
+    page("/accounts/login/", {"username": username, "password": password})
+    setup = page("/accounts/two-factor/setup/")
+    secret = re.search(r'data-testid="totp-secret">([A-Z2-7=]+)<', setup)
+    if secret is None:
+        raise RuntimeError(f"{username}: the sign-in did not reach the two-factor set-up")
+    done = page("/accounts/two-factor/setup/", {"token": f"{totp(b32decode(secret[1])):06d}"})
+    if 'name="token"' in done:  # the form came back: the code was refused
+        raise RuntimeError(f"{username}: the authenticator code was refused")
+    cookies = {c.name: c.value for c in jar}
+    return {
+        "Cookie": f"sessionid={cookies['sessionid']}; csrftoken={cookies['csrftoken']}",
+        "X-CSRFToken": cookies["csrftoken"],
+    }
+
+
+def kiosk_page_issue(
+    page: dict, clients: int, seconds: float, twice_every: int = 10, before: bool = False
+):
     """Taps on the kiosk page's "take a number" button: a fresh issue token per form; every
-    `twice_every`-th form is sent twice (a double tap), which must give the same ticket."""
+    `twice_every`-th form is sent twice (a double tap), which must give the same ticket.
+    `before`: the path as it was before the claim moved into the ticket's transaction
+    (bench/queue_naive_urls.py), for the comparison in the same run."""
     csrf = secrets.token_hex(16)
     headers = {"Cookie": f"sessionid={page['session']}; csrftoken={csrf}"}
     path = f"/queue/{page['code']}/kiosk/issue/"
+    if before:
+        path = f"/bench/kiosk-issue-before/{page['code']}/"
     double_taps = {"same": 0, "different": 0}
     lock = threading.Lock()
     counter = [0]
@@ -343,13 +396,21 @@ def main() -> None:
         services = fixture["services"]
         if not args.only_kiosk:
             api_rows(args, env, fixture, kiosk, services, rows)
-        for key, label in [
-            ("page_plain", "Issue ticket (kiosk page, no hours entered: the path before issue 15)"),
-            ("page_hours", "Issue ticket (kiosk page, hours + cut-off + closures + daily cap)"),
+        full = "hours + cut-off + closures + daily cap"
+        for key, before, label in [
+            ("page_plain", False, "Issue ticket (kiosk page, no hours entered)"),
+            ("page_hours", True, f"Kiosk page, {full}: the path before (claim in the cache)"),
+            ("page_hours", False, f"Issue ticket (kiosk page, {full})"),
         ]:
             log(f"5/5 {label}, {args.clients} clients")
-            n, lat, err, taps = kiosk_page_issue(fixture[key], args.clients, args.seconds)
-            note = f"double taps: {taps['same']} gave the same ticket, {taps['different']} not"
+            page = fixture[key]
+            stored_before, _ = duplicates(env, page["mall_id"])
+            n, lat, err, taps = kiosk_page_issue(page, args.clients, args.seconds, before=before)
+            stored, dup = duplicates(env, page["mall_id"])
+            note = (
+                f"double taps: {taps['same']} gave the same ticket, {taps['different']} not; "
+                f"{stored - stored_before} tickets stored for {n} forms, {dup} duplicate numbers"
+            )
             rows.append((label, n / args.seconds, pct(lat, 0.5), pct(lat, 0.99), err, note))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -402,15 +463,15 @@ def api_rows(args, env, fixture, kiosk, services, rows) -> None:
     )
 
     log("3/4 full lifecycles: 16 officers call → start → finish, kiosks keep issuing")
-    csrf = secrets.token_hex(16)
     officers = fixture["officers"]
     for officer in officers:
-        headers = {
-            "Cookie": f"sessionid={officer['session']}; csrftoken={csrf}",
-            "X-CSRFToken": csrf,
-        }
+        headers = officer_sign_in(officer["username"], officer["password"])
         officer["headers"] = headers
-        request("POST", f"/api/v1/queue/counters/{officer['counter']}/open/", None, headers)
+        status, data, _ = request(
+            "POST", f"/api/v1/queue/counters/{officer['counter']}/open/", None, headers
+        )
+        if status != 200:
+            raise RuntimeError(f"opening counter {officer['counter']}: {status} {data[:200]}")
     completed = [0]
     lock = threading.Lock()
 

@@ -5,7 +5,6 @@ their account (session or HTTP Basic over TLS). Errors come back as
 `{"code": ..., "field": ..., "detail": ...}` in the caller's language, with nothing changed."""
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import caches
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -18,7 +17,6 @@ from rest_framework.response import Response
 
 from mpp.accounts.lockout import BasicAuthentication
 from mpp.core.params import pk_or_none
-from mpp.core.ratelimit import CACHE_ALIAS
 from mpp.registry.access import access_mall, can_view_mall
 from mpp.registry.models import Counter, Mall, Service
 
@@ -75,9 +73,6 @@ def _with_relations(ticket: Ticket) -> Ticket:
     if all(getattr(Ticket, name).is_cached(ticket) for name in ("mall", "service", "counter")):
         return ticket
     return Ticket.objects.select_related("mall", "service", "counter").get(pk=ticket.pk)
-
-
-ISSUE_KEY_SECONDS = 600
 
 
 def _refused(error: q.QueueError, http_status=status.HTTP_409_CONFLICT) -> Response:
@@ -193,35 +188,27 @@ def ticket_issue(request):
     data.is_valid(raise_exception=True)
     mall = _device_mall(request, DeviceKind.KIOSK, data.validated_data.get("mall"))
     # Idempotency-Key (optional): a kiosk that retries after a lost answer gets the ticket
-    # the first request issued (200), never a second one (docs/api.md).
+    # the first request issued (200), never a second one (docs/api.md); a first request that
+    # failed (a database outage) holds nothing, so the retry issues.
     key = (request.headers.get("Idempotency-Key") or "")[:64]
-    claim = f"kiosk-issue-api:{mall.pk}:{key}"
-    cache = caches[CACHE_ALIAS]
-    if key and not cache.add(claim, "pending", ISSUE_KEY_SECONDS):
-        issued = cache.get(claim)
-        if issued in (None, "pending"):
-            return _refused(
-                q.QueueError(_("This ticket is still being issued."), code="in_progress")
-            )
-        ticket = Ticket.objects.select_related("mall", "service", "counter").get(uuid=issued)
-        return Response(TicketSerializer(ticket).data, headers={"Idempotent-Replayed": "true"})
     service = service_cached(data.validated_data["service"])
     try:
         if service is None:
             raise q.QueueError(_("Unknown service."), code="service_not_offered", field="service")
-        ticket = q.ticket_issue(
-            mall=mall, service=service, priority_reason=data.validated_data["priority_reason"]
-        )
+        issue = {
+            "mall": mall,
+            "service": service,
+            "priority_reason": data.validated_data["priority_reason"],
+        }
+        if key:
+            ticket, replayed = q.ticket_issue_once(token=f"api:{mall.pk}:{key}", **issue)
+        else:
+            ticket, replayed = q.ticket_issue(**issue), False
     except q.QueueError as error:
-        if key:
-            cache.delete(claim)  # nothing issued: the same key may be sent again
         return _refused(error)
-    except Exception:
-        if key:
-            cache.delete(claim)  # nothing issued (a database outage): retry with the key
-        raise
-    if key:
-        cache.set(claim, str(ticket.uuid), ISSUE_KEY_SECONDS)
+    if replayed:
+        ticket = Ticket.objects.select_related("mall", "service", "counter").get(pk=ticket.pk)
+        return Response(TicketSerializer(ticket).data, headers={"Idempotent-Replayed": "true"})
     # Built by hand: this is the busiest endpoint, and a serializer costs a millisecond.
     return Response(
         {

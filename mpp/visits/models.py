@@ -114,6 +114,21 @@ class TicketSequence(models.Model):
         return f"{self.prefix} {self.local_date}: {self.last_number}"
 
 
+class IssueClaim(models.Model):
+    """A kiosk form's issue token and the ticket it issued, written in the same transaction
+    as the ticket: a double tap waits for the first tap's transaction and gets its ticket;
+    a first tap that failed (a database outage) leaves no claim, so a retry issues. Claims
+    older than ISSUE_CLAIM_SECONDS are pruned by the notifications worker."""
+
+    token = models.CharField(max_length=80, primary_key=True)
+    mall = models.ForeignKey(Mall, on_delete=models.CASCADE, related_name="+")
+    ticket_uuid = models.UUIDField()
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.token} → {self.ticket_uuid}"
+
+
 class Channel(models.TextChoices):
     WALK_IN = "walk_in", _("Walk-in")
     BOOKING = "booking", _("Booking")

@@ -1,7 +1,6 @@
 """Queue pages: kiosk, ticket (printable and followable), display board, officer console,
 booking, and the manager's device list. Views are thin: the rules live in services.py."""
 
-import time
 from datetime import date, timedelta
 from uuid import uuid4
 
@@ -9,7 +8,6 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,13 +19,13 @@ from django.views.decorators.http import require_POST
 from mpp.accounts.models import Role
 from mpp.core.exports import csv_response
 from mpp.core.params import pk_or_none, uuid_or_none
-from mpp.core.ratelimit import CACHE_ALIAS
 from mpp.registry.access import access_mall, can_edit_mall
 from mpp.registry.models import Agency, Counter, Mall, Service
 
 from . import selectors
 from . import services as q
 from .alerts import wait_alerts
+from .api import service_cached
 from .board import board_state, call_clip_urls
 from .devices import (
     device_activate,
@@ -165,52 +163,40 @@ def _opening_shown(service: Service) -> dict:
     return {"is_open": opening.is_open, "opens_next": q.opens_next_text(opening)}
 
 
-ISSUE_TOKEN_SECONDS = 600
-
-
-def _issued_for_token(token: str) -> Ticket | None:
-    """The ticket already issued for this form (a double tap, a replayed POST), waiting a
-    moment for a first request that is still issuing."""
-    cache = caches[CACHE_ALIAS]
-    for _attempt in range(20):
-        value = cache.get(f"kiosk-issue:{token}")
-        if value not in (None, "pending"):
-            return Ticket.objects.filter(uuid=value).first()
-        time.sleep(0.1)
-    return None
+def _issuing_kiosk_mall(request, code) -> Mall | None:
+    """The mall a kiosk page issues for. A kiosk's own mall comes with its device (cached
+    DEVICE_CACHE_SECONDS, as for the kiosk API); staff on the page are checked as elsewhere."""
+    device = device_from_request(request)
+    if device is not None and device.kind == DeviceKind.KIOSK and device.mall.code == code:
+        return device.mall
+    return _kiosk_mall(request, code)
 
 
 @require_POST
 def kiosk_issue(request, code):
-    mall = _kiosk_mall(request, code)
+    mall = _issuing_kiosk_mall(request, code)
     if mall is None:
         raise PermissionDenied
     token = (request.POST.get("issue_token") or "")[:64]
-    cache = caches[CACHE_ALIAS]
-    if token and not cache.add(f"kiosk-issue:{token}", "pending", ISSUE_TOKEN_SECONDS):
-        issued = _issued_for_token(token)
-        if issued is not None and issued.mall_id == mall.pk:
-            return redirect("visits:ticket_print", uuid=issued.uuid)
-        return _kiosk_refused(
-            request, code, q.QueueError(_("Please choose the service again."), code="replayed")
-        )
-    service = Service.objects.filter(pk=pk_or_none(request.POST.get("service"))).first()
+    service_id = pk_or_none(request.POST.get("service"))
+    # Cached a minute per process, as for the kiosk API; ticket_issue checks it is active here.
+    service = service_cached(service_id) if service_id else None
     try:
         if service is None:
             raise q.QueueError(_("Choose a service."), code="no_service", field="service")
         trip = request.session.pop(TRIP_SESSION_KEY, None)
-        ticket = q.ticket_issue(
-            mall=mall,
-            service=service,
-            priority_reason=request.POST.get("priority", ""),
-            trip=trip[0] if trip else None,
-        )
+        issue = {
+            "mall": mall,
+            "service": service,
+            "priority_reason": request.POST.get("priority", ""),
+            "trip": trip[0] if trip else None,
+        }
+        if token:  # one ticket per form: a double tap or a replay answers the first one
+            ticket, _replayed = q.ticket_issue_once(token=f"form:{token}", **issue)
+        else:
+            ticket = q.ticket_issue(**issue)
     except q.QueueError as refused:
-        if token:
-            cache.delete(f"kiosk-issue:{token}")  # nothing issued: the form may be sent again
         return _kiosk_refused(request, code, refused)
-    if token:
-        cache.set(f"kiosk-issue:{token}", str(ticket.uuid), ISSUE_TOKEN_SECONDS)
     return redirect("visits:ticket_print", uuid=ticket.uuid)
 
 

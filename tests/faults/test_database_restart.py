@@ -3,8 +3,9 @@ production web server (gunicorn, DEBUG=False, persistent connections). During th
 every request fails cleanly — 503 {"code": "unavailable"} with Retry-After, never a 500 —
 the web recovers by itself when the database is back, and no ticket is half-written: the
 tickets stored are exactly the ones answered 201, numbered without gaps or doubles, and the
-day's rollup counts each once. A throwaway cluster on its own port (FAULT_PG_PORT, 8145),
-never the shared server. Under a minute."""
+day's rollup counts each once; a request sent with an Idempotency-Key during the outage and
+retried after it issues exactly one ticket. A throwaway cluster on its own port
+(FAULT_PG_PORT, 8145), never the shared server. Under a minute."""
 
 import json
 import os
@@ -60,11 +61,14 @@ def manage(env, *args, **kwargs) -> str:
     return done.stdout
 
 
-def issue(service: int, token: str) -> tuple[int, dict]:
+def issue(service: int, token: str, key: str = "") -> tuple[int, dict]:
+    headers = {"Content-Type": "application/json", "Authorization": f"Device {token}"}
+    if key:
+        headers["Idempotency-Key"] = key
     request = urllib.request.Request(  # noqa: S310 (loopback)
         f"http://127.0.0.1:{WEB_PORT}/api/v1/queue/tickets/",
         data=json.dumps({"service": service}).encode(),
-        headers={"Content-Type": "application/json", "Authorization": f"Device {token}"},
+        headers=headers,
     )
     try:
         with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
@@ -141,6 +145,8 @@ def test_a_database_restart_mid_run_fails_cleanly_and_the_web_recovers_by_itself
 
         cluster.stop("fast")
         outage = [issue(int(service), token) for _ in range(5)]
+        # A kiosk whose request failed in the outage retries later with the same key.
+        keyed_in_outage = issue(int(service), token, key="tap-in-outage")
         cluster.start()
         back_at = time.monotonic()
         recovered = None
@@ -152,12 +158,18 @@ def test_a_database_restart_mid_run_fails_cleanly_and_the_web_recovers_by_itself
                 break
         assert recovered is not None, "the web did not recover after the database came back"
         answers += [issue(int(service), token) for _ in range(10)]
+        keyed_retry = issue(int(service), token, key="tap-in-outage")
+        keyed_again = issue(int(service), token, key="tap-in-outage")
+        answers.append(keyed_retry)
     finally:
         web.terminate()
         web.wait(timeout=20)
 
     assert [status for status, _ in outage] == [503] * 5
     assert all(body["code"] == "unavailable" and body["retry_after"] for _, body in outage)
+    # The failed attempt held nothing: the retry issued exactly one ticket, a repeat answers it.
+    assert keyed_in_outage[0] == 503 and keyed_retry[0] == 201
+    assert keyed_again[0] == 200 and keyed_again[1]["uuid"] == keyed_retry[1]["uuid"]
     statuses = {status for status, _ in answers}
     assert statuses <= {201, 503}, answers  # never a 500
     issued = [body["number"] for status, body in answers if status == 201]

@@ -8,6 +8,7 @@ tickets that arrive within the head start after them, so no one starves."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from uuid import UUID, uuid4
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -22,6 +23,7 @@ from ..models import (
     Channel,
     CounterSession,
     CounterSessionStatus,
+    IssueClaim,
     Notification,
     Outcome,
     PriorityReason,
@@ -72,7 +74,14 @@ def _check_service(mall: Mall, service: Service) -> None:
 
 
 @transaction.atomic
-def ticket_issue(
+def ticket_issue(*, mall: Mall, service: Service, **details) -> Ticket:
+    """Print a ticket: a number unique per mall, prefix and local day, and a queue place,
+    only when the service takes tickets (hours, closures, the daily cap: `hours.py`).
+    `details`: priority_reason, channel, queued_at, trip, transferred_from, sort_key, now."""
+    return _issue(mall=mall, service=service, **details)
+
+
+def _issue(
     *,
     mall: Mall,
     service: Service,
@@ -83,9 +92,9 @@ def ticket_issue(
     transferred_from: Ticket | None = None,
     sort_key: datetime | None = None,
     now: datetime | None = None,
+    uuid: UUID | None = None,
 ) -> Ticket:
-    """Print a ticket: a number unique per mall, prefix and local day, and a queue place,
-    only when the service takes tickets (hours, closures, the daily cap: `hours.py`)."""
+    """`ticket_issue`'s work, inside the caller's transaction (no savepoint of its own)."""
     now = _now(now)
     _check_service(mall, service)
     service.mall = mall  # the same row: the hours check reads it without another query
@@ -103,6 +112,7 @@ def ticket_issue(
         if priority_reason:
             sort_key -= timedelta(minutes=settings.QUEUE_PRIORITY_HEAD_START_MINUTES)
     ticket = Ticket(
+        uuid=uuid or uuid4(),
         mall=mall,
         service=service,
         agency_id=service.agency_id,
@@ -121,6 +131,46 @@ def ticket_issue(
     ticket.save()
     rollup_bump(ticket, issued=1)
     return ticket
+
+
+ISSUE_CLAIM_SECONDS = 600  # how long a form's replay still answers its first ticket
+
+
+@transaction.atomic
+def ticket_issue_once(*, token: str, mall: Mall, service: Service, **issue) -> tuple[Ticket, bool]:
+    """`ticket_issue` for one kiosk form (its issue token): the first request issues, every
+    other one sent with the same form gets that ticket, `(ticket, replayed)`. The claim is
+    the transaction's first write, so a double tap waits for the first tap to commit (then
+    answers its ticket) or to roll back (then issues: an attempt that failed holds nothing)."""
+    uuid = uuid4()
+    meta = IssueClaim._meta
+    values = [
+        token,
+        mall.pk,
+        meta.get_field("ticket_uuid").get_db_prep_value(uuid, connection),
+        meta.get_field("created_at").get_db_prep_value(_now(None), connection),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(  # one statement: it waits while another request holds the same token
+            f"INSERT INTO {connection.ops.quote_name(meta.db_table)} "  # noqa: S608
+            "(token, mall_id, ticket_uuid, created_at) VALUES (%s, %s, %s, %s) "
+            "ON CONFLICT (token) DO NOTHING RETURNING token",
+            values,
+        )
+        claimed = cursor.fetchone() is not None
+    if not claimed:
+        claim = IssueClaim.objects.filter(token=token, mall=mall).first()
+        ticket = claim and Ticket.objects.filter(uuid=claim.ticket_uuid, mall=mall).first()
+        if ticket is None:  # a form of another mall, or pruned while replayed
+            raise QueueError(_("Please choose the service again."), code="replayed")
+        return ticket, True
+    return _issue(mall=mall, service=service, uuid=uuid, **issue), False
+
+
+def issue_claims_prune(*, now: datetime | None = None) -> int:
+    """Forget the forms older than ISSUE_CLAIM_SECONDS (the notifications worker's pass)."""
+    cutoff = _now(now) - timedelta(seconds=ISSUE_CLAIM_SECONDS)
+    return IssueClaim.objects.filter(created_at__lt=cutoff).delete()[0]
 
 
 @transaction.atomic

@@ -164,3 +164,26 @@ def test_a_booking_check_in_does_not_lock_its_service_row():
                 other.execute(
                     "SELECT 1 FROM visits_booking WHERE id = %s FOR UPDATE NOWAIT", [booking.pk]
                 )
+
+
+def test_sixteen_taps_of_four_forms_at_once_issue_four_tickets():
+    """Double (quadruple) taps arriving together: each form's claim is written first in the
+    ticket's transaction, so the later taps wait for the first and answer its ticket."""
+    mall, service, _counters, _officers = small_mall()
+    answers: dict[int, tuple] = {}
+
+    def tap(index):
+        mall_row, service_row = Mall.objects.get(pk=mall.pk), Service.objects.get(pk=service.pk)
+        token = f"form:{index % 4}"
+        ticket, replayed = q.ticket_issue_once(token=token, mall=mall_row, service=service_row)
+        answers[index] = (token, ticket.pk, replayed)
+
+    run_in_parallel(tap)
+
+    assert Ticket.objects.count() == 4
+    by_form: dict[str, set[int]] = {}
+    for token, pk, _ in answers.values():
+        by_form.setdefault(token, set()).add(pk)
+    assert len(by_form) == 4 and all(len(pks) == 1 for pks in by_form.values())
+    assert sum(not replayed for _, _, replayed in answers.values()) == 4
+    assert DailyRollup.objects.get().issued == 4

@@ -2,12 +2,13 @@ from django.core.management.base import BaseCommand
 
 from mpp.core.workers import worker_run, worker_stopping
 from mpp.visits.outbox import notifications_send_counts
-from mpp.visits.services import bookings_release
+from mpp.visits.services import bookings_release, issue_claims_prune
 
 
 class Command(BaseCommand):
     help = (
-        "Send 'your turn is near' messages from the outbox and release expired bookings. "
+        "Send 'your turn is near' messages from the outbox, release expired bookings and "
+        "forget kiosk forms older than ten minutes. "
         "With --loop, keep doing it every few seconds (run it as a service)."
     )
 
@@ -19,7 +20,11 @@ class Command(BaseCommand):
         def batch() -> dict:
             counts = notifications_send_counts(stop=worker_stopping)
             released = counts.pop("released")  # claims given back on SIGTERM
-            return counts | {"released": bookings_release(), "unclaimed": released}
+            return counts | {
+                "released": bookings_release(),
+                "unclaimed": released,
+                "forms_forgotten": issue_claims_prune(),
+            }
 
         def report(counts: dict) -> None:
             if any(counts.values()) or not loop:
