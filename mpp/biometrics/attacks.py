@@ -176,12 +176,13 @@ def burst_sequence(
     return out
 
 
-def screen_replay(burst: list[bytes], *, seed: int = 0) -> list[bytes]:
+def screen_replay(burst: list[bytes], *, seed: int = 0, moire: float = 6.0) -> list[bytes]:
     """A burst re-shot from a screen: lower resolution, a display gamma and colour cast, a
-    faint moiré of the pixel grid, stronger compression."""
+    faint moiré of the pixel grid (`moire`: its amplitude in grey levels; 0 for a screen
+    filmed without it), stronger compression."""
     rng = np.random.default_rng(seed)
     ys, xs = np.mgrid[0:HEIGHT, 0:WIDTH]
-    moire = 6.0 * np.sin(xs * 0.9 + ys * 0.35 + rng.uniform(0, 6))[..., None]
+    moire = moire * np.sin(xs * 0.9 + ys * 0.35 + rng.uniform(0, 6))[..., None]
     out = []
     for data in burst:
         image = Image.open(io.BytesIO(data)).convert("RGB")

@@ -70,6 +70,12 @@ def challenge_new(*, approach: bool | None = None) -> Challenge:
     return Challenge(actions=tuple(actions))
 
 
+# Set on dev bursts (47 LFW identities with 2–3 images): genuine turns scored at most 191,
+# screen replays at least 327 (docs/benchmarks.md, issue 12 third round).
+MOIRE_THRESHOLD = 260.0
+MOIRE_CROP = 2.0  # the square examined, in face widths
+
+
 @dataclass(frozen=True)
 class LivenessPolicy:
     """min_frames: frames sent; min_face_share: share of them with the subject's face.
@@ -89,6 +95,8 @@ class LivenessPolicy:
     swapped (a head accelerates and slows down; a sequence of photos holds still, then jumps).
     spoof_threshold: refuse when the median passive
     presentation-attack score of the frames reaches it (None: measured and logged, not used).
+    moire_threshold: refuse when the median moiré score (`moire_scores`) of the same frames
+    reaches it (a screen re-shot by the camera); None: measured and logged, not used.
     """
 
     min_frames: int = 6
@@ -110,6 +118,7 @@ class LivenessPolicy:
     other_face_ratio: float = 0.7
     same_face: float | None = None
     spoof_threshold: float | None = None
+    moire_threshold: float | None = MOIRE_THRESHOLD
     mirrored: bool = False  # True if the frames were mirrored before they reached us
     model_id: str | None = None
 
@@ -230,7 +239,8 @@ def _judge_motion(pixels, tracked, challenge, policy, *, fuse: bool) -> Liveness
         if found is None:
             return _fail(_why_not(action, yaws, start, policy), **measures)
         if action != Action.COME_CLOSER:
-            levels = _levels(yaws[position : found + 1], yaws[start], yaws[found], policy)
+            base = _turn_base(yaws, position if peaks else 0, found, action, policy)
+            levels = _levels(yaws[base : found + 1], yaws[base], yaws[found], policy)
             measures["turn_levels"] = levels
             if levels < policy.min_turn_levels:
                 return _fail(Reason.LIVENESS_JUMP, jump="no intermediate poses", **measures)
@@ -255,9 +265,13 @@ def _judge_motion(pixels, tracked, challenge, policy, *, fuse: bool) -> Liveness
     if measures["same_face_min"] < same_face:
         return _fail(Reason.LIVENESS_IDENTITY_CHANGED, **measures)
     # the passive score on the neutral, turned and last frames (a measure; used if configured)
-    spoof = spoof_scores(pixels, [tracked[i] for i in sorted({start, *peaks, len(tracked) - 1})])
+    judged = [tracked[i] for i in sorted({start, *peaks, len(tracked) - 1})]
+    spoof = spoof_scores(pixels, judged)
     measures["spoof_median"] = round(float(np.median(spoof)), 4)
+    measures["moire_median"] = round(float(np.median(moire_scores(pixels, judged))), 1)
     if policy.spoof_threshold is not None and measures["spoof_median"] >= policy.spoof_threshold:
+        return _fail(Reason.LIVENESS_PRESENTATION_ATTACK, **measures)
+    if policy.moire_threshold is not None and measures["moire_median"] >= policy.moire_threshold:
         return _fail(Reason.LIVENESS_PRESENTATION_ATTACK, **measures)
     embedding = embeddings[start]
     if fuse:
@@ -274,6 +288,17 @@ def _fused(embeddings, yaws, tracked, policy) -> np.ndarray:
         max(0.1, 1.0 - abs(yaws[i]) / 0.35) * min(1.0, tracked[i][1].width / 120) for i in frontal
     ]
     return template_fuse([embeddings[i] for i in frontal], weights)
+
+
+def _turn_base(yaws: np.ndarray, begin: int, found: int, action: Action, policy) -> int:
+    """The frame where the turn really started: of the neutral-zone frames before the peak
+    (from `begin`, the burst's start for the first turn), the one furthest from the side
+    turned to. A head often sways across straight ahead before it turns; counting the poses
+    from the most frontal frame instead misses those it passed through. Only frames from
+    there on count, so a photo's jitter before it is not taken for a pose."""
+    direction = 1.0 if action == Action.TURN_LEFT else -1.0
+    neutral = [i for i in range(begin, found + 1) if abs(yaws[i]) <= policy.neutral_yaw]
+    return min(neutral, key=lambda i: direction * yaws[i], default=begin)
 
 
 def _levels(segment: np.ndarray, start: float, peak: float, policy) -> int:
@@ -311,6 +336,48 @@ def spoof_scores(pixels: list[np.ndarray], tracked: list[tuple[int, Face]]) -> n
         classes, mask = out["Identity"][0], out["Identity_1"][0]
         scores.append(float(np.sum(np.abs(classes) * mask)))
     return np.array(scores)
+
+
+def moire_scores(pixels: list[np.ndarray], tracked: list[tuple[int, Face]]) -> np.ndarray:
+    """How far one spatial frequency stands out around each tracked face: in the grey pixels
+    of a square twice the face's width, the strongest magnitude of the windowed spectrum
+    between 0.08 and 0.45 cycles per pixel over the median magnitude there, leaving out the
+    frequencies of JPEG's 8-pixel blocks. A screen filmed by a camera often shows the
+    interference of its pixel grid with the sensor's (moiré): one sharp peak. Skin, hair and
+    camera noise spread their energy; a screen re-shot without visible moiré (defocused, far,
+    a very fine pitch) scores like a face, so this stops only the replays that show it."""
+    scores = []
+    for number, face in tracked:
+        grey = _around(pixels[number], face, MOIRE_CROP)
+        if min(grey.shape) < 32:
+            scores.append(0.0)
+            continue
+        grey = (grey - grey.mean()) * np.outer(np.hanning(grey.shape[0]), np.hanning(grey.shape[1]))
+        spectrum = np.abs(np.fft.rfft2(grey))
+        fy = np.abs(np.fft.fftfreq(grey.shape[0]))[:, None]
+        fx = np.fft.rfftfreq(grey.shape[1])[None, :]
+        radius = np.hypot(fy, fx)
+        wanted = (radius > 0.08) & (radius < 0.45)
+        wanted &= ~(_on_block_grid(fy, grey.shape[0]) | _on_block_grid(fx, grey.shape[1]))
+        band = spectrum[wanted]
+        scores.append(float(band.max() / max(float(np.median(band)), 1e-6)))
+    return np.array(scores)
+
+
+def _around(image: np.ndarray, face: Face, scale: float) -> np.ndarray:
+    height, width = image.shape[:2]
+    cx, cy = face.centre
+    half = face.width * scale / 2
+    crop = image[
+        max(int(cy - half), 0) : min(int(cy + half), height),
+        max(int(cx - half), 0) : min(int(cx + half), width),
+    ].astype(np.float32)
+    return crop.mean(axis=2) if crop.ndim == 3 else crop
+
+
+def _on_block_grid(frequency: np.ndarray, size: int) -> np.ndarray:
+    """Frequencies within 1.5 bins of a multiple of 1/8 cycle per pixel (JPEG's blocks)."""
+    return np.abs(frequency * 8 - np.round(frequency * 8)) < 1.5 * 8 / size
 
 
 def _find_action(action, yaws, sizes, *, start, after, policy) -> int | None:

@@ -80,3 +80,96 @@ def test_duplicate_check_lists_the_same_face_under_another_key(embedding_of):
     index.add(30, embedding_of("Joe_Biden", 1))
     found = duplicate_candidates(index, embedding_of("Rose_Leslie", 1), exclude=10)
     assert [c.key for c in found] == [20]
+
+
+def brute_force(vectors, keys, query, k, exclude=None, min_score=None):
+    """The top `k` keys by their best template, computed independently of the index."""
+    scores = vectors @ normalise(query).astype(np.float32)
+    best: dict[int, float] = {}
+    for row in np.argsort(-scores, kind="stable"):
+        key = int(keys[row])
+        if key != exclude and (min_score is None or scores[row] >= min_score):
+            best.setdefault(key, float(scores[row]))
+    return list(best.items())[:k]
+
+
+def assert_same(found, expected):
+    assert [c.key for c in found] == [key for key, _ in expected]
+    assert [c.score for c in found] == pytest.approx([s for _, s in expected], abs=1e-5)
+
+
+def test_the_fast_search_gives_the_brute_force_answer_on_random_templates():
+    rng = np.random.default_rng(3)
+    vectors = normalise(rng.standard_normal((20_000, DIMENSIONS))).astype(np.float32)
+    keys = rng.integers(0, 15_000, len(vectors))  # some keys hold several templates
+    index = TemplateIndex()
+    index.add_many(keys, vectors)
+    for number in range(60):
+        query = rng.standard_normal(DIMENSIONS) if number % 2 else vectors[number] + 0.02
+        exclude = int(keys[number]) if number % 3 == 0 else None
+        expected = brute_force(vectors, keys, query, 10, exclude)
+        assert_same(index.search(query, k=10, exclude=exclude), expected)
+        assert_same(index.search_exhaustive(query, k=10, exclude=exclude), expected)
+    assert index.fallbacks == 0  # the proof settles ordinary searches without the full scan
+
+
+def test_the_fast_search_gives_the_brute_force_answer_on_real_templates(embeddings):
+    real = np.stack([v for v, _ in embeddings.values() if v is not None]).astype(np.float32)
+    rng = np.random.default_rng(4)
+    # real faces among face-like padding (a Gaussian fitted to them), as a gallery looks
+    padding = normalise(
+        rng.multivariate_normal(real.mean(axis=0), np.cov(real.T) * 1.69, 5_000)
+    ).astype(np.float32)
+    vectors = np.concatenate([real, padding])
+    keys = np.arange(len(vectors))
+    index = TemplateIndex()
+    for key, vector in zip(keys[:50], vectors[:50], strict=True):
+        index.add(int(key), vector)  # one by one, as the gallery is loaded
+    index.add_many(keys[50:], vectors[50:])
+    for probe in real:
+        assert_same(index.search(probe, k=10), brute_force(vectors, keys, probe, 10))
+        threshold = 0.45
+        assert_same(
+            index.search(probe, k=10, min_score=threshold),
+            brute_force(vectors, keys, probe, 10, min_score=threshold),
+        )
+
+
+def test_when_the_first_pass_cannot_prove_the_answer_the_full_scan_gives_it():
+    rng = np.random.default_rng(5)
+    centre = normalise(rng.standard_normal(DIMENSIONS))
+    # 2,000 templates closer to each other than the 8-bit codes can tell apart
+    vectors = normalise(centre + 0.002 * rng.standard_normal((2_000, DIMENSIONS)))
+    keys = np.arange(len(vectors))
+    index = TemplateIndex()
+    index.add_many(keys, vectors)
+    assert_same(index.search(centre, k=10), brute_force(vectors, keys, centre, 10))
+    assert index.fallbacks == 1
+
+
+def test_removing_keeps_the_codes_in_step_with_the_templates():
+    rng = np.random.default_rng(6)
+    vectors = normalise(rng.standard_normal((3_000, DIMENSIONS))).astype(np.float32)
+    keys = np.arange(3_000) % 1_000  # three templates per key
+    index = TemplateIndex()
+    index.add_many(keys, vectors)
+    for key in range(0, 1_000, 7):
+        assert index.remove(key) == 3
+    kept = keys % 7 != 0
+    for query in vectors[:40]:
+        expected = brute_force(vectors[kept], keys[kept], query, 10)
+        assert_same(index.search(query, k=10), expected)
+
+
+def test_a_template_wider_than_the_codes_widens_them_and_stays_exact():
+    rng = np.random.default_rng(7)
+    vectors = normalise(rng.standard_normal((1_000, DIMENSIONS))).astype(np.float32)
+    index = TemplateIndex()
+    index.add_many(np.arange(1_000), vectors)
+    spike = np.zeros(DIMENSIONS, dtype=np.float32)
+    spike[3] = 1.0  # one value far outside the range seen so far
+    index.add(5_000, spike)
+    assert index.search(spike, k=1)[0].key == 5_000
+    both = np.concatenate([vectors, spike[None, :]])
+    expected = brute_force(both, np.append(np.arange(1_000), 5_000), vectors[0], 10)
+    assert_same(index.search(vectors[0], k=10), expected)

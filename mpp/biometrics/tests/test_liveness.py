@@ -128,6 +128,57 @@ def test_a_turn_without_intermediate_poses_is_refused_even_when_each_step_is_sma
     assert result.measures["turn_levels"] < 2
 
 
+def test_a_screen_replay_showing_moire_is_refused_as_a_presentation_attack(simm_turning_left):
+    """The smooth turn re-shot from a screen: continuity cannot tell it from the person, the
+    moiré of the screen's pixel grid can (docs/biometrics.md says which replays it misses)."""
+    from mpp.biometrics.liveness import MOIRE_THRESHOLD
+
+    genuine = liveness_check(simm_turning_left, TURN_LEFT)
+    assert genuine.passed and genuine.measures["moire_median"] < MOIRE_THRESHOLD
+    result = liveness_check(attacks.screen_replay(simm_turning_left), TURN_LEFT)
+    assert result.reason == Reason.LIVENESS_PRESENTATION_ATTACK, result.measures
+    assert result.measures["moire_median"] >= MOIRE_THRESHOLD
+
+
+def test_a_screen_replay_without_moire_is_not_stopped(simm_turning_left):
+    """Said plainly: a replayed video of the right movement without a visible pixel pattern
+    passes liveness; the face never opens a profile alone at an unattended kiosk."""
+    result = liveness_check(attacks.screen_replay(simm_turning_left, moire=0.0), TURN_LEFT)
+    assert result.passed, result
+
+
+def test_the_turn_is_counted_from_where_the_head_started_not_from_its_most_frontal_frame():
+    """A synthesised genuine turn (LFW dev identity) that sways across straight ahead before
+    turning: from its most frontal frame (0.02) only one intermediate pose is left, from where
+    it started (-0.056) the poses it passed through are all seen."""
+    from mpp.biometrics.liveness import DEFAULT_POLICY, _levels, _turn_base
+
+    yaws = np.array(
+        [-0.051, -0.045, -0.056, -0.035, -0.026, -0.025, 0.02, 0.035]
+        + [0.065, 0.084, 0.13, 0.151, 0.184, 0.177, 0.164, 0.172]
+    )
+    start, peak = 6, 11
+    assert _levels(yaws[start : peak + 1], yaws[start], yaws[peak], DEFAULT_POLICY) == 1
+    base = _turn_base(yaws, 0, peak, Action.TURN_LEFT, DEFAULT_POLICY)
+    assert base == 2
+    assert _levels(yaws[base : peak + 1], yaws[base], yaws[peak], DEFAULT_POLICY) >= 2
+
+
+def test_a_photos_jitter_before_the_turn_base_is_not_counted_as_a_pose():
+    """A two-photo sequence (LFW dev identity) whose frontal photo jitters by 0.025 in the
+    first frames: counting from the burst's start would take the jitter for a pose."""
+    from mpp.biometrics.liveness import DEFAULT_POLICY, _levels, _turn_base
+
+    yaws = np.array(
+        [0.025, 0.004, 0.004, 0.025, -0.002, 0.004, 0.004, 0.004]
+        + [0.107, 0.144, 0.144, 0.131, 0.124, 0.15, 0.11, 0.131]
+    )
+    peak = 13
+    base = _turn_base(yaws, 0, peak, Action.TURN_LEFT, DEFAULT_POLICY)
+    assert base == 4
+    assert _levels(yaws[base : peak + 1], yaws[base], yaws[peak], DEFAULT_POLICY) < 2
+
+
 def test_a_replayed_single_frame_is_a_still_image():
     frame = frames_of("John_Simm", [4])[0]
     assert liveness_check([frame] * 8, TURN_LEFT).reason == Reason.LIVENESS_STILL_IMAGE
