@@ -230,7 +230,6 @@ class Ticket(models.Model):
     notify_address = models.CharField(max_length=200, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
 
-
     class Meta:
         ordering = ["-issued_at"]
         verbose_name = _("ticket")
