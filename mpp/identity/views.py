@@ -86,7 +86,16 @@ class Logged:
 # Machine endpoints: no CSRF (the client authenticates itself), as in django-oauth-toolkit.
 @method_decorator(csrf_exempt, name="dispatch")
 class TokenView(Logged, dot.TokenView):
+    """One transaction per token request (django-oauth-toolkit commits the ID token, the
+    tokens, the code's deletion and our sign-in mark separately: four commits, each a disk
+    flush). An exception rolls all of it back; an OAuth error answer keeps what was written
+    (a replayed code's revocation)."""
+
     endpoint = "token"
+
+    def post(self, request, *args, **kwargs):
+        with transaction.atomic():
+            return super().post(request, *args, **kwargs)
 
 
 @method_decorator(csrf_exempt, name="dispatch")
