@@ -600,6 +600,11 @@ def _pkce_required(client_id: str) -> bool:
 
 OIDC_KEYS = _oidc_keys()
 OIDC_STEP_UP_MINUTES = env_int("OIDC_STEP_UP_MINUTES", 10)
+# Back-channel logout tokens (mpp/identity/backchannel.py), posted by `send_logout_tokens`.
+OIDC_LOGOUT_SENDER = os.environ.get("OIDC_LOGOUT_SENDER", "mpp.identity.backchannel.HttpSender")
+OIDC_LOGOUT_CLAIM_SECONDS = env_int("OIDC_LOGOUT_CLAIM_SECONDS", 60)
+OIDC_LOGOUT_BACKOFF_MAX_SECONDS = env_int("OIDC_LOGOUT_BACKOFF_MAX_SECONDS", 600)
+OIDC_LOGOUT_POST_TIMEOUT_SECONDS = env_int("OIDC_LOGOUT_POST_TIMEOUT_SECONDS", 5)
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": OIDC_KEYS[0],

@@ -11,7 +11,7 @@ from django.utils import timezone
 from oauth2_provider.models import Grant
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
-from .clients import subject_of
+from .clients import session_of, subject_of
 from .models import Acr, SignIn, code_digest
 
 log = logging.getLogger("mpp.identity")
@@ -92,6 +92,9 @@ class Validator(OAuth2Validator):
         claims["amr"] = sign_in.amr if sign_in else ["pwd"]
         if sign_in:
             claims["auth_time"] = int(sign_in.auth_time.timestamp())
+            sid = session_of(session_id=sign_in.session_id, agency_id=_agency_id(request.client))
+            if sid:
+                claims["sid"] = sid  # the session a back-channel logout token names
         return claims, expiration_time
 
     def validate_code(self, client_id, code, client, request, *args, **kwargs):

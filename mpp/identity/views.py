@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider import views as dot
 from oauth2_provider.forms import AllowForm
 from oauth2_provider.oauth2_backends import get_oauthlib_core
+from oauth2_provider.settings import oauth2_settings
 
 from mpp.accounts.models import Role
 from mpp.citizens.access import AccessRefused
@@ -33,6 +34,7 @@ from mpp.citizens.vocabulary import FIELDS
 from mpp.core.ratelimit import rate_limit_allow
 
 from . import services
+from .backchannel import session_id_of
 from .models import ACR_RANK, Acr, AgencyClient
 from .scopes import DATA_SCOPES, OPENID, scope_label
 
@@ -106,6 +108,23 @@ class RevokeTokenView(Logged, dot.RevokeTokenView):
 @method_decorator(csrf_exempt, name="dispatch")
 class IntrospectTokenView(Logged, dot.IntrospectTokenView):
     endpoint = "introspect"
+
+
+class ConnectDiscoveryInfoView(dot.ConnectDiscoveryInfoView):
+    """django-oauth-toolkit's discovery document, plus Back-Channel Logout 1.0 (§2.1)."""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        data = json.loads(response.content)
+        data["backchannel_logout_supported"] = True
+        data["backchannel_logout_session_supported"] = True
+        data["claims_supported"] = sorted({*data.get("claims_supported", []), *ID_TOKEN_CLAIMS})
+        replaced = JsonResponse(data)
+        replaced["Access-Control-Allow-Origin"] = "*"
+        return replaced
+
+
+ID_TOKEN_CLAIMS = ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid"]
 
 
 # --- step-up --------------------------------------------------------------------------
@@ -268,6 +287,8 @@ class AuthorizeView(Logged, dot.AuthorizationView):
                 acr=pending["acr"],
                 amr=pending["amr"],
                 auth_time=timezone.now(),
+                session_id=session_id_of(self.request.session),
+                issuer=oauth2_settings.oidc_issuer(self.request),
             )
         return super().redirect(redirect_to, application)
 
