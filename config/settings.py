@@ -513,7 +513,9 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "ma
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 30)
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 300)
 # The workers /readyz expects (names as in the Procfile); empty: none are checked.
-READY_WORKERS = env_list("READY_WORKERS", "notifications,summaries,weekly_mail,partitions")
+READY_WORKERS = env_list(
+    "READY_WORKERS", "notifications,summaries,weekly_mail,partitions,logout_tokens"
+)
 # /readyz fails when the oldest due notification waits longer, or the replica lags more.
 READY_OUTBOX_LAG_SECONDS = env_int("READY_OUTBOX_LAG_SECONDS", 300)
 READY_REPLICA_LAG_SECONDS = env_int("READY_REPLICA_LAG_SECONDS", 60)

@@ -23,7 +23,7 @@ class Command(BaseCommand):
                 )
 
         worker_run(
-            worker="logout-tokens",
+            worker="logout_tokens",
             batch=lambda: logout_notices_send(stop=worker_stopping),
             interval=interval,
             loop=loop,
