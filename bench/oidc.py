@@ -272,7 +272,7 @@ def main() -> None:
         def userinfo(index):
             auth = {"Authorization": f"Bearer {tokens[index % len(tokens)]}"}
             status, data, elapsed = request("GET", "/oidc/userinfo/", None, auth)
-            return elapsed, status == 200 and b"full_name" in data
+            return elapsed, status == 200 and b'"name"' in data
 
         log("userinfo")
         n, lat, errors, wall = run_clients(args.clients, args.seconds, userinfo)

@@ -1,8 +1,8 @@
 """A demo agency system that signs citizens in with MPP (OpenID Connect) and shows the
 data they agreed to share: the authorization code flow with PKCE, the ID token checked
-against the provider's JWKS, then /api/v1/person/. It also takes MPP's back-channel logout
-tokens (POST /backchannel-logout, OpenID Connect Back-Channel Logout 1.0): a valid token
-ends the sessions it names.
+against the provider's JWKS, then userinfo (OpenID Connect's standard claims). It also
+takes MPP's back-channel logout tokens (POST /backchannel-logout, OpenID Connect
+Back-Channel Logout 1.0): a valid token ends the sessions it names.
 
 Plain WSGI (standard library, plus jwcrypto for the signature). Settings from the
 environment: MPP_ISSUER (e.g. http://127.0.0.1:8000/oidc), MPP_CLIENT_ID, MPP_CLIENT_SECRET,
@@ -28,18 +28,19 @@ from jwcrypto import jwk, jws, jwt
 BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 CLOCK_SKEW = 60  # seconds of clock difference tolerated on iat and exp
 
+# Userinfo's claims: OpenID Connect's standard names, MPP's own under urn:mpp:.
 LABELS = {
-    "full_name": "Nama lengkap",
-    "birth_place": "Tempat lahir",
-    "birth_date": "Tanggal lahir",
-    "sex": "Jenis kelamin",
-    "nik": "NIK",
+    "name": "Nama lengkap",
+    "birthdate": "Tanggal lahir",
+    "gender": "Jenis kelamin",
     "address": "Alamat",
-    "rt": "RT",
-    "rw": "RW",
-    "village_code": "Kode desa/kelurahan",
-    "phone": "Nomor ponsel",
+    "phone_number": "Nomor ponsel",
     "email": "Email",
+    "urn:mpp:birth_place": "Tempat lahir",
+    "urn:mpp:nik": "NIK",
+    "urn:mpp:rt": "RT",
+    "urn:mpp:rw": "RW",
+    "urn:mpp:village_code": "Kode desa/kelurahan",
 }
 
 
@@ -242,13 +243,14 @@ class DemoAgency:
             error = html.escape(tokens.get("error", "?"))
             return _page("Gagal", f"<h1>Token ditolak</h1><p id='error'>{error}</p>")
         claims = self.id_token_claims(tokens["id_token"], pending["nonce"])
-        person_url = self.issuer.rsplit("/oidc", 1)[0] + "/api/v1/person/"
-        person = self._get(person_url, tokens["access_token"])
+        userinfo = self._get(self.discovery()["userinfo_endpoint"], tokens["access_token"])
+        if userinfo.get("sub") != claims["sub"]:
+            return _page("Gagal", "<h1>Data untuk orang lain</h1>", "502 Bad Gateway")
         session = {
             "sub": claims["sub"],
             "sid": claims.get("sid", ""),
             "acr": claims.get("acr", ""),
-            "data": person.get("data", {}),
+            "data": {k: v for k, v in userinfo.items() if k != "sub"},
         }
         key = secrets.token_urlsafe(24)
         self.signed_in[key] = session

@@ -35,6 +35,7 @@ from mpp.core.ratelimit import rate_limit_allow
 
 from . import services
 from .backchannel import session_id_of
+from .claims import USERINFO_CLAIMS, userinfo_claims
 from .models import ACR_RANK, Acr, AgencyClient
 from .scopes import DATA_SCOPES, OPENID, scope_label
 
@@ -118,7 +119,8 @@ class ConnectDiscoveryInfoView(dot.ConnectDiscoveryInfoView):
         data = json.loads(response.content)
         data["backchannel_logout_supported"] = True
         data["backchannel_logout_session_supported"] = True
-        data["claims_supported"] = sorted({*data.get("claims_supported", []), *ID_TOKEN_CLAIMS})
+        claims = {*data.get("claims_supported", []), *ID_TOKEN_CLAIMS, *USERINFO_CLAIMS}
+        data["claims_supported"] = sorted(claims)
         replaced = JsonResponse(data)
         replaced["Access-Control-Allow-Origin"] = "*"
         return replaced
@@ -429,13 +431,14 @@ def _bearer_error(status: int, error: str, description: str) -> JsonResponse:
 
 
 def _release(request, endpoint: str):
+    """The granted fields (our field keys) and `sub`, or the error response to send."""
     valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[OPENID])
     if not valid:
         log.warning("oidc refused at %s: client=? error=invalid_token", endpoint)
         return _bearer_error(401, "invalid_token", "The access token is invalid or expired.")
     token = oauth_request.access_token
     try:
-        claims = services.data_release(access_token=token, endpoint=endpoint)
+        return services.data_release(access_token=token, endpoint=endpoint)
     except AccessRefused as refused:
         log.warning(
             "oidc refused at %s: client=%s error=invalid_token (%s)",
@@ -446,28 +449,34 @@ def _release(request, endpoint: str):
         return _bearer_error(401, "invalid_token", "The citizen's consent is withdrawn or over.")
     except Citizen.DoesNotExist:
         return _bearer_error(401, "invalid_token", "The account is closed.")
-    response = JsonResponse(claims)
+
+
+def _no_store(body: dict) -> JsonResponse:
+    response = JsonResponse(body)
     response["Cache-Control"] = "no-store"
     return response
 
 
 @csrf_exempt
 def userinfo(request):
+    """OpenID Connect's standard claims (mpp.identity.claims), project ones namespaced."""
     if request.method not in ("GET", "POST"):
         return JsonResponse({"error": "invalid_request"}, status=405)
-    return _release(request, "userinfo")
+    released = _release(request, "userinfo")
+    if isinstance(released, JsonResponse):
+        return released
+    sub = released.pop("sub")
+    return _no_store({"sub": sub, **userinfo_claims(released)})
 
 
 @csrf_exempt
 def person(request):
-    """Myinfo-style: exactly the granted fields, with the sub they belong to."""
+    """Myinfo-style: exactly the granted fields (the platform's field keys), with the sub
+    they belong to."""
     if request.method != "GET":
         return JsonResponse({"error": "invalid_request"}, status=405)
-    response = _release(request, "person")
-    if response.status_code != 200:
-        return response
-    claims = json.loads(response.content)
-    body = {"sub": claims.pop("sub"), "released_at": services.release_time(), "data": claims}
-    response = JsonResponse(body)
-    response["Cache-Control"] = "no-store"
-    return response
+    released = _release(request, "person")
+    if isinstance(released, JsonResponse):
+        return released
+    sub = released.pop("sub")
+    return _no_store({"sub": sub, "released_at": services.release_time(), "data": released})
