@@ -181,7 +181,7 @@ def data_release(*, access_token, endpoint: str) -> dict:
     function (an access record names the client and purpose). Raises AccessRefused
     (logged) when the consent is gone; the caller answers invalid_token."""
     application = access_token.application
-    client = AgencyClient.objects.select_related("agency").filter(application=application).first()
+    client = getattr(application, "agency_client", None)  # loaded with the token
     user = access_token.user
     scopes = access_token.scope.split()
     claims = {"sub": subject_of(user_id=user.pk, agency_id=client.agency_id if client else 0)}

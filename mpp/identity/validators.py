@@ -3,12 +3,13 @@
 only from userinfo or /api/v1/person/, where every release is logged); a replayed code
 ends the sign-in it came from."""
 
+import hashlib
 import json
 import logging
 
 from django.db import connection
 from django.utils import timezone
-from oauth2_provider.models import Grant
+from oauth2_provider.models import AccessToken, Application, Grant
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
 from .clients import session_of, subject_of
@@ -24,6 +25,24 @@ def _agency_id(client) -> int:
 
 class Validator(OAuth2Validator):
     oidc_claim_scope = None  # our claims are not OIDC's profile/email scopes
+
+    def _load_application(self, client_id, request):
+        """The client with its agency in one query (the ID token's pairwise `sub` and the
+        scopes need the agency); django-oauth-toolkit then reuses it as its cached client."""
+        if not request.client and isinstance(client_id, str) and "\x00" not in client_id:
+            request.client = (
+                Application.objects.select_related("agency_client").filter(client_id=client_id)
+            ).first()
+        return super()._load_application(client_id, request)
+
+    def _load_access_token(self, token):
+        """The bearer token with its client's agency (userinfo needs it: one query, not two)."""
+        checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
+        return (
+            AccessToken.objects.select_related("application__agency_client__agency", "user")
+            .filter(token_checksum=checksum)
+            .first()
+        )
 
     # --- the code's grant, read once per token request ------------------------------------
     # django-oauth-toolkit reads the grant of a code seven times in one token request (its
