@@ -1,7 +1,11 @@
 """Sign-in with MPP over HTTP: the token endpoint and userinfo, gunicorn + PostgreSQL.
 
-Usage: python bench/oidc.py [--seconds 10] [--workers 3] [--clients 8]
+Usage: python bench/oidc.py [--seconds 10] [--workers 3] [--clients 8] [--baseline REF]
        [--database-url postgres://postgres@127.0.0.1:5432/mpp_bench_oidc]
+
+With --baseline REF (a commit, e.g. the branch point), the same measurement first runs on
+that commit's code (exported with `git archive` into a temporary directory, its own
+migrations, a fresh database) and then on this tree: old and new in one table, one run.
 
 It re-creates the benchmark database, seeds a citizen, a confidential agency client and the
 citizen's sign-in consent, then many authorization codes (PKCE S256, as the consent screen
@@ -27,9 +31,11 @@ import json
 import os
 import platform
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -102,7 +108,7 @@ print(json.dumps({"client_id": app.client_id, "secret": secret, "codes": codes, 
 def seed(env: dict, codes: int, challenge: str) -> dict:
     out = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", SEED],
-        cwd=REPO_ROOT,
+        cwd=env["PYTHONPATH"],
         env=env | {"BENCH_CODES": str(codes), "BENCH_CHALLENGE": challenge},
         check=True,
         capture_output=True,
@@ -115,7 +121,7 @@ def access_records(env: dict) -> int:
     code = "from mpp.citizens.models import AccessRecord; print(AccessRecord.objects.count())"
     out = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=REPO_ROOT,
+        cwd=env["PYTHONPATH"],
         env=env,
         check=True,
         capture_output=True,
@@ -138,7 +144,7 @@ def start_server(env: dict, workers: int) -> subprocess.Popen:
             "--backlog",
             "2048",
         ],
-        cwd=REPO_ROOT,
+        cwd=env["PYTHONPATH"],
         env=env,
         start_new_session=True,
     )
@@ -215,25 +221,17 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))] * 1000
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--codes", type=int, default=6000)
-    parser.add_argument(
-        "--database-url", default="postgres://postgres@127.0.0.1:5432/mpp_bench_oidc"
-    )
-    args = parser.parse_args()
-    env = server_env(args.database_url)
+def measure(tree: Path, label: str, args) -> list[tuple]:
+    """Seed a fresh database with `tree`'s code, serve it with gunicorn, measure both rows."""
+    env = server_env(args.database_url) | {"PYTHONPATH": str(tree)}
     verifier = secrets.token_urlsafe(48)
     digest = hashlib.sha256(verifier.encode()).digest()
     challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-    log("re-creating the benchmark database")
+    log(f"[{label}] re-creating the benchmark database")
     recreate_database(args.database_url)
-    log(f"migrating and seeding a citizen, a client, {args.codes} codes, 200 tokens")
+    log(f"[{label}] migrating and seeding a citizen, a client, {args.codes} codes, 200 tokens")
     fixture = seed(env, args.codes, challenge)
-    log(f"starting gunicorn with {args.workers} workers")
+    log(f"[{label}] starting gunicorn with {args.workers} workers")
     server = start_server(env, args.workers)
     rows = []
     try:
@@ -260,11 +258,10 @@ def main() -> None:
             return elapsed, status == 200 and b"id_token" in data
 
         request("GET", "/oidc/.well-known/jwks.json", None, {})  # warm the workers
-        log("token endpoint")
+        log(f"[{label}] token endpoint")
         n, lat, errors, wall = run_clients(args.clients, args.seconds, token)
-        rows.append(
-            ("token (code + PKCE + secret → tokens, ID token signed)", n, wall, lat, errors, "—")
-        )
+        rows.append((label, "token (code + PKCE + secret → tokens, ID token signed)"))
+        rows[-1] += (n, wall, lat, errors, "—")
 
         tokens = fixture["tokens"]
         before = access_records(env)
@@ -272,37 +269,68 @@ def main() -> None:
         def userinfo(index):
             auth = {"Authorization": f"Bearer {tokens[index % len(tokens)]}"}
             status, data, elapsed = request("GET", "/oidc/userinfo/", None, auth)
-            return elapsed, status == 200 and b"full_name" in data
+            return elapsed, status == 200 and b'"sub"' in data and b"Siti" in data
 
-        log("userinfo")
+        log(f"[{label}] userinfo")
         n, lat, errors, wall = run_clients(args.clients, args.seconds, userinfo)
         written = access_records(env) - before
-        rows.append(
-            (
-                "userinfo (granted fields, access record written)",
-                n,
-                wall,
-                lat,
-                errors,
-                f"{written / max(n, 1):.2f}",
-            )
-        )
+        rows.append((label, "userinfo (granted fields, access record written)"))
+        rows[-1] += (n, wall, lat, errors, f"{written / max(n, 1):.2f}")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+        _local.conn = None
+    return rows
+
+
+def exported(ref: str) -> Path:
+    """`ref`'s tree in a temporary directory (git archive: no worktree, no checkout)."""
+    target = Path(tempfile.mkdtemp(prefix="bench-oidc-baseline-"))
+    archive = subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "archive", ref], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--codes", type=int, default=6000)
+    parser.add_argument("--baseline", default="", help="a commit to measure first (old code)")
+    parser.add_argument(
+        "--database-url", default="postgres://postgres@127.0.0.1:5432/mpp_bench_oidc"
+    )
+    args = parser.parse_args()
+    rows = []
+    load_before = os.getloadavg()
+    if args.baseline:
+        old = exported(args.baseline)
+        try:
+            rows += measure(old, f"old ({args.baseline[:10]})", args)
+        finally:
+            shutil.rmtree(old, ignore_errors=True)
+    rows += measure(REPO_ROOT, "new" if args.baseline else "this tree", args)
+    load_after = os.getloadavg()
 
     print(
         f"\nSign-in with MPP over HTTP — gunicorn {args.workers} sync workers + PostgreSQL, "
         f"{args.clients} client threads on the same machine "
         f"({platform.processor() or platform.machine()}, {os.cpu_count()} cores), "
-        f"{args.seconds:.0f} s each\n"
+        f"{args.seconds:.0f} s each; load average {load_before[0]:.1f} before, "
+        f"{load_after[0]:.1f} after\n"
     )
-    print("| endpoint | requests | req/s | p50 ms | p99 ms | errors | access records / request |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for name, n, wall, lat, errors, per in rows:
+    print(
+        "| code | endpoint | requests | req/s | p50 ms | p99 ms | errors "
+        "| access records / request |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for label, name, n, wall, lat, errors, per in rows:
         print(
-            f"| {name} | {n} | {n / wall:.0f} | {pct(lat, 0.5):.1f} | {pct(lat, 0.99):.1f} "
-            f"| {errors} | {per} |"
+            f"| {label} | {name} | {n} | {n / wall:.0f} | {pct(lat, 0.5):.1f} "
+            f"| {pct(lat, 0.99):.1f} | {errors} | {per} |"
         )
 
 

@@ -517,7 +517,9 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "ma
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 30)
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 300)
 # The workers /readyz expects (names as in the Procfile); empty: none are checked.
-READY_WORKERS = env_list("READY_WORKERS", "notifications,summaries,weekly_mail,partitions")
+READY_WORKERS = env_list(
+    "READY_WORKERS", "notifications,summaries,weekly_mail,partitions,logout_tokens"
+)
 # /readyz fails when the oldest due notification waits longer, or the replica lags more.
 READY_OUTBOX_LAG_SECONDS = env_int("READY_OUTBOX_LAG_SECONDS", 300)
 READY_REPLICA_LAG_SECONDS = env_int("READY_REPLICA_LAG_SECONDS", 60)
@@ -604,6 +606,11 @@ def _pkce_required(client_id: str) -> bool:
 
 OIDC_KEYS = _oidc_keys()
 OIDC_STEP_UP_MINUTES = env_int("OIDC_STEP_UP_MINUTES", 10)
+# Back-channel logout tokens (mpp/identity/backchannel.py), posted by `send_logout_tokens`.
+OIDC_LOGOUT_SENDER = os.environ.get("OIDC_LOGOUT_SENDER", "mpp.identity.backchannel.HttpSender")
+OIDC_LOGOUT_CLAIM_SECONDS = env_int("OIDC_LOGOUT_CLAIM_SECONDS", 60)
+OIDC_LOGOUT_BACKOFF_MAX_SECONDS = env_int("OIDC_LOGOUT_BACKOFF_MAX_SECONDS", 600)
+OIDC_LOGOUT_POST_TIMEOUT_SECONDS = env_int("OIDC_LOGOUT_POST_TIMEOUT_SECONDS", 5)
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": OIDC_KEYS[0],

@@ -1,6 +1,8 @@
 """A demo agency system that signs citizens in with MPP (OpenID Connect) and shows the
 data they agreed to share: the authorization code flow with PKCE, the ID token checked
-against the provider's JWKS, then /api/v1/person/.
+against the provider's JWKS, then userinfo (OpenID Connect's standard claims). It also
+takes MPP's back-channel logout tokens (POST /backchannel-logout, OpenID Connect
+Back-Channel Logout 1.0): a valid token ends the sessions it names.
 
 Plain WSGI (standard library, plus jwcrypto for the signature). Settings from the
 environment: MPP_ISSUER (e.g. http://127.0.0.1:8000/oidc), MPP_CLIENT_ID, MPP_CLIENT_SECRET,
@@ -14,26 +16,31 @@ import json
 import os
 import secrets
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from http.cookies import SimpleCookie
 from wsgiref.simple_server import make_server
 
-from jwcrypto import jwk, jwt
+from jwcrypto import jwk, jws, jwt
 
+BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+CLOCK_SKEW = 60  # seconds of clock difference tolerated on iat and exp
+
+# Userinfo's claims: OpenID Connect's standard names, MPP's own under urn:mpp:.
 LABELS = {
-    "full_name": "Nama lengkap",
-    "birth_place": "Tempat lahir",
-    "birth_date": "Tanggal lahir",
-    "sex": "Jenis kelamin",
-    "nik": "NIK",
+    "name": "Nama lengkap",
+    "birthdate": "Tanggal lahir",
+    "gender": "Jenis kelamin",
     "address": "Alamat",
-    "rt": "RT",
-    "rw": "RW",
-    "village_code": "Kode desa/kelurahan",
-    "phone": "Nomor ponsel",
+    "phone_number": "Nomor ponsel",
     "email": "Email",
+    "urn:mpp:birth_place": "Tempat lahir",
+    "urn:mpp:nik": "NIK",
+    "urn:mpp:rt": "RT",
+    "urn:mpp:rw": "RW",
+    "urn:mpp:village_code": "Kode desa/kelurahan",
 }
 
 
@@ -54,8 +61,11 @@ class DemoAgency:
         self.client_secret = client_secret
         self.base_url = base_url.rstrip("/")
         self.scope = scope
-        self.sessions: dict[str, dict] = {}
+        self.sessions: dict[str, dict] = {}  # logins under way, by cookie
+        self.signed_in: dict[str, dict] = {}  # signed-in sessions, by cookie
+        self.seen_jti: dict[str, float] = {}  # logout tokens taken, until they expire
         self._discovery = None
+        self._jwks = None
 
     # --- talking to MPP -----------------------------------------------------------------
 
@@ -84,15 +94,83 @@ class DemoAgency:
         except urllib.error.HTTPError as error:
             return json.loads(error.read() or b"{}") | {"_status": error.code}
 
+    def jwks(self, refresh=False) -> jwk.JWKSet:
+        if self._jwks is None or refresh:
+            with urllib.request.urlopen(self.discovery()["jwks_uri"], timeout=10) as response:  # noqa: S310
+                self._jwks = jwk.JWKSet.from_json(response.read())
+        return self._jwks
+
+    def _verified(self, token: str) -> dict:
+        try:
+            return json.loads(jwt.JWT(jwt=token, key=self.jwks(), algs=["RS256"]).claims)
+        except (jwt.JWTMissingKey, jws.InvalidJWSSignature):
+            # A key MPP rotated in since we fetched the set: fetch it once more.
+            keys = self.jwks(refresh=True)
+            return json.loads(jwt.JWT(jwt=token, key=keys, algs=["RS256"]).claims)
+
     def id_token_claims(self, id_token: str, nonce: str) -> dict:
-        with urllib.request.urlopen(self.discovery()["jwks_uri"], timeout=10) as response:  # noqa: S310
-            keys = jwk.JWKSet.from_json(response.read())
-        claims = json.loads(jwt.JWT(jwt=id_token, key=keys, algs=["RS256"]).claims)
+        claims = self._verified(id_token)
         if claims["iss"] != self.discovery()["issuer"] or claims["aud"] != self.client_id:
             raise ValueError("ID token for another issuer or client")
         if claims.get("nonce") != nonce:
             raise ValueError("ID token nonce does not match")
         return claims
+
+    def logout_claims(self, logout_token: str) -> dict:
+        """Validate a back-channel logout token (§2.6); raises ValueError saying why not."""
+        try:
+            claims = self._verified(logout_token)
+        except jwt.JWTExpired as error:
+            raise ValueError("expired") from error
+        except Exception as error:  # noqa: BLE001 - any decoding or signature failure
+            raise ValueError(f"not a valid signed token ({type(error).__name__})") from error
+        if claims.get("iss") != self.discovery()["issuer"]:
+            raise ValueError("wrong issuer")
+        audience = claims.get("aud")
+        if audience != self.client_id and self.client_id not in (audience or []):
+            raise ValueError("not for this client")
+        now = time.time()
+        if not isinstance(claims.get("iat"), int) or claims["iat"] > now + CLOCK_SKEW:
+            raise ValueError("iat missing or in the future")
+        if "exp" in claims and claims["exp"] < now - CLOCK_SKEW:
+            raise ValueError("expired")
+        events = claims.get("events")
+        if not isinstance(events, dict) or not isinstance(events.get(BACKCHANNEL_EVENT), dict):
+            raise ValueError("not a back-channel logout event")
+        if "nonce" in claims:
+            raise ValueError("a logout token must not carry a nonce")
+        if not claims.get("sub") and not claims.get("sid"):
+            raise ValueError("names neither sub nor sid")
+        jti = claims.get("jti")
+        if not jti:
+            raise ValueError("no jti")
+        self.seen_jti = {k: v for k, v in self.seen_jti.items() if v > now}
+        if jti in self.seen_jti:
+            raise ValueError("jti already used (a replay)")
+        self.seen_jti[jti] = max(claims.get("exp", 0), now) + CLOCK_SKEW + 600
+        return claims
+
+    def backchannel_logout(self, environ):
+        """POST logout_token=…: end every session the token names (sid, else all of sub)."""
+        if environ.get("REQUEST_METHOD") != "POST":
+            return "405 Method Not Allowed", [("Allow", "POST")], b""
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        form = urllib.parse.parse_qs(environ["wsgi.input"].read(min(length, 65536)).decode())
+        headers = [("Content-Type", "application/json"), ("Cache-Control", "no-store")]
+        try:
+            claims = self.logout_claims(form.get("logout_token", [""])[0])
+        except ValueError as error:
+            body = {"error": "invalid_request", "error_description": str(error)}
+            return "400 Bad Request", headers, json.dumps(body).encode()
+        ended = [
+            key
+            for key, session in self.signed_in.items()
+            if (claims.get("sid") and session.get("sid") == claims["sid"])
+            or (not claims.get("sid") and session.get("sub") == claims.get("sub"))
+        ]
+        for key in ended:
+            del self.signed_in[key]
+        return "200 OK", headers, b""
 
     # --- pages --------------------------------------------------------------------------
 
@@ -101,17 +179,21 @@ class DemoAgency:
         query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
         cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
         sid = cookie["demo_sid"].value if "demo_sid" in cookie else ""
-        if path == "/login":
+        if path == "/backchannel-logout":
+            result = self.backchannel_logout(environ)
+        elif path == "/login":
             result = self.login()
         elif path == "/callback":
             result = self.callback(sid, query)
         else:
-            result = self.home()
+            result = self.home(self.signed_in.get(sid))
         status, headers, body = result
         start_response(status, headers)
         return [body]
 
-    def home(self):
+    def home(self, session=None):
+        if session is not None:
+            return self._released(session)
         return _page(
             "Sistem BPJS Kesehatan",
             "<h1>Pendaftaran peserta JKN</h1>"
@@ -161,18 +243,39 @@ class DemoAgency:
             error = html.escape(tokens.get("error", "?"))
             return _page("Gagal", f"<h1>Token ditolak</h1><p id='error'>{error}</p>")
         claims = self.id_token_claims(tokens["id_token"], pending["nonce"])
-        person_url = self.issuer.rsplit("/oidc", 1)[0] + "/api/v1/person/"
-        person = self._get(person_url, tokens["access_token"])
+        userinfo = self._get(self.discovery()["userinfo_endpoint"], tokens["access_token"])
+        if userinfo.get("sub") != claims["sub"]:
+            return _page("Gagal", "<h1>Data untuk orang lain</h1>", "502 Bad Gateway")
+        session = {
+            "sub": claims["sub"],
+            "sid": claims.get("sid", ""),
+            "acr": claims.get("acr", ""),
+            "data": {k: v for k, v in userinfo.items() if k != "sub"},
+        }
+        key = secrets.token_urlsafe(24)
+        self.signed_in[key] = session
+        cookie = f"demo_sid={key}; Path=/; HttpOnly; SameSite=Lax"
+        return self._released(session, headers=[("Set-Cookie", cookie)])
+
+    def _released(self, session, headers=()):
         rows = "".join(
-            f"<tr><th>{html.escape(LABELS.get(k, k))}</th><td>{html.escape(str(v))}</td></tr>"
-            for k, v in person.get("data", {}).items()
+            f"<tr><th>{html.escape(LABELS.get(k, k))}</th><td>{html.escape(_shown(v))}</td></tr>"
+            for k, v in session["data"].items()
         )
         return _page(
             "Data dari MPP",
             "<h1>Data yang Anda bagikan dari MPP</h1>"
             f"<table id='released'>{rows}</table>"
-            f"<p>Tingkat masuk: <span id='acr'>{html.escape(claims.get('acr', ''))}</span></p>",
+            f"<p>Tingkat masuk: <span id='acr'>{html.escape(session['acr'])}</span></p>"
+            "<p id='signed-in'>Anda masuk dengan MPP.</p>",
+            headers=headers,
         )
+
+
+def _shown(value) -> str:
+    if isinstance(value, dict):  # the standard address claim
+        return value.get("formatted") or ", ".join(str(v) for v in value.values() if v)
+    return str(value)
 
 
 def app_from_environment() -> DemoAgency:

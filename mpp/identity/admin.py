@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import AgencyClient, SignIn
@@ -25,11 +26,21 @@ class RegisterForm(forms.ModelForm):
 
     class Meta:
         model = AgencyClient
-        fields = ["agency", "display_name", "logo", "purpose", "purpose_text", "consent_days"]
+        fields = [
+            "agency",
+            "display_name",
+            "logo",
+            "purpose",
+            "purpose_text",
+            "consent_days",
+            "backchannel_logout_uri",
+            "backchannel_logout_session_required",
+        ]
 
 
 @admin.register(AgencyClient)
 class AgencyClientAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["display_name", "agency", "client_id", "registered_at"]
     list_select_related = ["agency", "application"]
     search_fields = ["display_name", "agency__name", "application__client_id"]
@@ -47,7 +58,8 @@ class AgencyClientAdmin(admin.ModelAdmin):
         if obj is None:
             return [*RegisterForm.Meta.fields, "scopes", "redirect_uris",
                     "post_logout_redirect_uris", "confidential"]  # fmt: skip
-        return ["agency", "display_name", "logo", "scopes", "purpose", "purpose_text"]
+        return ["agency", "display_name", "logo", "scopes", "purpose", "purpose_text",
+                "backchannel_logout_uri", "backchannel_logout_session_required"]  # fmt: skip
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -63,6 +75,8 @@ class AgencyClientAdmin(admin.ModelAdmin):
             purpose=data["purpose"],
             purpose_text=data["purpose_text"],
             consent_days=data["consent_days"],
+            backchannel_logout_uri=data["backchannel_logout_uri"],
+            backchannel_logout_session_required=data["backchannel_logout_session_required"],
             by=request.user,
         )
         if data.get("logo"):

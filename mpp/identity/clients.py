@@ -23,3 +23,12 @@ def subject_of(*, user_id: int, agency_id: int) -> str:
     each agency (pairwise), so agencies cannot join their records on it."""
     key = f"oidc-sub:{settings.SECRET_KEY}".encode()
     return hmac.new(key, f"{agency_id}:{user_id}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def session_of(*, session_id: str, agency_id: int) -> str:
+    """The `sid` an agency sees for one MPP browser session: pairwise like `sub`, so two
+    agencies cannot tell they were signed into by the same session."""
+    if not session_id:
+        return ""
+    key = f"oidc-sid:{settings.SECRET_KEY}".encode()
+    return hmac.new(key, f"{agency_id}:{session_id}".encode(), hashlib.sha256).hexdigest()[:32]

@@ -5,9 +5,11 @@ an `AgencyClient` says which agency a client belongs to, what it may ask for and
 """
 
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import Application
 
@@ -50,6 +52,12 @@ class AgencyClient(models.Model):
     purpose_text = models.CharField(_("purpose as told to the citizen"), max_length=300, blank=True)
     # The longest consent the citizen can give this client (the screen offers up to a year).
     consent_days = models.PositiveSmallIntegerField(_("consent valid for (days)"), default=365)
+    # OpenID Connect Back-Channel Logout 1.0: where MPP posts a logout token when the
+    # citizen signs out of MPP or withdraws the consent (empty: the client is not told).
+    backchannel_logout_uri = models.URLField(_("back-channel logout URI"), blank=True)
+    backchannel_logout_session_required = models.BooleanField(
+        _("logout token must carry the session (sid)"), default=False
+    )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -81,6 +89,10 @@ class SignIn(models.Model):
     acr = models.CharField(max_length=40, choices=Acr.choices, default=Acr.PASSWORD)
     amr = models.JSONField(default=list)
     auth_time = models.DateTimeField()
+    # The MPP browser session it was given in (back-channel logout finds the clients of a
+    # session by it) and the issuer the client saw, which the logout token repeats.
+    session_id = models.CharField(max_length=64, blank=True, db_index=True)
+    issuer = models.CharField(max_length=200, blank=True)
     used_at = models.DateTimeField(null=True, blank=True)  # the code was redeemed
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -90,3 +102,42 @@ class SignIn(models.Model):
 
     def __str__(self):
         return f"{self.user_id} → {self.application_id} ({self.acr})"
+
+
+class LogoutNoticeStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class LogoutNotice(models.Model):
+    """The back-channel logout outbox: one logout token to post to one client, written in the
+    transaction of the sign-out or withdrawal, sent by `send_logout_tokens`. The `jti` is
+    the row's: a retry carries the same one, so the client ends its session once."""
+
+    class Reason(models.TextChoices):
+        SIGN_OUT = "sign_out", _("The citizen signed out of MPP")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("The citizen withdrew the consent")
+
+    jti = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
+    uri = models.URLField()
+    issuer = models.CharField(max_length=200)
+    sub = models.CharField(max_length=64)
+    sid = models.CharField(max_length=64, blank=True)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    status = models.CharField(
+        max_length=12, choices=LogoutNoticeStatus.choices, default=LogoutNoticeStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    send_after = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["status", "send_after"], name="identity_logout_due_idx")]
+
+    def __str__(self):
+        return f"logout → {self.uri} ({self.status})"

@@ -16,6 +16,7 @@ from mpp.citizens.models import Citizen, Consent, ConsentMethod
 from mpp.citizens.services import consent_grant
 from mpp.core.audit import audit_record
 
+from .backchannel import logout_notices_for_withdrawal
 from .clients import subject_of
 from .models import Acr, AgencyClient, SignIn, code_digest
 from .scopes import DATA_SCOPES, grant_of_scopes, release_of_scopes
@@ -36,6 +37,8 @@ def agency_client_register(
     purpose: str = "service_delivery",
     post_logout_redirect_uris: list[str] | None = None,
     consent_days: int = 365,
+    backchannel_logout_uri: str = "",
+    backchannel_logout_session_required: bool = False,
 ) -> tuple[AgencyClient, str]:
     """Register an agency's system; returns the client and, for a confidential client,
     its secret in clear (shown once, stored hashed)."""
@@ -46,6 +49,10 @@ def agency_client_register(
     bad = [u for u in redirect_uris if urlsplit(u).scheme not in ("https", "http")]
     if not redirect_uris or bad:
         errors["redirect_uris"] = [_("Give at least one http(s) redirect URI.")]
+    if backchannel_logout_uri and urlsplit(backchannel_logout_uri).scheme not in ("https", "http"):
+        errors["backchannel_logout_uri"] = [_("Give an http(s) URI.")]
+    if urlsplit(backchannel_logout_uri).fragment:
+        errors["backchannel_logout_uri"] = [_("The URI must not have a fragment.")]
     if not display_name.strip():
         errors["display_name"] = [_("Give the name citizens will see.")]
     if errors:
@@ -73,6 +80,8 @@ def agency_client_register(
         purpose=purpose,
         purpose_text=purpose_text,
         consent_days=consent_days,
+        backchannel_logout_uri=backchannel_logout_uri,
+        backchannel_logout_session_required=backchannel_logout_session_required,
         registered_by=by,
     )
     audit_record(actor=by, action="oidc_client_register", target=client, summary=str(client))
@@ -100,7 +109,17 @@ def sign_in_consent_record(
 
 
 def sign_in_record(
-    *, redirect_to: str, user, application, consent, scopes, acr: str, amr: list[str], auth_time
+    *,
+    redirect_to: str,
+    user,
+    application,
+    consent,
+    scopes,
+    acr: str,
+    amr: list[str],
+    auth_time,
+    session_id: str = "",
+    issuer: str = "",
 ) -> SignIn | None:
     """Remember the assurance and consent of the code in `redirect_to` (None: no code,
     e.g. the citizen refused)."""
@@ -116,6 +135,8 @@ def sign_in_record(
         acr=acr or Acr.PASSWORD,
         amr=amr,
         auth_time=auth_time,
+        session_id=session_id,
+        issuer=issuer,
     )
 
 
@@ -137,13 +158,21 @@ def tokens_revoke(*, user, applications) -> int:
 
 @transaction.atomic
 def tokens_revoke_for_consent(*, consent: Consent) -> int:
-    """A withdrawn consent ends the sign-ins of that agency's systems for the citizen."""
+    """A withdrawn consent ends the sign-ins of that agency's systems for the citizen: their
+    tokens now, and their own sessions by a back-channel logout token (sent afterwards)."""
     if consent.citizen.user_id is None:
         return 0
-    applications = Application.objects.filter(agency_client__agency=consent.agency_id)
-    count = tokens_revoke(user=consent.citizen.user, applications=applications)
-    if count:
-        log.info("oidc tokens revoked: consent %s withdrawn (%s tokens)", consent.uuid, count)
+    user = consent.citizen.user
+    applications = list(Application.objects.filter(agency_client__agency=consent.agency_id))
+    count = tokens_revoke(user=user, applications=applications)
+    notices = logout_notices_for_withdrawal(user=user, applications=applications)
+    if count or notices:
+        log.info(
+            "oidc tokens revoked: consent %s withdrawn (%s tokens, %s logout notices)",
+            consent.uuid,
+            count,
+            notices,
+        )
     return count
 
 
@@ -152,7 +181,7 @@ def data_release(*, access_token, endpoint: str) -> dict:
     function (an access record names the client and purpose). Raises AccessRefused
     (logged) when the consent is gone; the caller answers invalid_token."""
     application = access_token.application
-    client = AgencyClient.objects.select_related("agency").filter(application=application).first()
+    client = getattr(application, "agency_client", None)  # loaded with the token
     user = access_token.user
     scopes = access_token.scope.split()
     claims = {"sub": subject_of(user_id=user.pk, agency_id=client.agency_id if client else 0)}

@@ -18,7 +18,7 @@ urlpatterns = [
     path("logout/", dot.RPInitiatedLogoutView.as_view(), name="rp-initiated-logout"),
     re_path(
         r"^\.well-known/openid-configuration/?$",
-        dot.ConnectDiscoveryInfoView.as_view(),
+        views.ConnectDiscoveryInfoView.as_view(),
         name="oidc-connect-discovery-info",
     ),
     path(".well-known/jwks.json", dot.JwksInfoView.as_view(), name="jwks-info"),

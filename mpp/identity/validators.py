@@ -3,12 +3,16 @@
 only from userinfo or /api/v1/person/, where every release is logged); a replayed code
 ends the sign-in it came from."""
 
+import hashlib
+import json
 import logging
 
+from django.db import connection
 from django.utils import timezone
+from oauth2_provider.models import AccessToken, Application, Grant
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
-from .clients import subject_of
+from .clients import session_of, subject_of
 from .models import Acr, SignIn, code_digest
 
 log = logging.getLogger("mpp.identity")
@@ -21,6 +25,69 @@ def _agency_id(client) -> int:
 
 class Validator(OAuth2Validator):
     oidc_claim_scope = None  # our claims are not OIDC's profile/email scopes
+
+    def _load_application(self, client_id, request):
+        """The client with its agency in one query (the ID token's pairwise `sub` and the
+        scopes need the agency); django-oauth-toolkit then reuses it as its cached client."""
+        if not request.client and isinstance(client_id, str) and "\x00" not in client_id:
+            request.client = (
+                Application.objects.select_related("agency_client").filter(client_id=client_id)
+            ).first()
+        return super()._load_application(client_id, request)
+
+    def _load_access_token(self, token):
+        """The bearer token with its client's agency (userinfo needs it: one query, not two)."""
+        checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
+        return (
+            AccessToken.objects.select_related("application__agency_client__agency", "user")
+            .filter(token_checksum=checksum)
+            .first()
+        )
+
+    # --- the code's grant, read once per token request ------------------------------------
+    # django-oauth-toolkit reads the grant of a code seven times in one token request (its
+    # scope, nonce, PKCE challenge and method, redirect URI, resource, the grant itself).
+    # We read it once, locked (FOR UPDATE: the token view runs in one transaction, so two
+    # requests redeeming the same code are serialised and the second finds it gone).
+
+    def _grant(self, code, request) -> Grant | None:
+        cached = getattr(request, "_mpp_grant", None)
+        if cached is not None and cached[0] == code:
+            return cached[1]
+        grants = Grant.objects.select_related("user").filter(code=code)
+        if connection.in_atomic_block and connection.features.has_select_for_update:
+            grants = grants.select_for_update(of=("self",))
+        grant = grants.first()
+        request._mpp_grant = (code, grant)
+        return grant
+
+    def _grant_of_client(self, code, client, request) -> Grant:
+        grant = self._grant(code, request)
+        if grant is None or client is None or grant.application_id != client.pk:
+            raise Grant.DoesNotExist
+        return grant
+
+    def confirm_redirect_uri(self, client_id, code, redirect_uri, client, request, *a, **kw):
+        return self._grant_of_client(code, client, request).redirect_uri_allowed(redirect_uri)
+
+    def get_code_challenge(self, code, request):
+        return self._grant_of_client(code, request.client, request).code_challenge or None
+
+    def get_code_challenge_method(self, code, request):
+        grant = self._grant_of_client(code, request.client, request)
+        return grant.code_challenge_method or None
+
+    def get_authorization_code_scopes(self, client_id, code, redirect_uri, request):
+        grant = self._grant(code, request)
+        return grant.scope.split() if grant and grant.scope else []
+
+    def get_authorization_code_nonce(self, client_id, code, redirect_uri, request):
+        grant = self._grant(code, request)
+        return (grant.nonce or None) if grant else None
+
+    def invalidate_authorization_code(self, client_id, code, request, *args, **kwargs):
+        super().invalidate_authorization_code(client_id, code, request, *args, **kwargs)
+        request._mpp_grant = None
 
     def _sign_in(self, request) -> SignIn | None:
         cached = getattr(request, "_mpp_sign_in", False)
@@ -44,10 +111,23 @@ class Validator(OAuth2Validator):
         claims["amr"] = sign_in.amr if sign_in else ["pwd"]
         if sign_in:
             claims["auth_time"] = int(sign_in.auth_time.timestamp())
+            sid = session_of(session_id=sign_in.session_id, agency_id=_agency_id(request.client))
+            if sid:
+                claims["sid"] = sid  # the session a back-channel logout token names
         return claims, expiration_time
 
     def validate_code(self, client_id, code, client, request, *args, **kwargs):
-        if super().validate_code(client_id, code, client, request, *args, **kwargs):
+        try:
+            grant = self._grant_of_client(code, client, request)
+        except Grant.DoesNotExist:
+            grant = None
+        if grant is not None and not grant.is_expired():
+            request.scopes = grant.scope.split(" ")
+            request.user = grant.user
+            if grant.nonce:
+                request.nonce = grant.nonce
+            if grant.claims:
+                request.claims = json.loads(grant.claims)
             return True
         used = SignIn.objects.filter(code_digest=code_digest(code), used_at__isnull=False).first()
         if used is not None:

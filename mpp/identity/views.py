@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider import views as dot
 from oauth2_provider.forms import AllowForm
 from oauth2_provider.oauth2_backends import get_oauthlib_core
+from oauth2_provider.settings import oauth2_settings
 
 from mpp.accounts.models import Role
 from mpp.citizens.access import AccessRefused
@@ -33,6 +34,8 @@ from mpp.citizens.vocabulary import FIELDS
 from mpp.core.ratelimit import rate_limit_allow
 
 from . import services
+from .backchannel import session_id_of
+from .claims import USERINFO_CLAIMS, userinfo_claims
 from .models import ACR_RANK, Acr, AgencyClient
 from .scopes import DATA_SCOPES, OPENID, scope_label
 
@@ -86,7 +89,16 @@ class Logged:
 # Machine endpoints: no CSRF (the client authenticates itself), as in django-oauth-toolkit.
 @method_decorator(csrf_exempt, name="dispatch")
 class TokenView(Logged, dot.TokenView):
+    """One transaction per token request (django-oauth-toolkit commits the ID token, the
+    tokens, the code's deletion and our sign-in mark separately: four commits, each a disk
+    flush). An exception rolls all of it back; an OAuth error answer keeps what was written
+    (a replayed code's revocation)."""
+
     endpoint = "token"
+
+    def post(self, request, *args, **kwargs):
+        with transaction.atomic():
+            return super().post(request, *args, **kwargs)
 
 
 @method_decorator(csrf_exempt, name="dispatch")
@@ -97,6 +109,24 @@ class RevokeTokenView(Logged, dot.RevokeTokenView):
 @method_decorator(csrf_exempt, name="dispatch")
 class IntrospectTokenView(Logged, dot.IntrospectTokenView):
     endpoint = "introspect"
+
+
+class ConnectDiscoveryInfoView(dot.ConnectDiscoveryInfoView):
+    """django-oauth-toolkit's discovery document, plus Back-Channel Logout 1.0 (§2.1)."""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        data = json.loads(response.content)
+        data["backchannel_logout_supported"] = True
+        data["backchannel_logout_session_supported"] = True
+        claims = {*data.get("claims_supported", []), *ID_TOKEN_CLAIMS, *USERINFO_CLAIMS}
+        data["claims_supported"] = sorted(claims)
+        replaced = JsonResponse(data)
+        replaced["Access-Control-Allow-Origin"] = "*"
+        return replaced
+
+
+ID_TOKEN_CLAIMS = ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid"]
 
 
 # --- step-up --------------------------------------------------------------------------
@@ -259,6 +289,8 @@ class AuthorizeView(Logged, dot.AuthorizationView):
                 acr=pending["acr"],
                 amr=pending["amr"],
                 auth_time=timezone.now(),
+                session_id=session_id_of(self.request.session),
+                issuer=oauth2_settings.oidc_issuer(self.request),
             )
         return super().redirect(redirect_to, application)
 
@@ -399,13 +431,14 @@ def _bearer_error(status: int, error: str, description: str) -> JsonResponse:
 
 
 def _release(request, endpoint: str):
+    """The granted fields (our field keys) and `sub`, or the error response to send."""
     valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[OPENID])
     if not valid:
         log.warning("oidc refused at %s: client=? error=invalid_token", endpoint)
         return _bearer_error(401, "invalid_token", "The access token is invalid or expired.")
     token = oauth_request.access_token
     try:
-        claims = services.data_release(access_token=token, endpoint=endpoint)
+        return services.data_release(access_token=token, endpoint=endpoint)
     except AccessRefused as refused:
         log.warning(
             "oidc refused at %s: client=%s error=invalid_token (%s)",
@@ -416,28 +449,34 @@ def _release(request, endpoint: str):
         return _bearer_error(401, "invalid_token", "The citizen's consent is withdrawn or over.")
     except Citizen.DoesNotExist:
         return _bearer_error(401, "invalid_token", "The account is closed.")
-    response = JsonResponse(claims)
+
+
+def _no_store(body: dict) -> JsonResponse:
+    response = JsonResponse(body)
     response["Cache-Control"] = "no-store"
     return response
 
 
 @csrf_exempt
 def userinfo(request):
+    """OpenID Connect's standard claims (mpp.identity.claims), project ones namespaced."""
     if request.method not in ("GET", "POST"):
         return JsonResponse({"error": "invalid_request"}, status=405)
-    return _release(request, "userinfo")
+    released = _release(request, "userinfo")
+    if isinstance(released, JsonResponse):
+        return released
+    sub = released.pop("sub")
+    return _no_store({"sub": sub, **userinfo_claims(released)})
 
 
 @csrf_exempt
 def person(request):
-    """Myinfo-style: exactly the granted fields, with the sub they belong to."""
+    """Myinfo-style: exactly the granted fields (the platform's field keys), with the sub
+    they belong to."""
     if request.method != "GET":
         return JsonResponse({"error": "invalid_request"}, status=405)
-    response = _release(request, "person")
-    if response.status_code != 200:
-        return response
-    claims = json.loads(response.content)
-    body = {"sub": claims.pop("sub"), "released_at": services.release_time(), "data": claims}
-    response = JsonResponse(body)
-    response["Cache-Control"] = "no-store"
-    return response
+    released = _release(request, "person")
+    if isinstance(released, JsonResponse):
+        return released
+    sub = released.pop("sub")
+    return _no_store({"sub": sub, "released_at": services.release_time(), "data": released})

@@ -1,7 +1,8 @@
 """Sign-in with MPP, the whole flow in a browser: the demo agency system (examples/
 demo_agency, on port 8181) sends the citizen to MPP, who signs in, sees the consent screen,
 shares some field groups and refuses one; the agency's page shows exactly those fields, and
-the citizen's "who saw my data" shows the agency's read."""
+the citizen's "who saw my data" shows the agency's read. Signing out of MPP then ends the
+agency's session too (a back-channel logout token, posted by the outbox)."""
 
 import threading
 from datetime import date
@@ -15,6 +16,7 @@ from examples.demo_agency.app import DemoAgency
 from mpp.accounts.models import Role
 from mpp.citizens import access
 from mpp.citizens.services import citizen_create
+from mpp.identity.backchannel import HttpSender, logout_notices_send
 from mpp.identity.services import agency_client_register
 from mpp.registry.models import Agency
 
@@ -38,6 +40,7 @@ def demo_agency(live_server, demo_data):
         scopes=["identity", "address", "contact", "nik"],
         confidential=True,
         purpose_text="Pendaftaran peserta JKN",
+        backchannel_logout_uri=f"http://127.0.0.1:{AGENCY_PORT}/backchannel-logout",
         by=None,
     )
     app = DemoAgency(
@@ -90,9 +93,17 @@ def test_a_citizen_signs_in_to_an_agency_with_mpp_and_sees_the_read_in_the_log(
     expect(released).to_contain_text("Dewi Lestari")
     expect(released).to_contain_text("Jl. Kenanga 7")
     expect(released).not_to_contain_text("081234567890")
+    expect(released).not_to_contain_text("+6281234567890")
     expect(released).not_to_contain_text("3171014505900001")
     expect(page.locator("#acr")).to_have_text("urn:mpp:acr:password")
     screenshot(page, "sign-in-agency-page")
     # The citizen sees the read in "who saw my data".
     page.goto("/citizen/access-log/")
     expect(page.get_by_text("Sistem BPJS Kesehatan").first).to_be_visible()
+    # Signing out of MPP: the worker posts the logout token, the agency ends its session.
+    page.locator("form[action='/accounts/logout/'] button").click()
+    expect(page.locator("form[action='/accounts/logout/']")).to_have_count(0)
+    assert logout_notices_send(sender=HttpSender())["sent"] == 1
+    page.goto(f"http://127.0.0.1:{AGENCY_PORT}/")
+    expect(page.get_by_role("link", name="Masuk dengan MPP")).to_be_visible()
+    expect(page.locator("#signed-in")).to_have_count(0)

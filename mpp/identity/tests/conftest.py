@@ -9,6 +9,7 @@ from datetime import date
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from jwcrypto import jwk, jwt
 
 from conftest import make_user
 from mpp.accounts.models import Role
@@ -22,6 +23,7 @@ from ..services import agency_client_register
 NIK = "3171014505900001"
 REDIRECT = "https://bpjs.example.org/callback"
 APP_REDIRECT = "https://app.dukcapil.example.org/cb"
+LOGOUT_URI = "https://bpjs.example.org/backchannel-logout"
 
 
 @pytest.fixture(autouse=True)
@@ -162,3 +164,28 @@ class Flow:
 def flow(client, siti, bpjs):
     client.force_login(siti.user)
     return Flow(client, bpjs)
+
+
+@pytest.fixture
+def bpjs_logout(bpjs):
+    agency_client = bpjs
+    agency_client.backchannel_logout_uri = LOGOUT_URI
+    agency_client.save()
+    return agency_client
+
+
+@pytest.fixture
+def signed_in(client, siti, bpjs_logout):
+    client.force_login(siti.user)
+    flow = Flow(client, bpjs_logout)
+    flow.signed = flow.tokens()
+    return flow
+
+
+def claims_of(client, token: str) -> dict:
+    keys = jwk.JWKSet.from_json(client.get("/oidc/.well-known/jwks.json").content)
+    return json.loads(jwt.JWT(jwt=token, key=keys, algs=["RS256"]).claims)
+
+
+def id_token_of(flow) -> dict:
+    return claims_of(flow.client, flow.signed["id_token"])

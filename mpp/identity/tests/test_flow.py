@@ -29,9 +29,9 @@ def test_userinfo_returns_exactly_the_granted_fields_and_logs_the_release(flow, 
     response = flow.get("/oidc/userinfo/", tokens["access_token"])
     claims = json.loads(response.content)
     assert response.status_code == 200
-    assert claims["full_name"] == "Siti Nurhaliza"
-    assert claims["address"] == "Jl. Merdeka 1"
-    assert "nik" not in claims and "phone" not in claims
+    assert claims["name"] == "Siti Nurhaliza"
+    assert claims["address"]["street_address"] == "Jl. Merdeka 1, RT 001/RW 002"
+    assert "urn:mpp:nik" not in claims and "phone_number" not in claims
     record = AccessRecord.objects.filter(citizen=siti).first()
     assert record.outcome == AccessOutcome.GRANTED
     assert record.actor_label == "Sistem BPJS Kesehatan"

@@ -34,6 +34,7 @@ class Command(BaseCommand):
             scopes=["identity", "address", "contact", "nik"],
             confidential=True,
             purpose_text="Pendaftaran peserta JKN",
+            backchannel_logout_uri=f"{agency_url.rstrip('/')}/backchannel-logout",
             by=None,
         )
         self.stdout.write(f"MPP_CLIENT_ID={client.application.client_id}")
