@@ -56,15 +56,38 @@ def server_error(request, *args, **kwargs):
             {"code": "unavailable", "field": None, "detail": detail}, status=503
         )
     else:
+        refresh = f"{DATABASE_DOWN_RETRY_SECONDS}"
+        back = _page_to_retry(request)
+        if back:
+            refresh += f"; url={back}"
         response = HttpResponse(
             f'<!doctype html><html lang="{escape(getattr(request, "LANGUAGE_CODE", "id"))}">'
             f'<meta charset="utf-8"><meta http-equiv="refresh" '
-            f'content="{DATABASE_DOWN_RETRY_SECONDS}"><title>{escape(detail)}</title>'
+            f'content="{escape(refresh)}"><title>{escape(detail)}</title>'
             f"<p>{escape(detail)}</p></html>",
             status=503,
         )
     response["Retry-After"] = str(DATABASE_DOWN_RETRY_SECONDS)
     return response
+
+
+def _page_to_retry(request) -> str:
+    """Where the 503 page goes back to: the same address for a GET; after a form was sent
+    (the kiosk's "take a number"), the page the form came from, since reloading a POST-only
+    address with GET would land on an error. Only an address on this site."""
+    if request.method in ("GET", "HEAD"):
+        return ""
+    from urllib.parse import urlsplit
+
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    referer = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return "/"
+    parts = urlsplit(referer)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def csrf_failure(request, reason=""):
