@@ -11,13 +11,27 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from .models import WorkerHeartbeat
 
 logger = logging.getLogger("mpp.workers")
 _stop = threading.Event()
+
+
+def due_rows_claim(due, *, batch: int, lease_until) -> list:
+    """Claim up to `batch` rows of an outbox queryset (`due`: pending, due now, in order) for
+    one worker: rows another worker holds are skipped (SKIP LOCKED where the database has
+    it), and each claimed row's `send_after` moves to `lease_until`, so a worker that dies
+    mid-batch gives its rows back when the lease runs out."""
+    with transaction.atomic():
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True, of=("self",))
+        rows = list(due[:batch])
+        if rows:
+            due.model.objects.filter(pk__in=[row.pk for row in rows]).update(send_after=lease_until)
+    return rows
 
 
 def worker_stopping() -> bool:

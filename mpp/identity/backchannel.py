@@ -23,12 +23,14 @@ import urllib.request
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from jwcrypto import jwt
 from oauth2_provider.models import Application
+
+from mpp.core.workers import due_rows_claim
 
 from .clients import session_of, subject_of
 from .models import LogoutNotice, LogoutNoticeStatus, SignIn
@@ -182,17 +184,12 @@ def get_sender():
 
 
 def _claim(batch: int, now) -> list[LogoutNotice]:
-    lease = now + timedelta(seconds=settings.OIDC_LOGOUT_CLAIM_SECONDS)
-    with transaction.atomic():
-        due = LogoutNotice.objects.filter(
-            status=LogoutNoticeStatus.PENDING, send_after__lte=now
-        ).order_by("id")
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True, of=("self",))
-        notices = list(due.select_related("application")[:batch])
-        if notices:
-            LogoutNotice.objects.filter(pk__in=[n.pk for n in notices]).update(send_after=lease)
-    return notices
+    due = LogoutNotice.objects.filter(status=LogoutNoticeStatus.PENDING, send_after__lte=now)
+    return due_rows_claim(
+        due.order_by("id").select_related("application"),
+        batch=batch,
+        lease_until=now + timedelta(seconds=settings.OIDC_LOGOUT_CLAIM_SECONDS),
+    )
 
 
 def _retry_later(notice: LogoutNotice, error: Exception, now) -> None:

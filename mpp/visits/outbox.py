@@ -17,11 +17,11 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from mpp.core.messaging import Message, get_backend
+from mpp.core.workers import due_rows_claim
 
 from .models import Notification, NotificationStatus, TicketStatus
 
@@ -30,17 +30,12 @@ STILL_USEFUL = {TicketStatus.WAITING, TicketStatus.PARKED}
 
 
 def _claim(batch: int, now) -> list[Notification]:
-    lease = now + timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS)
-    with transaction.atomic():
-        due = Notification.objects.filter(
-            status=NotificationStatus.PENDING, send_after__lte=now
-        ).order_by("id")
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True, of=("self",))
-        notes = list(due.select_related("ticket")[:batch])
-        if notes:
-            Notification.objects.filter(pk__in=[n.pk for n in notes]).update(send_after=lease)
-    return notes
+    due = Notification.objects.filter(status=NotificationStatus.PENDING, send_after__lte=now)
+    return due_rows_claim(
+        due.order_by("id").select_related("ticket"),
+        batch=batch,
+        lease_until=now + timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS),
+    )
 
 
 def _stale(note: Notification, now) -> str:
