@@ -579,18 +579,29 @@ def pose_triplet(identity: Identity, embeddings) -> tuple[Path, Path | None, Pat
 
 
 def presentation_evaluate(
-    identities: list[Identity], embeddings, *, limit: int | None = None, progress=None
+    identities: list[Identity],
+    embeddings,
+    *,
+    limit: int | None = None,
+    progress=None,
+    policies: dict | None = None,
 ) -> dict:
     """BPCER on genuine (synthesised) head turns and APCER per attack type, each burst judged
     by `liveness_check` with the challenge the attack needs to pass (the turn to the side the
-    turned photo shows). Returns counts per kind and the identities used."""
+    turned photo shows). Returns counts per kind and the identities used. `policies`: label →
+    LivenessPolicy to judge the same bursts with several rules in one run (old and new);
+    `by_policy` holds their counts and reasons, `counts`/`reasons` the first one's."""
     from PIL import Image
 
     from . import attacks
-    from .liveness import Action, Challenge, liveness_check
+    from .liveness import DEFAULT_POLICY, Action, Challenge, liveness_check
 
-    counts = {"genuine": [0, 0], **{name: [0, 0] for name in ATTACKS}}  # [passed, total]
-    reasons: dict[str, dict[str, int]] = {name: {} for name in counts}
+    policies = policies or {"deployed": DEFAULT_POLICY}
+    kinds = ("genuine", *ATTACKS)
+    by_policy = {
+        label: {"counts": {k: [0, 0] for k in kinds}, "reasons": {k: {} for k in kinds}}
+        for label in policies
+    }  # counts: [passed, total]
     used = []
     for identity in identities:
         triplet = pose_triplet(identity, embeddings)
@@ -620,11 +631,14 @@ def presentation_evaluate(
                 [front, Image.open(half_path), turned]
             )
         for kind, burst in bursts.items():
-            result = liveness_check(burst, challenge)
-            counts[kind][0] += int(result.passed)
-            counts[kind][1] += 1
-            key = "passed" if result.passed else str(result.reason)
-            reasons[kind][key] = reasons[kind].get(key, 0) + 1
+            for label, policy in policies.items():
+                result = liveness_check(burst, challenge, policy=policy)
+                counts, reasons = by_policy[label]["counts"], by_policy[label]["reasons"]
+                counts[kind][0] += int(result.passed)
+                counts[kind][1] += 1
+                key = "passed" if result.passed else str(result.reason)
+                reasons[kind][key] = reasons[kind].get(key, 0) + 1
         if progress:
             progress(len(used))
-    return {"counts": counts, "reasons": reasons, "identities": used}
+    first = by_policy[next(iter(policies))]
+    return {**first, "by_policy": by_policy, "identities": used}

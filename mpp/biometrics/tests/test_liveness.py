@@ -108,6 +108,33 @@ def test_three_real_photos_are_refused_for_stepping_alone_even_when_each_step_is
     assert "alone" in result.measures["jump"]
 
 
+def test_a_head_that_settles_abruptly_after_completing_the_turn_is_not_a_photo_sequence():
+    """Issue 12, fourth round (a dev genuine turn refused for a step of 0.08 after it had
+    reached the requested yaw): the turn is complete at frame 9, then the head drops back
+    in one step of ~0.1 with still frames around it. The isolated-step rule judges only the
+    steps that lead to the completed turn; the previous rule (every step) refused it."""
+    from mpp.biometrics import LivenessPolicy
+
+    frontal, turned = photo("John_Simm", 4), photo("John_Simm", 7)
+    ts = [0.0] * 4 + [0.15, 0.3, 0.45, 0.6, 0.75, 0.9, 1.0, 1.0] + [0.5] * 4
+    burst = [attacks.jpeg(f) for f in attacks.turn_sequence(frontal, turned, ts)]
+    before = liveness_check(burst, TURN_LEFT, policy=LivenessPolicy(isolated_until_done=False))
+    assert before.reason == Reason.LIVENESS_JUMP and "alone" in before.measures["jump"]
+    assert liveness_check(burst, TURN_LEFT).passed
+
+
+def test_a_photo_swap_that_completes_the_turn_is_still_judged_by_the_isolated_step_rule():
+    """Three photos, continuity limits opened: the last swap is what completes the turn, so
+    it is at or before the completing frame and still refused as a step taken alone."""
+    from mpp.biometrics import LivenessPolicy
+
+    burst = attacks.burst_sequence([photo("John_Simm", n) for n in (4, 3, 7)])
+    loose = LivenessPolicy(max_yaw_step=1.0, max_jump=5.0, max_size_step=5.0, min_turn_levels=0)
+    assert loose.isolated_until_done
+    result = liveness_check(burst, TURN_LEFT, policy=loose)
+    assert result.reason == Reason.LIVENESS_JUMP and "alone" in result.measures["jump"]
+
+
 def test_a_person_turning_quickly_is_not_taken_for_a_photo_sequence():
     """A fast real turn (the whole turn in four frames) has large steps next to each other."""
     frontal, turned = photo("John_Simm", 4), photo("John_Simm", 7)
