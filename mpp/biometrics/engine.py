@@ -82,6 +82,10 @@ def models_warm() -> None:
     cnn_detector()
     mobilefacenet()
     antispoofing()
+    from .cohort import cohort_for  # cohort.py imports this module
+
+    for model_id in COHORTS:
+        cohort_for(model_id)
 
 
 @cache

@@ -203,3 +203,7 @@ def test_face_eval_says_which_score_it_reports(labels):
     out = StringIO()
     call_command("face_eval", *common, "--raw", "--threshold", "0.557", stdout=out)
     assert "scores: raw cosine" in out.getvalue()
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--raw needs --threshold"):
+        call_command("face_eval", *common, "--raw", stdout=StringIO())

@@ -112,6 +112,9 @@ class Command(BaseCommand):
         if opt["calibrate"] and not groups:
             raise CommandError("--calibrate needs --groups")
         model_id = model_get(model).id
+        if raw and threshold is None:
+            # the deployment's verify threshold is on the normalised score, not on cosine
+            raise CommandError("--raw needs --threshold (a threshold on raw cosine scores)")
         if threshold is None:
             threshold = face_thresholds(model_id).verify
         try:
