@@ -231,8 +231,9 @@ def identity_of(path: Path) -> str:
 
 
 def pair_scores(pairs: list[Pair], embeddings, cohort: Cohort | None) -> np.ndarray:
-    """One score per pair (-1 where a face was not found). With a cohort, each face's cohort
-    statistics leave out its own identity: LFW development identities are in the cohort."""
+    """One score per pair (-1 where a face was not found). With a cohort, both faces' cohort
+    statistics leave out both identities of the pair (LFW development identities are in the
+    cohort; in use neither the citizen nor the claimant is)."""
     scores = np.full(len(pairs), -1.0)
     found = [
         k
