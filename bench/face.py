@@ -590,11 +590,12 @@ def lfw(root: Path, groups: Path, cache: Path, *, attacks: int) -> None:
 
 def attack_set(identities, cache: Path, *, per_group: int) -> None:
     """APCER / BPCER on the reserved identities' bursts, every burst judged by the deployed
-    rule and by the previous round's (isolated-step rule on every step) in the same run."""
+    rule and by the previous round's (isolated-step rule on every step, box-only size jump)
+    in the same run."""
     from mpp.biometrics.liveness import DEFAULT_POLICY, LivenessPolicy
 
     policies = {
-        "before (isolated step anywhere)": LivenessPolicy(isolated_until_done=False),
+        "before (third round)": LivenessPolicy(isolated_until_done=False, size_by_eyes_too=False),
         "now (deployed)": DEFAULT_POLICY,
     }
     kinds = ("genuine", *ATTACKS)

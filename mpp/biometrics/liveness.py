@@ -94,6 +94,8 @@ class LivenessPolicy:
     `isolated_ratio` times the larger of the steps just before and after it is a picture being
     swapped (a head accelerates and slows down; a sequence of photos holds still, then jumps);
     with `isolated_until_done` only the steps up to the frame that completes the challenge.
+    size_by_eyes_too: a size jump needs the eye distance to change as much as the box (the
+    detector's boxes come in steps of its scale pyramid, ×1.2: a steady face can jump ×1.44).
     spoof_threshold: refuse when the median passive
     presentation-attack score of the frames reaches it (None: measured and logged, not used).
     moire_threshold: refuse when the median moiré score (`moire_scores`) of the same frames
@@ -117,6 +119,7 @@ class LivenessPolicy:
     isolated_step: float = 0.07
     isolated_ratio: float = 3.0
     isolated_until_done: bool = True  # False: every step judged (the third round's rule)
+    size_by_eyes_too: bool = True  # False: the box alone decides a size jump (third round)
     other_face_ratio: float = 0.7
     same_face: float | None = None
     spoof_threshold: float | None = None
@@ -220,9 +223,15 @@ def _discontinuity(
         moved = np.hypot(after.centre[0] - before.centre[0], after.centre[1] - before.centre[1])
         if moved > policy.max_jump * gap * before.width:
             return f"box moved {moved / before.width:.2f} widths at frame {n1}"
+        limit = policy.max_size_step**gap
         ratio = after.width / max(before.width, 1)
-        if not 1 / policy.max_size_step**gap <= ratio <= policy.max_size_step**gap:
-            return f"size changed x{ratio:.2f} at frame {n1}"
+        eyes = after.pose().eye_distance / max(before.pose().eye_distance, 1e-6)
+        # dlib's boxes jump between pyramid scales (×1.2 steps) on a steady face; the eye
+        # distance is continuous but noisy and shrinks with yaw: a real jump moves both
+        if not 1 / limit <= ratio <= limit and (
+            not policy.size_by_eyes_too or not 1 / limit <= eyes <= limit
+        ):
+            return f"size changed x{ratio:.2f} (eyes x{eyes:.2f}) at frame {n1}"
         step = abs(after.pose().yaw - before.pose().yaw)
         if step > policy.max_yaw_step * gap:
             return f"yaw jumped {step:.2f} at frame {n1}"
