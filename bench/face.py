@@ -61,6 +61,7 @@ from mpp.biometrics.evaluation import (  # noqa: E402
 
 DATA = REPO / "mpp/biometrics/tests/data"
 CACHE = REPO / ".cache/biometrics"
+OLD_RAW_VERIFY = 0.557  # MobileFaceNet's raw-cosine verify threshold before decision 0042
 
 
 def p50_ms(function, runs: int) -> float:
@@ -128,6 +129,11 @@ def latency(runs: int) -> None:
     steps += [
         ("MobileFaceNet: alignment (ArcFace 112×112)", lambda: mfn.chip(image, face)),
         ("MobileFaceNet: embedding + flipped chip (one batch of 2)", lambda: mfn.embed(mchip)),
+    ]
+    va, vb = mfn.embed(mchip), mfn.embed(mchip[:, ::-1].copy())
+    steps += [
+        ("MobileFaceNet: compare (1:1), raw cosine (old)", lambda: float(np.dot(va, vb))),
+        ("MobileFaceNet: compare (1:1), AS-norm, 534-face cohort (new)", lambda: compare(va, vb)),
     ]
     before = load_average()
     rows = [[name, *(f"{v:.1f}" for v in p50_wall_cpu(fn, runs))] for name, fn in steps]
@@ -422,6 +428,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer runs, 100,000 templates")
     parser.add_argument("--search-only", action="store_true", help="only the 1:N search section")
     parser.add_argument("--attacks-only", action="store_true", help="only the attack set (--lfw)")
+    parser.add_argument(
+        "--lfw-only", action="store_true", help="only the LFW View 2 / group section (--lfw)"
+    )
+    parser.add_argument("--latency-only", action="store_true", help="only the per-step latency")
     parser.add_argument("--pairs", type=Path, default=DATA / "pairs.txt")
     parser.add_argument("--images", type=Path, default=DATA / "faces")
     parser.add_argument("--lfw", type=Path, help="LFW folder (images/, pairs.txt)")
@@ -433,6 +443,12 @@ def main() -> None:
     if args.attacks_only:
         identities = groups_read(args.groups, args.lfw / "images")
         attack_set(identities, args.lfw_cache or CACHE, per_group=args.attacks or 20)
+        return
+    if args.lfw_only:
+        lfw(args.lfw, args.groups, args.lfw_cache or CACHE, attacks=args.attacks)
+        return
+    if args.latency_only:
+        latency(runs=5 if args.quick else 30)
         return
     if args.search_only:
         pairs = pairs_read(args.pairs.resolve(), args.images.resolve())
@@ -453,44 +469,56 @@ def lfw(root: Path, groups: Path, cache: Path, *, attacks: int) -> None:
     progress("LFW View 2 with MobileFaceNet")
     paths = [p.left for p in pairs] + [p.right for p in pairs]
     new = embeddings_for(paths, cache_dir=cache, model_id=MOBILEFACENET)
-    report = pairs_evaluate(pairs, new, model_id=MOBILEFACENET)
-    print(
-        f"LFW View 2 ({report['genuine_pairs']} + {report['impostor_pairs']} pairs, "
-        f"{report['images']} images), MobileFaceNet on dlib detection + 5 landmarks:\n"
-    )
-    table(
-        [
-            "model",
-            "10-fold accuracy",
-            "TAR at FAR 0.1%",
-            "threshold at FAR 0.1%",
-            "FMR / FNMR at operating threshold",
-            "failure to enrol",
-        ],
-        [
+    # old (raw cosine, its threshold 0.557) and new (cohort-normalised, decision 0042) alike
+    scorings = [
+        ("MobileFaceNet, raw cosine (old)", MOBILEFACENET, False, OLD_RAW_VERIFY),
+        ("MobileFaceNet + AS-norm (new)", MOBILEFACENET, True, thresholds_for().verify),
+    ]
+    v2_rows = []
+    for label, model_id, cohort, threshold in scorings:
+        report = pairs_evaluate(pairs, new, model_id=model_id, cohort=cohort, threshold=threshold)
+        v2_rows.append(
             [
-                MOBILEFACENET,
+                label,
                 f"{report['accuracy']:.2%} ± {report['accuracy_std']:.2%}",
                 f"{report['tar_at_far']:.2%}",
                 f"{report['threshold_at_far']}",
                 f"{report['fmr']:.3%} / {report['fnmr']:.2%} at {report['threshold']}",
                 f"{report['failure_to_enrol']:.2%}",
             ]
+        )
+    print(
+        f"LFW View 2 ({report['genuine_pairs']} + {report['impostor_pairs']} pairs, "
+        f"{report['images']} images), MobileFaceNet on dlib detection + 5 landmarks:\n"
+    )
+    table(
+        [
+            "scoring",
+            "10-fold accuracy",
+            "TAR at FAR 0.1%",
+            "threshold at FAR 0.1%",
+            "FMR / FNMR at operating threshold",
+            "failure to enrol",
         ],
+        v2_rows,
     )
     identities = groups_read(groups, images)
     group_paths = [p for i in identities for p in i.images]
     rows, fusion_rows = [], []
     reserved_fmr = {}
-    for model_id in (DLIB_RESNET, MOBILEFACENET):
-        progress(f"groups with {model_id}")
+    group_scorings = [
+        ("dlib ResNet (first model)", DLIB_RESNET, False, thresholds_for(DLIB_RESNET).verify),
+        *scorings,
+    ]
+    for label, model_id, cohort, threshold in group_scorings:
+        progress(f"groups with {label}")
         emb = embeddings_for(group_paths, cache_dir=cache, model_id=model_id)
-        threshold = thresholds_for(model_id).verify
-        for row in groups_evaluate(identities, emb, threshold=threshold):
+        scoring = {"model_id": model_id, "cohort": cohort}
+        for row in groups_evaluate(identities, emb, threshold=threshold, **scoring):
             at = {t["fmr_target"]: t for t in row["at_target"]}
             rows.append(
                 [
-                    model_id,
+                    label,
                     f"{row['group']} [{row['split']}]",
                     f"{row['identities']} ({row['identities_with_pairs']}) / {row['images']}",
                     f"{row['genuine_pairs']} / {row['impostor_pairs']}",
@@ -500,13 +528,13 @@ def lfw(root: Path, groups: Path, cache: Path, *, attacks: int) -> None:
                 ]
             )
             if row["split"] == "reserved":
-                reserved_fmr[(model_id, row["group"])] = row["fmr"]
+                reserved_fmr[(label, row["group"])] = row["fmr"]
         for group in sorted({i.group for i in identities}):
             members = [i for i in identities if i.group == group and i.split == "reserved"]
-            for f in fusion_evaluate(members, emb, threshold=threshold):
+            for f in fusion_evaluate(members, emb, threshold=threshold, **scoring):
                 fusion_rows.append(
                     [
-                        model_id,
+                        label,
                         group,
                         f["enrolment"],
                         f["probe"],
@@ -523,7 +551,7 @@ def lfw(root: Path, groups: Path, cache: Path, *, attacks: int) -> None:
     )
     table(
         [
-            "model",
+            "scoring",
             "group [split]",
             "identities (with 2+) / images",
             "genuine / impostor pairs",
@@ -533,11 +561,11 @@ def lfw(root: Path, groups: Path, cache: Path, *, attacks: int) -> None:
         ],
         rows,
     )
-    for model_id in (DLIB_RESNET, MOBILEFACENET):
-        asian = reserved_fmr.get((model_id, "east_se_asian"), 0.0)
-        western = reserved_fmr.get((model_id, "western"), 0.0)
+    for label, *_ in group_scorings:
+        asian = reserved_fmr.get((label, "east_se_asian"), 0.0)
+        western = reserved_fmr.get((label, "western"), 0.0)
         ratio = asian / western if western else float("inf") if asian else 1.0
-        print(f"\nReserved-group FMR ratio (Asian / Western) for {model_id}: {ratio:.1f}")
+        print(f"\nReserved-group FMR ratio (Asian / Western) for {label}: {ratio:.2f}")
     print(
         "\nBurst fusion on the reserved identities with ≥ 6 images (photos of one person "
         "fused 3 at a time, quality-weighted; impostors are the other identities of the same "
@@ -545,7 +573,7 @@ def lfw(root: Path, groups: Path, cache: Path, *, attacks: int) -> None:
     )
     table(
         [
-            "model",
+            "scoring",
             "group",
             "enrolment",
             "probe",
@@ -561,40 +589,54 @@ def lfw(root: Path, groups: Path, cache: Path, *, attacks: int) -> None:
 
 
 def attack_set(identities, cache: Path, *, per_group: int) -> None:
-    rows, notes = [], []
-    total = {"genuine": [0, 0], **{name: [0, 0] for name in ATTACKS}}
-    used = 0
+    """APCER / BPCER on the reserved identities' bursts, every burst judged by the deployed
+    rule and by the previous round's (isolated-step rule on every step, box-only size jump)
+    in the same run."""
+    from mpp.biometrics.liveness import DEFAULT_POLICY, LivenessPolicy
+
+    policies = {
+        "before (third round)": LivenessPolicy(isolated_until_done=False, size_by_eyes_too=False),
+        "now (deployed)": DEFAULT_POLICY,
+    }
+    kinds = ("genuine", *ATTACKS)
+    total = {label: {k: [0, 0] for k in kinds} for label in policies}
+    notes, used = [], 0
     for group in sorted({i.group for i in identities}):
         members = [i for i in identities if i.group == group and i.split == "reserved"]
         emb = embeddings_for([p for i in members for p in i.images], cache_dir=cache)
         progress(f"attack set, {group}")
         result = presentation_evaluate(
-            members, emb, limit=per_group, progress=lambda n: progress(f"  {n} identities")
+            members,
+            emb,
+            limit=per_group,
+            progress=lambda n: progress(f"  {n} identities"),
+            policies=policies,
         )
         used += len(result["identities"])
-        for kind, (passed, count) in result["counts"].items():
-            total[kind][0] += passed
-            total[kind][1] += count
-        notes.append(
-            f"{group}: {len(result['identities'])} identities; refusal reasons "
-            + "; ".join(f"{k}: {v}" for k, v in result["reasons"].items())
-        )
-    for kind, (passed, count) in total.items():
-        if kind == "genuine":
-            rows.append(
-                [
-                    "genuine head turn (synthesised)",
-                    f"{count}",
-                    f"BPCER {(count - passed) / max(count, 1):.1%} ({count - passed})",
-                ]
+        for label, judged in result["by_policy"].items():
+            for kind, (passed, count) in judged["counts"].items():
+                total[label][kind][0] += passed
+                total[label][kind][1] += count
+            notes.append(
+                f"{group}, {label}: {len(result['identities'])} identities; refusal reasons "
+                + "; ".join(f"{k}: {v}" for k, v in judged["reasons"].items())
             )
-        else:
-            rows.append([kind, f"{count}", f"APCER {passed / max(count, 1):.1%} ({passed})"])
+    rows = []
+    for kind in kinds:
+        row = ["genuine head turn (synthesised)" if kind == "genuine" else kind]
+        row.append(f"{total[next(iter(policies))][kind][1]}")
+        for label in policies:
+            passed, count = total[label][kind]
+            if kind == "genuine":
+                row.append(f"BPCER {(count - passed) / max(count, 1):.1%} ({count - passed})")
+            else:
+                row.append(f"APCER {passed / max(count, 1):.1%} ({passed})")
+        rows.append(row)
     print(
         f"\nAttack set from the reserved identities' photos ({used} identities with a "
-        "frontal and a turned photo), 16-frame bursts, liveness as deployed:\n"
+        "frontal and a turned photo), 16-frame bursts, the same bursts judged by both rules:\n"
     )
-    table(["presentation", "bursts", "error rate"], rows)
+    table(["presentation", "bursts", *policies], rows)
     for note in notes:
         print(f"\n- {note}")
 

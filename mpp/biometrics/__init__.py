@@ -7,7 +7,7 @@ caller (`MESSAGES` / `reason_message` hold Indonesian and English texts):
     face_sample(image) -> FaceSample             .ok, .embedding (192 float32, unit), .reasons
     template_enrol(images) -> Enrolment          several frames -> one fused template, or reasons
     template_fuse(embeddings, weights)           quality-weighted template of the best frames
-    compare(a, b) -> Comparison                  .score (cosine), .match at the verify threshold
+    compare(a, b) -> Comparison                  .score (cohort-normalised), .match at verify
     thresholds_for(model_id) -> Thresholds       verify / identify / margin / duplicate
     models_check()                               ModelFileError if a model file is missing/altered
     challenge_new() -> Challenge                 random prompt(s): PROMPTS[action]["id"|"en"]

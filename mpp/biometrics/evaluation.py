@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .cohort import Cohort, cohort_for
 from .detection import DETECTOR_ID
 from .embedding import CHIP_PADDING, NOSE_BASE, model_get
 from .images import load_image
@@ -169,12 +170,16 @@ def pairs_evaluate(
     threshold: float | None = None,
     far: float = 0.001,
     model_id: str | None = None,
+    cohort: Cohort | None | bool = True,
 ) -> dict:
     """The figures for a pairs file. A pair with an image where no face was found counts as
-    "different" (a genuine pair then counts as an error), as a deployed system would decide."""
+    "different" (a genuine pair then counts as an error), as a deployed system would decide.
+    Scores are the deployed 1:1 scores: cohort-normalised when the model has a cohort
+    (`cohort=True`, the default; False for raw cosine, or a Cohort to try another)."""
+    cohort = cohort_pick(cohort, model_id)
     if threshold is None:
         threshold = thresholds_for(model_id).verify
-    scores = np.array([_score(embeddings, pair) for pair in pairs])
+    scores = pair_scores(pairs, embeddings, cohort)
     same = np.array([pair.same for pair in pairs])
     folds = np.array([pair.fold for pair in pairs])
     accuracies, thresholds = [], []
@@ -213,11 +218,41 @@ def pairs_evaluate(
     }
 
 
-def _score(embeddings, pair: Pair) -> float:
-    left, right = embeddings[pair.left][0], embeddings[pair.right][0]
-    if left is None or right is None:
-        return -1.0
-    return float(np.dot(left, right))
+def cohort_pick(cohort: Cohort | None | bool, model_id: str | None) -> Cohort | None:
+    """True: the model's vendored cohort (None if it has none); False/None: raw cosine."""
+    if cohort is True:
+        return cohort_for(model_get(model_id).id)
+    return cohort or None
+
+
+def identity_of(path: Path) -> str:
+    """The identity of an evaluation image (LFW layout: DIR/name/name_0001.jpg)."""
+    return Path(path).parent.name
+
+
+def pair_scores(pairs: list[Pair], embeddings, cohort: Cohort | None) -> np.ndarray:
+    """One score per pair (-1 where a face was not found). With a cohort, both faces' cohort
+    statistics leave out both identities of the pair (LFW development identities are in the
+    cohort; in use neither the citizen nor the claimant is)."""
+    scores = np.full(len(pairs), -1.0)
+    found = [
+        k
+        for k, p in enumerate(pairs)
+        if embeddings[p.left][0] is not None and embeddings[p.right][0] is not None
+    ]
+    if not found:
+        return scores
+    left = np.stack([embeddings[pairs[k].left][0] for k in found])
+    right = np.stack([embeddings[pairs[k].right][0] for k in found])
+    raw = (left * right).sum(axis=1)
+    if cohort is None:
+        scores[found] = raw
+        return scores
+    both = [(identity_of(pairs[k].left), identity_of(pairs[k].right)) for k in found]
+    stats_l = cohort.stats(left, exclude=both)
+    stats_r = cohort.stats(right, exclude=both)
+    scores[found] = cohort.normalise(raw, stats_l, stats_r)
+    return scores
 
 
 def _best_threshold(scores: np.ndarray, same: np.ndarray) -> float:
@@ -283,17 +318,23 @@ def groups_read(
 
 
 def group_scores(
-    identities: list[Identity], embeddings: dict[Path, tuple[np.ndarray | None, dict]]
+    identities: list[Identity],
+    embeddings: dict[Path, tuple[np.ndarray | None, dict]],
+    cohort: Cohort | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(genuine, impostor) cosine scores over every pair of images of these identities: same
-    identity = genuine, different = impostor. An image without a face scores -1."""
+    """(genuine, impostor) scores over every pair of images of these identities: same
+    identity = genuine, different = impostor. An image without a face scores -1. Raw cosine,
+    or cohort-normalised (the pair's identities left out of the cohort statistics)."""
     paths = [path for identity in identities for path in identity.images]
     owner = np.array([i for i, identity in enumerate(identities) for _ in identity.images])
     vectors = [embeddings[path][0] for path in paths]
     size = next(len(v) for v in vectors if v is not None)
     missing = np.array([v is None for v in vectors])
     stack = np.stack([v if v is not None else np.zeros(size, np.float32) for v in vectors])
-    scores = stack @ stack.T
+    if cohort is None:
+        scores = stack @ stack.T
+    else:
+        scores = cohort.matrix(stack, owners=[identities[i].name for i in owner])
     scores[missing, :] = -1.0
     scores[:, missing] = -1.0
     upper = np.triu_indices(len(paths), k=1)
@@ -315,16 +356,20 @@ def groups_evaluate(
     *,
     threshold: float,
     target_fmrs: tuple[float, ...] = (0.001, 0.0001),
+    cohort: Cohort | None | bool = True,
+    model_id: str | None = None,
 ) -> list[dict]:
     """Per group and split: sizes, FMR/FNMR at `threshold`, and for each target FMR the
-    threshold that reaches it within the group and the FNMR there."""
+    threshold that reaches it within the group and the FNMR there. Scores as deployed for 1:1
+    (cohort-normalised when the model has a cohort; `cohort=False`: raw cosine)."""
+    cohort = cohort_pick(cohort, model_id)
     rows = []
     for group in sorted({i.group for i in identities}):
         for split in GROUP_SPLITS:
             members = [i for i in identities if i.group == group and i.split == split]
             if not members:
                 continue
-            genuine, impostor = group_scores(members, embeddings)
+            genuine, impostor = group_scores(members, embeddings, cohort)
             fmr, fnmr = rates_at(genuine, impostor, threshold)
             row = {
                 "group": group,
@@ -363,18 +408,27 @@ def thresholds_calibrate(
     verify_fmr: float = 0.001,
     identify_fmr: float = 0.0001,
     extra_impostors: np.ndarray | None = None,
+    cohort: Cohort | None | bool = True,
+    model_id: str | None = None,
 ) -> dict:
     """Operating thresholds from the development identities of `group` (split "dev" only):
     verify at `verify_fmr`, identify at `identify_fmr`, duplicate review a step below verify.
-    `extra_impostors`: more impostor scores from the same kind of population (e.g. View 1)."""
+    With a cohort, verify is on the normalised 1:1 score; identify and duplicate stay on raw
+    cosine, the score the exact 1:N search ranks by (decision 0039).
+    `extra_impostors`: more raw impostor scores from the same kind of population (View 1)."""
+    cohort = cohort_pick(cohort, model_id)
     members = [i for i in identities if i.group == group and i.split == "dev"]
     if not members:
         raise ValueError(f"no development identities in group {group!r}")
     genuine, impostor = group_scores(members, embeddings)
     if extra_impostors is not None:
         impostor = np.concatenate([impostor, extra_impostors])
-    verify = _threshold_at_far(impostor, verify_fmr)
-    identify = max(_threshold_at_far(impostor, identify_fmr), verify)
+    one_genuine, one_impostor = genuine, impostor
+    if cohort is not None:
+        one_genuine, one_impostor = group_scores(members, embeddings, cohort)
+    verify = _threshold_at_far(one_impostor, verify_fmr)
+    raw_verify = _threshold_at_far(impostor, verify_fmr)
+    identify = max(_threshold_at_far(impostor, identify_fmr), raw_verify)
     duplicate = _threshold_at_far(impostor, verify_fmr * 10)
     return {
         "group": group,
@@ -384,7 +438,8 @@ def thresholds_calibrate(
         "verify": round(float(verify), 3),
         "identify": round(float(identify), 3),
         "duplicate": round(float(duplicate), 3),
-        "verify_fnmr": round(rates_at(genuine, impostor, verify)[1], 4),
+        "normalised": cohort is not None,
+        "verify_fnmr": round(rates_at(one_genuine, one_impostor, verify)[1], 4),
         "identify_fnmr": round(rates_at(genuine, impostor, identify)[1], 4),
     }
 
@@ -413,6 +468,8 @@ def fusion_evaluate(
     threshold: float,
     burst: int = 3,
     far: float = 0.001,
+    cohort: Cohort | None | bool = True,
+    model_id: str | None = None,
 ) -> list[dict]:
     """What fusing frames buys, on identities with several photos (a stand-in for a kiosk
     burst: different photos of one person are *harder* than frames a second apart).
@@ -424,7 +481,8 @@ def fusion_evaluate(
     other identity's enrolment. FMR/FNMR at `threshold` and FNMR at the threshold for `far`."""
     from .matching import frame_weight, template_fuse
 
-    people = []
+    cohort = cohort_pick(cohort, model_id)
+    people, names = [], []
     for identity in identities:
         usable = [
             (embeddings[p][0], frame_weight(embeddings[p][1]))
@@ -433,6 +491,7 @@ def fusion_evaluate(
         ]
         if len(usable) >= 2 * burst:
             people.append(usable)
+            names.append(identity.name)
     rows = []
     for enrol_label, enrol_n in (("single photo", 1), (f"{burst} photos fused", burst)):
         enrolled = [
@@ -447,6 +506,8 @@ def fusion_evaluate(
                     probes.append(template_fuse([v for v, _ in chunk], [w for _, w in chunk]))
                     owner.append(i)
             scores = np.stack(probes) @ np.stack(enrolled).T
+            if cohort is not None:
+                scores = _normalised_grid(cohort, probes, owner, enrolled, names, scores)
             owner = np.array(owner)
             same = owner[:, None] == np.arange(len(people))[None, :]
             genuine, impostor = scores[same], scores[~same]
@@ -466,6 +527,18 @@ def fusion_evaluate(
                 }
             )
     return rows
+
+
+def _normalised_grid(cohort, probes, owner, enrolled, names, raw) -> np.ndarray:
+    """Normalised probe × enrolment scores, each pair's two identities out of the cohort."""
+    probes, enrolled = np.stack(probes), np.stack(enrolled)
+    out = np.empty_like(raw)
+    for i, vector in enumerate(probes):
+        both = [(names[owner[i]], name) for name in names]
+        stats_p = cohort.stats(np.repeat(vector[None], len(names), axis=0), exclude=both)
+        stats_e = cohort.stats(enrolled, exclude=both)
+        out[i] = cohort.normalise(raw[i], stats_p, stats_e)
+    return out
 
 
 # --- presentation attacks (liveness) ---------------------------------------------------------
@@ -507,18 +580,29 @@ def pose_triplet(identity: Identity, embeddings) -> tuple[Path, Path | None, Pat
 
 
 def presentation_evaluate(
-    identities: list[Identity], embeddings, *, limit: int | None = None, progress=None
+    identities: list[Identity],
+    embeddings,
+    *,
+    limit: int | None = None,
+    progress=None,
+    policies: dict | None = None,
 ) -> dict:
     """BPCER on genuine (synthesised) head turns and APCER per attack type, each burst judged
     by `liveness_check` with the challenge the attack needs to pass (the turn to the side the
-    turned photo shows). Returns counts per kind and the identities used."""
+    turned photo shows). Returns counts per kind and the identities used. `policies`: label →
+    LivenessPolicy to judge the same bursts with several rules in one run (old and new);
+    `by_policy` holds their counts and reasons, `counts`/`reasons` the first one's."""
     from PIL import Image
 
     from . import attacks
-    from .liveness import Action, Challenge, liveness_check
+    from .liveness import DEFAULT_POLICY, Action, Challenge, liveness_check
 
-    counts = {"genuine": [0, 0], **{name: [0, 0] for name in ATTACKS}}  # [passed, total]
-    reasons: dict[str, dict[str, int]] = {name: {} for name in counts}
+    policies = policies or {"deployed": DEFAULT_POLICY}
+    kinds = ("genuine", *ATTACKS)
+    by_policy = {
+        label: {"counts": {k: [0, 0] for k in kinds}, "reasons": {k: {} for k in kinds}}
+        for label in policies
+    }  # counts: [passed, total]
     used = []
     for identity in identities:
         triplet = pose_triplet(identity, embeddings)
@@ -548,11 +632,14 @@ def presentation_evaluate(
                 [front, Image.open(half_path), turned]
             )
         for kind, burst in bursts.items():
-            result = liveness_check(burst, challenge)
-            counts[kind][0] += int(result.passed)
-            counts[kind][1] += 1
-            key = "passed" if result.passed else str(result.reason)
-            reasons[kind][key] = reasons[kind].get(key, 0) + 1
+            for label, policy in policies.items():
+                result = liveness_check(burst, challenge, policy=policy)
+                counts, reasons = by_policy[label]["counts"], by_policy[label]["reasons"]
+                counts[kind][0] += int(result.passed)
+                counts[kind][1] += 1
+                key = "passed" if result.passed else str(result.reason)
+                reasons[kind][key] = reasons[kind].get(key, 0) + 1
         if progress:
             progress(len(used))
-    return {"counts": counts, "reasons": reasons, "identities": used}
+    first = by_policy[next(iter(policies))]
+    return {**first, "by_policy": by_policy, "identities": used}

@@ -1,9 +1,12 @@
 """Templates, 1:1 comparison with calibrated thresholds, enrolment from several frames.
 
 Scores are cosine similarities of unit-length embeddings (1.0 = identical); each model has its
-own scale, so thresholds are per model (`THRESHOLDS`). MobileFaceNet's were set on the
-East/Southeast Asian development identities of LFW (docs/decisions/0015): verify at FMR 0.1 %,
-identify at FMR 0.01 %. dlib's 0.92 is its first calibration (docs/decisions/0011).
+own scale, so thresholds are per model (`THRESHOLDS`). A 1:1 comparison (`compare`, and the
+consistency of enrolment frames) of a model with a cohort is cohort-normalised (AS-norm,
+cohort.py, docs/decisions/0042), so `verify` is on that score; `identify` and `duplicate` stay
+on raw cosine, the score of the exact 1:N search. MobileFaceNet's were set on the
+East/Southeast Asian development identities of LFW (docs/decisions/0015, 0042): verify at FMR
+0.1 %, identify at FMR 0.01 %. dlib's 0.92 is its first calibration (docs/decisions/0011).
 A deployment recalibrates from its own pilot data with `manage.py face_eval --calibrate` and
 the FACE_THRESHOLDS setting.
 """
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import engine
+from .cohort import cohort_for
 from .embedding import model_get, normalise
 from .images import ImageInput, load_image
 from .quality import ENROLMENT, QualityPolicy, QualityReport, quality_check
@@ -24,7 +28,8 @@ from .reasons import FaceError, Reason
 
 @dataclass(frozen=True)
 class Thresholds:
-    """verify: 1:1 accept; identify + margin: 1:N accept; duplicate: candidates for review."""
+    """verify: 1:1 accept (on the cohort-normalised score where the model has a cohort);
+    identify + margin: 1:N accept; duplicate: candidates for review (both raw cosine)."""
 
     verify: float
     identify: float
@@ -34,7 +39,8 @@ class Thresholds:
 
 THRESHOLDS = {
     engine.DLIB_RESNET: Thresholds(verify=0.92, identify=0.94, margin=0.03, duplicate=0.90),
-    engine.MOBILEFACENET: Thresholds(verify=0.557, identify=0.743, margin=0.05, duplicate=0.45),
+    # verify 0.509 normalised (raw cosine it was 0.557: the same dev FMR, 0.1 %, decision 0042)
+    engine.MOBILEFACENET: Thresholds(verify=0.509, identify=0.743, margin=0.05, duplicate=0.45),
 }
 
 
@@ -114,12 +120,16 @@ def compare(
     model_id: str | None = None,
 ) -> Comparison:
     """1:1 comparison of two templates or embeddings of the same model (the default model's
-    verification threshold unless `threshold` is given). Vectors of another size (another
-    model) raise FaceError(TEMPLATE_INVALID): they are never compared."""
+    verification threshold unless `threshold` is given). The score is cohort-normalised when
+    the model has a cohort (the same raw cosine means more for a face unlike many others),
+    else cosine. Vectors of another size (another model) raise FaceError(TEMPLATE_INVALID):
+    they are never compared."""
     model = model_get(model_id)
     if threshold is None:
         threshold = thresholds_for(model.id).verify
-    score = float(np.dot(_checked(a, model.dimensions), _checked(b, model.dimensions)))
+    a, b = _checked(a, model.dimensions), _checked(b, model.dimensions)
+    cohort = cohort_for(model.id)
+    score = cohort.score(a, b) if cohort is not None else float(np.dot(a, b))
     return Comparison(score=score, threshold=threshold)
 
 
@@ -183,7 +193,9 @@ def template_enrol(
     stack = np.stack(embeddings)
     if consistency is None:
         consistency = thresholds_for(model_id).verify
-    if (stack @ stack.T).min() < consistency:
+    # on the same score as `compare`, which the consistency threshold is set for
+    cohort = cohort_for(model_get(model_id).id)
+    if (cohort.matrix(stack) if cohort is not None else stack @ stack.T).min() < consistency:
         return Enrolment(None, (Reason.ENROL_INCONSISTENT,), **common)
     return Enrolment(template_fuse(embeddings, weights), (), **common)
 

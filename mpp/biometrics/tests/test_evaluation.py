@@ -165,3 +165,45 @@ def test_face_eval_prints_groups_and_the_calibrated_thresholds(labels):
     text = out.getvalue()
     assert "group a [dev]: 4 identities" in text and "group b [reserved]: 3 identities" in text
     assert "FACE_THRESHOLDS=" in text
+
+
+def test_calibration_sets_verify_on_the_normalised_score_and_1n_thresholds_on_cosine(labels):
+    """Decision 0042: 1:1 verification compares cohort-normalised scores, the exact 1:N search
+    ranks raw cosine; each threshold is set on the score it is used with."""
+    from mpp.biometrics.evaluation import (
+        group_scores,
+        groups_read,
+        thresholds_calibrate,
+    )
+
+    identities = groups_read(labels, FACES)
+    embeddings = embeddings_for([p for i in identities for p in i.images], cache_dir=cache_dir())
+    normalised = thresholds_calibrate(identities, embeddings, group="b")
+    raw = thresholds_calibrate(identities, embeddings, group="b", cohort=False)
+    assert normalised["normalised"] and not raw["normalised"]
+    assert normalised["identify"] == raw["identify"]
+    assert normalised["duplicate"] == raw["duplicate"]
+    assert normalised["verify"] != raw["verify"]
+    dev = [i for i in identities if i.group == "b" and i.split == "dev"]
+    _, impostor = group_scores(dev, embeddings)
+    assert raw["verify"] == pytest.approx(float(impostor.max()), abs=1e-3)  # 1 pair: its max
+
+
+def test_face_eval_says_which_score_it_reports(labels):
+    from django.apps import apps
+
+    if not apps.ready:
+        pytest.skip("needs Django (the project's pytest run provides it)")
+    from django.core.management import call_command
+
+    common = ["--images", str(FACES), "--groups", str(labels), "--cache", str(cache_dir())]
+    out = StringIO()
+    call_command("face_eval", *common, "--json", stdout=out)
+    assert json.loads(out.getvalue())["normalised"] is True
+    out = StringIO()
+    call_command("face_eval", *common, "--raw", "--threshold", "0.557", stdout=out)
+    assert "scores: raw cosine" in out.getvalue()
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--raw needs --threshold"):
+        call_command("face_eval", *common, "--raw", stdout=StringIO())

@@ -108,6 +108,33 @@ def test_three_real_photos_are_refused_for_stepping_alone_even_when_each_step_is
     assert "alone" in result.measures["jump"]
 
 
+def test_a_head_that_settles_abruptly_after_completing_the_turn_is_not_a_photo_sequence():
+    """Issue 12, fourth round (a dev genuine turn refused for a step of 0.08 after it had
+    reached the requested yaw): the turn is complete at frame 9, then the head drops back
+    in one step of ~0.1 with still frames around it. The isolated-step rule judges only the
+    steps that lead to the completed turn; the previous rule (every step) refused it."""
+    from mpp.biometrics import LivenessPolicy
+
+    frontal, turned = photo("John_Simm", 4), photo("John_Simm", 7)
+    ts = [0.0] * 4 + [0.15, 0.3, 0.45, 0.6, 0.75, 0.9, 1.0, 1.0] + [0.5] * 4
+    burst = [attacks.jpeg(f) for f in attacks.turn_sequence(frontal, turned, ts)]
+    before = liveness_check(burst, TURN_LEFT, policy=LivenessPolicy(isolated_until_done=False))
+    assert before.reason == Reason.LIVENESS_JUMP and "alone" in before.measures["jump"]
+    assert liveness_check(burst, TURN_LEFT).passed
+
+
+def test_a_photo_swap_that_completes_the_turn_is_still_judged_by_the_isolated_step_rule():
+    """Three photos, continuity limits opened: the last swap is what completes the turn, so
+    it is at or before the completing frame and still refused as a step taken alone."""
+    from mpp.biometrics import LivenessPolicy
+
+    burst = attacks.burst_sequence([photo("John_Simm", n) for n in (4, 3, 7)])
+    loose = LivenessPolicy(max_yaw_step=1.0, max_jump=5.0, max_size_step=5.0, min_turn_levels=0)
+    assert loose.isolated_until_done
+    result = liveness_check(burst, TURN_LEFT, policy=loose)
+    assert result.reason == Reason.LIVENESS_JUMP and "alone" in result.measures["jump"]
+
+
 def test_a_person_turning_quickly_is_not_taken_for_a_photo_sequence():
     """A fast real turn (the whole turn in four frames) has large steps next to each other."""
     frontal, turned = photo("John_Simm", 4), photo("John_Simm", 7)
@@ -278,3 +305,44 @@ def test_a_challenge_always_asks_for_a_head_turn_in_a_random_direction():
 def test_every_prompt_is_written_in_indonesian_and_english():
     for action in Action:
         assert PROMPTS[action]["id"] and PROMPTS[action]["en"]
+
+
+def _face_at(box_width: float, eye_distance: float):
+    """A frontal face centred at (320, 240): a detector box of `box_width` and 5 landmarks
+    with `eye_distance` between the eye centres (dlib's order, see detection.Face)."""
+    from mpp.biometrics.detection import Face
+
+    half, cx, cy = eye_distance / 2, 320.0, 230.0
+    points = np.array(
+        [
+            [cx + half + 8, cy],
+            [cx + half - 8, cy],
+            [cx - half - 8, cy],
+            [cx - half + 8, cy],
+            [cx, cy + 0.6 * eye_distance],
+        ]
+    )
+    w = box_width / 2
+    return Face(int(320 - w), int(240 - w), int(320 + w), int(240 + w), 1.0, points, None)
+
+
+def test_a_detector_box_jumping_a_pyramid_scale_on_a_steady_face_is_not_a_jump():
+    """Issue 12, fourth round (two dev genuine turns refused for "size changed x1.44"):
+    dlib's boxes come in ×1.2 steps of its scale pyramid, so a steady face's box can jump
+    124 → 150 → 104 px while the eyes stay 47 px apart. A size jump now needs the eye
+    distance to change as well; the third round's rule (box alone) refused it."""
+    from mpp.biometrics import LivenessPolicy
+    from mpp.biometrics.liveness import DEFAULT_POLICY, _discontinuity
+
+    tracked = [(i, _face_at(w, 47.0)) for i, w in enumerate([124, 124, 150, 104, 124])]
+    assert _discontinuity(tracked, DEFAULT_POLICY) == ""
+    before = LivenessPolicy(size_by_eyes_too=False)
+    assert "size changed x0.69" in _discontinuity(tracked, before)
+
+
+def test_a_photo_of_another_scale_held_up_is_still_a_size_jump():
+    """The next photo of a sequence, printed larger: box and eyes grow together."""
+    from mpp.biometrics.liveness import DEFAULT_POLICY, _discontinuity
+
+    tracked = [(0, _face_at(124, 47.0)), (1, _face_at(124, 47.0)), (2, _face_at(179, 68.0))]
+    assert "size changed x1.44 (eyes x1.45)" in _discontinuity(tracked, DEFAULT_POLICY)

@@ -68,3 +68,6 @@ def test_models_warm_loads_every_model_the_pipeline_uses():
     engine.models_warm()
     for loader in (engine._dlib, engine.cnn_detector, engine.mobilefacenet, engine.antispoofing):
         assert loader.cache_info().currsize == 1
+    from mpp.biometrics.cohort import cohort_for
+
+    assert cohort_for.cache_info().currsize >= len(engine.COHORTS)

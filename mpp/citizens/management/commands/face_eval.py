@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from mpp.biometrics.cohort import cohort_for
 from mpp.biometrics.embedding import MODELS, model_get
 from mpp.biometrics.engine import ModelFileError
 from mpp.biometrics.evaluation import (
@@ -85,13 +86,21 @@ class Command(BaseCommand):
             "--no-flip", action="store_true", help="no flipped-chip test-time augmentation"
         )
         parser.add_argument(
+            "--raw",
+            action="store_true",
+            help="raw cosine scores instead of the cohort-normalised 1:1 score (as before "
+            "decision 0042; give --threshold for a raw threshold)",
+        )
+        parser.add_argument(
             "--cache",
             type=Path,
             default=None,
             help="keep embeddings in this folder between runs (public evaluation sets only)",
         )
 
-    def handle(self, *args, pairs, images, groups, model, far, threshold, no_flip, cache, **opt):
+    def handle(
+        self, *args, pairs, images, groups, model, far, threshold, no_flip, cache, raw, **opt
+    ):
         if not pairs and not groups:
             raise CommandError("give --pairs, --groups or both")
         if pairs and not pairs.is_file():
@@ -103,6 +112,9 @@ class Command(BaseCommand):
         if opt["calibrate"] and not groups:
             raise CommandError("--calibrate needs --groups")
         model_id = model_get(model).id
+        if raw and threshold is None:
+            # the deployment's verify threshold is on the normalised score, not on cosine
+            raise CommandError("--raw needs --threshold (a threshold on raw cosine scores)")
         if threshold is None:
             threshold = face_thresholds(model_id).verify
         try:
@@ -127,20 +139,25 @@ class Command(BaseCommand):
             )
         except ModelFileError as error:
             raise CommandError(str(error)) from error
-        report = {"model": model_id}
+        scoring = {"cohort": not raw, "model_id": model_id}
+        try:
+            cohort_for(model_id)
+        except ModelFileError as error:
+            raise CommandError(str(error)) from error
+        report = {"model": model_id, "normalised": bool(not raw and cohort_for(model_id))}
         if parsed:
             report["pairs"] = pairs_evaluate(
-                parsed, embeddings, threshold=threshold, far=far, model_id=model_id
+                parsed, embeddings, threshold=threshold, far=far, **scoring
             )
         if identities:
             targets = tuple(opt["target_fmr"] or (0.001, 0.0001))
             report["groups"] = groups_evaluate(
-                identities, embeddings, threshold=threshold, target_fmrs=targets
+                identities, embeddings, threshold=threshold, target_fmrs=targets, **scoring
             )
         if opt["calibrate"]:
             try:
                 report["calibration"] = thresholds_calibrate(
-                    identities, embeddings, group=opt["calibrate"]
+                    identities, embeddings, group=opt["calibrate"], **scoring
                 )
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
@@ -150,7 +167,8 @@ class Command(BaseCommand):
         self._print(report)
 
     def _print(self, report):
-        self.stdout.write(f"model: {report['model']}")
+        scoring = "cohort-normalised 1:1 (AS-norm)" if report["normalised"] else "raw cosine"
+        self.stdout.write(f"model: {report['model']}; scores: {scoring}")
         if "pairs" in report:
             width = max(len(label) for label, _ in ROWS)
             for label, value in ROWS:
@@ -173,9 +191,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"calibration from group {c['group']} [dev]: {c['identities']} identities, "
                 f"{c['genuine_pairs']} genuine / {c['impostor_pairs']} impostor pairs\n"
-                f"  verify {c['verify']} (FMR 0.1%, FNMR there {c['verify_fnmr']:.2%}); "
+                f"  verify {c['verify']} ({'normalised' if c['normalised'] else 'cosine'}, "
+                f"FMR 0.1%, FNMR there {c['verify_fnmr']:.2%}); "
                 f"identify {c['identify']} (FMR 0.01%, FNMR there {c['identify_fnmr']:.2%}); "
-                f"duplicate review from {c['duplicate']}\n"
+                f"duplicate review from {c['duplicate']} (both cosine: 1:N)\n"
                 f'  FACE_THRESHOLDS={{"verify": {c["verify"]}, "identify": {c["identify"]}, '
                 f'"duplicate": {c["duplicate"]}}}'
             )
