@@ -22,6 +22,15 @@ log = logging.getLogger("mpp.identity")
 _signed_id_token: ContextVar[tuple | None] = ContextVar("mpp_signed_id_token", default=None)
 
 
+def _one(queryset, **unique):
+    """The row with this unique key, or None: get() rather than first(), so no ORDER BY to
+    build and sort on every token request."""
+    try:
+        return queryset.get(**unique)
+    except queryset.model.DoesNotExist:
+        return None
+
+
 def _agency_id(client) -> int:
     agency_client = getattr(client, "agency_client", None)
     return agency_client.agency_id if agency_client else 0
@@ -34,22 +43,19 @@ class Validator(OAuth2Validator):
         """The client with its agency in one query (the ID token's pairwise `sub` and the
         scopes need the agency); django-oauth-toolkit then reuses it as its cached client."""
         if not request.client and isinstance(client_id, str) and "\x00" not in client_id:
-            request.client = (
-                Application.objects.select_related("agency_client").filter(client_id=client_id)
-            ).first()
+            request.client = _one(
+                Application.objects.select_related("agency_client"), client_id=client_id
+            )
         return super()._load_application(client_id, request)
 
     def _load_access_token(self, token):
         """The bearer token with its client's agency and its citizen: userinfo needs both
-        (one query, not three). The checksum is unique: get(), no ORDER BY to compile."""
+        (one query, not three)."""
         checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
         tokens = AccessToken.objects.select_related(
             "application__agency_client__agency", "user__citizen"
         )
-        try:
-            return tokens.get(token_checksum=checksum)
-        except AccessToken.DoesNotExist:
-            return None
+        return _one(tokens, token_checksum=checksum)
 
     # --- the code's grant, read once per token request ------------------------------------
     # django-oauth-toolkit reads the grant of a code seven times in one token request (its
@@ -61,10 +67,10 @@ class Validator(OAuth2Validator):
         cached = getattr(request, "_mpp_grant", None)
         if cached is not None and cached[0] == code:
             return cached[1]
-        grants = Grant.objects.select_related("user").filter(code=code)
+        grants = Grant.objects.select_related("user")
         if connection.in_atomic_block and connection.features.has_select_for_update:
             grants = grants.select_for_update(of=("self",))
-        grant = grants.first()
+        grant = _one(grants, code=code)
         request._mpp_grant = (code, grant)
         return grant
 
@@ -120,7 +126,7 @@ class Validator(OAuth2Validator):
             return cached
         sign_in = None
         if getattr(request, "code", None):
-            sign_in = SignIn.objects.filter(code_digest=code_digest(request.code)).first()
+            sign_in = _one(SignIn.objects, code_digest=code_digest(request.code))
         elif request.user is not None and request.client is not None:
             sign_in = SignIn.objects.filter(user=request.user, application=request.client).first()
         request._mpp_sign_in = sign_in
