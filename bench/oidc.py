@@ -1,11 +1,16 @@
 """Sign-in with MPP over HTTP: the token endpoint and userinfo, gunicorn + PostgreSQL.
 
 Usage: python bench/oidc.py [--seconds 10] [--workers 3] [--clients 8] [--baseline REF]
+       [--rounds 1] [--port 8183]
        [--database-url postgres://postgres@127.0.0.1:5432/mpp_bench_oidc]
 
-With --baseline REF (a commit, e.g. the branch point), the same measurement first runs on
+With --baseline REF (a commit, e.g. the branch point), the same measurement also runs on
 that commit's code (exported with `git archive` into a temporary directory, its own
-migrations, a fresh database) and then on this tree: old and new in one table, one run.
+migrations, its own fresh database: the URL's name + `_old`, its own gunicorn on --port + 1):
+old and new in one table, one run. Both servers are up together and the windows alternate
+(old token, new token, old userinfo, new userinfo), --rounds times: on a machine shared with
+other work, a change in the background load then hits both sides alike. The table gives the
+requests per second over all rounds and, with --rounds > 1, each round's figure.
 
 It re-creates the benchmark database, seeds a citizen, a confidential agency client and the
 citizen's sign-in consent, then many authorization codes (PKCE S256, as the consent screen
@@ -42,7 +47,6 @@ import urllib.parse
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-PORT = 8183
 BIN = Path(sys.executable).parent
 
 
@@ -130,7 +134,7 @@ def access_records(env: dict) -> int:
     return int(out.stdout.split()[-1])
 
 
-def start_server(env: dict, workers: int) -> subprocess.Popen:
+def start_server(env: dict, workers: int, port: int) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
@@ -138,7 +142,7 @@ def start_server(env: dict, workers: int) -> subprocess.Popen:
             "--workers",
             str(workers),
             "--bind",
-            f"127.0.0.1:{PORT}",
+            f"127.0.0.1:{port}",
             "--log-level",
             "warning",
             "--backlog",
@@ -150,37 +154,43 @@ def start_server(env: dict, workers: int) -> subprocess.Popen:
     )
     for _ in range(150):
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/oidc/.well-known/openid-configuration")
             if conn.getresponse().status == 200:
                 return server
         except OSError:
             time.sleep(0.2)
+    server.kill()
     raise RuntimeError("gunicorn did not start")
 
 
 class Keepalive(threading.local):
-    conn: http.client.HTTPConnection | None = None
+    conns: dict | None = None
 
 
 _local = Keepalive()
 
 
-def request(method: str, path: str, body: str | None, headers: dict) -> tuple[int, bytes, float]:
-    if _local.conn is None:
-        _local.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+def request(
+    port: int, method: str, path: str, body: str | None, headers: dict
+) -> tuple[int, bytes, float]:
+    if _local.conns is None:
+        _local.conns = {}
+    conn = _local.conns.get(port)
+    if conn is None:
+        conn = _local.conns[port] = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     started = time.perf_counter()
     try:
-        _local.conn.request(method, path, body, headers)
-        response = _local.conn.getresponse()
+        conn.request(method, path, body, headers)
+        response = conn.getresponse()
         data = response.read()
     except (OSError, http.client.HTTPException):
-        _local.conn.close()
-        _local.conn = None
+        conn.close()
+        _local.conns.pop(port, None)
         return 0, b"", time.perf_counter() - started
     if response.getheader("Connection", "").lower() == "close":
-        _local.conn.close()
-        _local.conn = None
+        conn.close()
+        _local.conns.pop(port, None)
     return response.status, data, time.perf_counter() - started
 
 
@@ -221,66 +231,88 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))] * 1000
 
 
-def measure(tree: Path, label: str, args) -> list[tuple]:
-    """Seed a fresh database with `tree`'s code, serve it with gunicorn, measure both rows."""
-    env = server_env(args.database_url) | {"PYTHONPATH": str(tree)}
-    verifier = secrets.token_urlsafe(48)
-    digest = hashlib.sha256(verifier.encode()).digest()
-    challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-    log(f"[{label}] re-creating the benchmark database")
-    recreate_database(args.database_url)
-    log(f"[{label}] migrating and seeding a citizen, a client, {args.codes} codes, 200 tokens")
-    fixture = seed(env, args.codes, challenge)
-    log(f"[{label}] starting gunicorn with {args.workers} workers")
-    server = start_server(env, args.workers)
-    rows = []
-    try:
-        codes = list(fixture["codes"])
-        codes_lock = threading.Lock()
+REDEEM_ROW = "token (code + PKCE + secret → tokens, ID token signed)"
+USERINFO_ROW = "userinfo (granted fields, access record written)"
+
+
+class Target:
+    """One tree's code: its database (seeded) and its gunicorn, measured window by window."""
+
+    def __init__(self, tree: Path, label: str, database_url: str, port: int, args):
+        self.tree, self.label, self.database_url, self.port = tree, label, database_url, port
+        self.args = args
+        self.env = server_env(database_url) | {"PYTHONPATH": str(tree)}
+        self.server = None
+        # per endpoint: requests, seconds, latencies, errors, each round's req/s
+        self.results = {name: [0, 0.0, [], 0, []] for name in (REDEEM_ROW, USERINFO_ROW)}
+        self.records_written = 0
+
+    def start(self) -> None:
+        self.verifier = secrets.token_urlsafe(48)
+        digest = hashlib.sha256(self.verifier.encode()).digest()
+        challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+        codes = self.args.codes * self.args.rounds
+        log(f"[{self.label}] re-creating {self.database_url.rsplit('/', 1)[1]}")
+        recreate_database(self.database_url)
+        log(f"[{self.label}] migrating and seeding a citizen, a client, {codes} codes, 200 tokens")
+        self.fixture = seed(self.env, codes, challenge)
+        self.codes = list(self.fixture["codes"])
+        self.codes_lock = threading.Lock()
+        log(f"[{self.label}] starting gunicorn with {self.args.workers} workers on :{self.port}")
+        self.server = start_server(self.env, self.args.workers, self.port)
+        request(self.port, "GET", "/oidc/.well-known/jwks.json", None, {})  # warm the workers
+
+    def stop(self) -> None:
+        if self.server is not None:
+            os.killpg(self.server.pid, signal.SIGTERM)
+            self.server.wait(timeout=30)
+            self.server = None
+
+    def _token(self, _index):
+        with self.codes_lock:
+            if not self.codes:
+                return None
+            code = self.codes.pop()
+        body = urllib.parse.urlencode(
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": "https://bpjs.example.org/cb",
+                "code_verifier": self.verifier,
+                "client_id": self.fixture["client_id"],
+                "client_secret": self.fixture["secret"],
+            }
+        )
         form = {"Content-Type": "application/x-www-form-urlencoded"}
+        status, data, elapsed = request(self.port, "POST", "/oidc/token/", body, form)
+        return elapsed, status == 200 and b"id_token" in data
 
-        def token(_index):
-            with codes_lock:
-                if not codes:
-                    return None
-                code = codes.pop()
-            body = urllib.parse.urlencode(
-                {
-                    "grant_type": "authorization_code",
-                    "code": code,
-                    "redirect_uri": "https://bpjs.example.org/cb",
-                    "code_verifier": verifier,
-                    "client_id": fixture["client_id"],
-                    "client_secret": fixture["secret"],
-                }
-            )
-            status, data, elapsed = request("POST", "/oidc/token/", body, form)
-            return elapsed, status == 200 and b"id_token" in data
+    def _userinfo(self, index):
+        tokens = self.fixture["tokens"]
+        auth = {"Authorization": f"Bearer {tokens[index % len(tokens)]}"}
+        status, data, elapsed = request(self.port, "GET", "/oidc/userinfo/", None, auth)
+        return elapsed, status == 200 and b'"sub"' in data and b"Siti" in data
 
-        request("GET", "/oidc/.well-known/jwks.json", None, {})  # warm the workers
-        log(f"[{label}] token endpoint")
-        n, lat, errors, wall = run_clients(args.clients, args.seconds, token)
-        rows.append((label, "token (code + PKCE + secret → tokens, ID token signed)"))
-        rows[-1] += (n, wall, lat, errors, "—")
+    def window(self, name: str) -> None:
+        log(f"[{self.label}] {name.split()[0]}")
+        before = access_records(self.env) if name == USERINFO_ROW else 0
+        work = self._token if name == REDEEM_ROW else self._userinfo
+        n, lat, errors, wall = run_clients(self.args.clients, self.args.seconds, work)
+        if name == USERINFO_ROW:
+            self.records_written += access_records(self.env) - before
+        total = self.results[name]
+        total[0] += n
+        total[1] += wall
+        total[2] += lat
+        total[3] += errors
+        total[4].append(n / wall)
 
-        tokens = fixture["tokens"]
-        before = access_records(env)
-
-        def userinfo(index):
-            auth = {"Authorization": f"Bearer {tokens[index % len(tokens)]}"}
-            status, data, elapsed = request("GET", "/oidc/userinfo/", None, auth)
-            return elapsed, status == 200 and b'"sub"' in data and b"Siti" in data
-
-        log(f"[{label}] userinfo")
-        n, lat, errors, wall = run_clients(args.clients, args.seconds, userinfo)
-        written = access_records(env) - before
-        rows.append((label, "userinfo (granted fields, access record written)"))
-        rows[-1] += (n, wall, lat, errors, f"{written / max(n, 1):.2f}")
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        _local.conn = None
-    return rows
+    def rows(self) -> list[tuple]:
+        rows = []
+        for name, (n, wall, lat, errors, rounds) in self.results.items():
+            per = "—" if name == REDEEM_ROW else f"{self.records_written / max(n, 1):.2f}"
+            rows.append((self.label, name, n, wall, lat, errors, per, rounds))
+        return rows
 
 
 def exported(ref: str) -> Path:
@@ -298,40 +330,59 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--codes", type=int, default=6000)
-    parser.add_argument("--baseline", default="", help="a commit to measure first (old code)")
+    parser.add_argument("--codes", type=int, default=6000, help="codes seeded per round")
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--port", type=int, default=8183, help="this tree's; the old's is +1")
+    parser.add_argument("--baseline", default="", help="a commit to measure beside (old code)")
     parser.add_argument(
         "--database-url", default="postgres://postgres@127.0.0.1:5432/mpp_bench_oidc"
     )
     args = parser.parse_args()
-    rows = []
-    load_before = os.getloadavg()
-    if args.baseline:
-        old = exported(args.baseline)
-        try:
-            rows += measure(old, f"old ({args.baseline[:10]})", args)
-        finally:
-            shutil.rmtree(old, ignore_errors=True)
-    rows += measure(REPO_ROOT, "new" if args.baseline else "this tree", args)
-    load_after = os.getloadavg()
+    targets = []
+    old_tree = exported(args.baseline) if args.baseline else None
+    if old_tree is not None:
+        label = f"old ({args.baseline[:10]})"
+        targets.append(Target(old_tree, label, args.database_url + "_old", args.port + 1, args))
+    label = "new" if args.baseline else "this tree"
+    targets.append(Target(REPO_ROOT, label, args.database_url, args.port, args))
+    try:
+        for target in targets:
+            target.start()
+        load_before = os.getloadavg()
+        for _round in range(args.rounds):
+            for name in (REDEEM_ROW, USERINFO_ROW):
+                for target in targets:
+                    target.window(name)
+        load_after = os.getloadavg()
+    finally:
+        for target in targets:
+            target.stop()
+        if old_tree is not None:
+            shutil.rmtree(old_tree, ignore_errors=True)
 
     print(
         f"\nSign-in with MPP over HTTP — gunicorn {args.workers} sync workers + PostgreSQL, "
         f"{args.clients} client threads on the same machine "
         f"({platform.processor() or platform.machine()}, {os.cpu_count()} cores), "
-        f"{args.seconds:.0f} s each; load average {load_before[0]:.1f} before, "
-        f"{load_after[0]:.1f} after\n"
+        f"{args.rounds} × {args.seconds:.0f} s each, old and new windows alternating; "
+        f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after\n"
     )
+    each = " | req/s per round" if args.rounds > 1 else ""
     print(
         "| code | endpoint | requests | req/s | p50 ms | p99 ms | errors "
-        "| access records / request |"
+        f"| access records / request{each} |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
-    for label, name, n, wall, lat, errors, per in rows:
-        print(
-            f"| {label} | {name} | {n} | {n / wall:.0f} | {pct(lat, 0.5):.1f} "
+    print("|---|---|---:|---:|---:|---:|---:|---:|" + ("---|" if each else ""))
+    rows = [row for target in targets for row in target.rows()]
+    rows.sort(key=lambda row: (row[1] != REDEEM_ROW, row[0] == "new"))
+    for label, name, n, wall, lat, errors, per, rounds in rows:
+        line = (
+            f"| {label} | {name} | {n} | {n / max(wall, 1e-9):.0f} | {pct(lat, 0.5):.1f} "
             f"| {pct(lat, 0.99):.1f} | {errors} | {per} |"
         )
+        if each:
+            line += " " + ", ".join(f"{r:.0f}" for r in rounds) + " |"
+        print(line)
 
 
 if __name__ == "__main__":

@@ -188,8 +188,8 @@ def data_release(*, access_token, endpoint: str) -> dict:
     fields, types = release_of_scopes(scopes)
     if not fields or client is None:  # a bare application (no agency) gets `sub` only
         return claims
-    citizen = Citizen.objects.active().filter(user=user).first()
-    if citizen is None:
+    citizen = getattr(user, "citizen", None)  # loaded with the token (validators.py)
+    if citizen is None or citizen.is_erased:
         raise Citizen.DoesNotExist
     purpose = client.purpose_text or client.get_purpose_display()
     reading = citizen_data_read(

@@ -6,8 +6,9 @@ ends the sign-in it came from."""
 import hashlib
 import json
 import logging
+from contextvars import ContextVar
 
-from django.db import connection
+from django.db import connection, router, transaction
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application, Grant
 from oauth2_provider.oauth2_validators import OAuth2Validator
@@ -16,6 +17,18 @@ from .clients import session_of, subject_of
 from .models import Acr, SignIn, code_digest
 
 log = logging.getLogger("mpp.identity")
+# (serialized, IDToken) of the ID token this token request signed, while its access token is
+# created (see _create_access_token).
+_signed_id_token: ContextVar[tuple | None] = ContextVar("mpp_signed_id_token", default=None)
+
+
+def _one(queryset, **unique):
+    """The row with this unique key, or None: get() rather than first(), so no ORDER BY to
+    build and sort on every token request."""
+    try:
+        return queryset.get(**unique)
+    except queryset.model.DoesNotExist:
+        return None
 
 
 def _agency_id(client) -> int:
@@ -30,19 +43,19 @@ class Validator(OAuth2Validator):
         """The client with its agency in one query (the ID token's pairwise `sub` and the
         scopes need the agency); django-oauth-toolkit then reuses it as its cached client."""
         if not request.client and isinstance(client_id, str) and "\x00" not in client_id:
-            request.client = (
-                Application.objects.select_related("agency_client").filter(client_id=client_id)
-            ).first()
+            request.client = _one(
+                Application.objects.select_related("agency_client"), client_id=client_id
+            )
         return super()._load_application(client_id, request)
 
     def _load_access_token(self, token):
-        """The bearer token with its client's agency (userinfo needs it: one query, not two)."""
+        """The bearer token with its client's agency and its citizen: userinfo needs both
+        (one query, not three)."""
         checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
-        return (
-            AccessToken.objects.select_related("application__agency_client__agency", "user")
-            .filter(token_checksum=checksum)
-            .first()
+        tokens = AccessToken.objects.select_related(
+            "application__agency_client__agency", "user__citizen"
         )
+        return _one(tokens, token_checksum=checksum)
 
     # --- the code's grant, read once per token request ------------------------------------
     # django-oauth-toolkit reads the grant of a code seven times in one token request (its
@@ -54,10 +67,10 @@ class Validator(OAuth2Validator):
         cached = getattr(request, "_mpp_grant", None)
         if cached is not None and cached[0] == code:
             return cached[1]
-        grants = Grant.objects.select_related("user").filter(code=code)
+        grants = Grant.objects.select_related("user")
         if connection.in_atomic_block and connection.features.has_select_for_update:
             grants = grants.select_for_update(of=("self",))
-        grant = grants.first()
+        grant = _one(grants, code=code)
         request._mpp_grant = (code, grant)
         return grant
 
@@ -89,13 +102,31 @@ class Validator(OAuth2Validator):
         super().invalidate_authorization_code(client_id, code, request, *args, **kwargs)
         request._mpp_grant = None
 
+    def _check_and_set_request_resource(self, request):
+        """RFC 8707 resource indicators. django-oauth-toolkit reads the code's grant again
+        for its `resource`; when neither the request nor the grant (already read) names one
+        the answer is no resource, without that query."""
+        cached = getattr(request, "_mpp_grant", None)
+        grant = cached[1] if cached is not None and cached[0] == request.code else None
+        if (
+            request.grant_type == "authorization_code"
+            and not getattr(request, "resource", None)
+            and grant is not None
+            and request.client is not None
+            and grant.application_id == request.client.pk
+            and not grant.resource
+        ):
+            request.resource = []
+            return
+        super()._check_and_set_request_resource(request)
+
     def _sign_in(self, request) -> SignIn | None:
         cached = getattr(request, "_mpp_sign_in", False)
         if cached is not False:
             return cached
         sign_in = None
         if getattr(request, "code", None):
-            sign_in = SignIn.objects.filter(code_digest=code_digest(request.code)).first()
+            sign_in = _one(SignIn.objects, code_digest=code_digest(request.code))
         elif request.user is not None and request.client is not None:
             sign_in = SignIn.objects.filter(user=request.user, application=request.client).first()
         request._mpp_sign_in = sign_in
@@ -138,10 +169,36 @@ class Validator(OAuth2Validator):
             log.warning("oidc code replayed: client %s, tokens of that sign-in revoked", client_id)
         return False
 
+    def finalize_id_token(self, id_token, token, token_handler, request):
+        signed = super().finalize_id_token(id_token, token, token_handler, request)
+        request._mpp_id_token = (signed, request.id_token)
+        return signed
+
+    def _create_access_token(self, expires, request, token, source_refresh_token=None):
+        # django-oauth-toolkit links the access token to its ID token by parsing the signed
+        # token, loading the client of its `aud`, verifying the signature and selecting the
+        # row by `jti`: for the token this request has just signed and saved, that is two
+        # queries and a signature check that can only succeed. _load_id_token reuses it.
+        reset = _signed_id_token.set(getattr(request, "_mpp_id_token", None))
+        try:
+            return super()._create_access_token(expires, request, token, source_refresh_token)
+        finally:
+            _signed_id_token.reset(reset)
+
+    def _load_id_token(self, token):
+        signed = _signed_id_token.get()
+        if signed is not None and signed[0] == token:
+            return signed[1]
+        return super()._load_id_token(token)
+
     def save_bearer_token(self, token, request, *args, **kwargs):
-        result = super().save_bearer_token(token, request, *args, **kwargs)
-        if getattr(request, "code", None):
-            SignIn.objects.filter(code_digest=code_digest(request.code), used_at=None).update(
-                used_at=timezone.now()
-            )
+        # django-oauth-toolkit saves in a transaction of its own, a savepoint inside the token
+        # view's (mpp.identity.views.TokenView): two more round trips for nothing, since a
+        # failure rolls the whole request back anyway.
+        with transaction.atomic(using=router.db_for_write(AccessToken), savepoint=False):
+            result = self._save_bearer_token(token, request, *args, **kwargs)
+            if getattr(request, "code", None):
+                SignIn.objects.filter(code_digest=code_digest(request.code), used_at=None).update(
+                    used_at=timezone.now()
+                )
         return result

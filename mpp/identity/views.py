@@ -12,8 +12,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.signals import setting_changed
 from django.db import transaction
-from django.http import HttpResponseRedirect, JsonResponse
+from django.dispatch import receiver
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -21,10 +23,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
 from oauth2_provider import views as dot
 from oauth2_provider.forms import AllowForm
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 from oauth2_provider.settings import oauth2_settings
+from oauth2_provider.signals import app_authorized
 
 from mpp.accounts.models import Role
 from mpp.citizens.access import AccessRefused
@@ -99,6 +103,18 @@ class TokenView(Logged, dot.TokenView):
     def post(self, request, *args, **kwargs):
         with transaction.atomic():
             return super().post(request, *args, **kwargs)
+
+    @method_decorator(sensitive_post_parameters("password", "client_secret"))
+    def authorization_flow_token_response(self, request, *args, **kwargs):
+        if app_authorized.has_listeners(self):
+            return super().authorization_flow_token_response(request, *args, **kwargs)
+        # django-oauth-toolkit selects the new access token again only to send this signal;
+        # nobody listens, so the answer goes out without that query.
+        _url, headers, body, status = self.create_token_response(request)
+        response = HttpResponse(content=body, status=status)
+        for name, value in headers.items():
+            response[name] = value
+        return response
 
 
 @method_decorator(csrf_exempt, name="dispatch")
@@ -430,9 +446,26 @@ def _bearer_error(status: int, error: str, description: str) -> JsonResponse:
     return response
 
 
+_core = []
+
+
+def _oauthlib_core():
+    """One oauthlib server per process, as django-oauth-toolkit's own views keep (building
+    it for each request costs more than the bearer check it serves)."""
+    if not _core or oauth2_settings.ALWAYS_RELOAD_OAUTHLIB_CORE:
+        _core[:] = [get_oauthlib_core()]
+    return _core[0]
+
+
+@receiver(setting_changed)
+def _oauthlib_settings_changed(setting, **kwargs):
+    if setting == "OAUTH2_PROVIDER":
+        _core.clear()
+
+
 def _release(request, endpoint: str):
     """The granted fields (our field keys) and `sub`, or the error response to send."""
-    valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[OPENID])
+    valid, oauth_request = _oauthlib_core().verify_request(request, scopes=[OPENID])
     if not valid:
         log.warning("oidc refused at %s: client=? error=invalid_token", endpoint)
         return _bearer_error(401, "invalid_token", "The access token is invalid or expired.")

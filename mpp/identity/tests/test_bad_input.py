@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from oauth2_provider.models import AccessToken
+from oauth2_provider.models import AccessToken, IDToken
 
 from mpp.citizens.models import AccessOutcome, AccessRecord, Consent
 
@@ -159,3 +159,14 @@ def test_the_machine_endpoints_take_no_csrf_token(flow, siti):
     )
     revoke = machine.client.post("/oidc/revoke/", {"token": tokens["access_token"]} | auth)
     assert revoke.status_code == 200
+
+
+def test_a_resource_outside_the_grant_is_invalid_target_and_the_request_leaves_nothing(flow):
+    # RFC 8707: the token request may narrow the grant's resources, never widen them. The
+    # refusal comes while the tokens are saved: the whole request rolls back (no ID token).
+    code = flow.code(resource="https://bpjs.example.org/api")
+    response = flow.token(code, resource="https://other.example.org/api")
+    assert response.status_code == 400
+    assert json.loads(response.content)["error"] == "invalid_target"
+    assert not IDToken.objects.exists() and not AccessToken.objects.exists()
+    assert flow.token(code, resource="https://bpjs.example.org/api").status_code == 200
