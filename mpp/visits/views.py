@@ -32,6 +32,7 @@ from .devices import (
     device_from_request,
     device_issue,
     device_revoke,
+    kiosk_mall,
     may_use_device_page,
 )
 from .models import Booking, Device, DeviceKind, Outcome, PriorityReason, Ticket, TicketStatus
@@ -110,18 +111,9 @@ TRIP_WINDOW = timedelta(minutes=15)
 # --- kiosk ------------------------------------------------------------------------------------
 
 
-def _kiosk_mall(request, code) -> Mall:
-    mall = _mall(code)
-    if not may_use_device_page(request, mall, DeviceKind.KIOSK):
-        if not request.user.is_authenticated:
-            return None
-        raise PermissionDenied
-    return mall
-
-
 def kiosk(request, code):
     """Step by step in large type: agency → service → lane → ticket."""
-    mall = _kiosk_mall(request, code)
+    mall = kiosk_mall(request, code)
     if mall is None:
         return redirect(f"{reverse('visits:device_activate')}")
     services = Service.objects.filter(mall=mall, is_active=True).select_related("agency")
@@ -163,18 +155,18 @@ def _opening_shown(service: Service) -> dict:
     return {"is_open": opening.is_open, "opens_next": q.opens_next_text(opening)}
 
 
-def _issuing_kiosk_mall(request, code) -> Mall | None:
+def _issuingkiosk_mall(request, code) -> Mall | None:
     """The mall a kiosk page issues for. A kiosk's own mall comes with its device (cached
     DEVICE_CACHE_SECONDS, as for the kiosk API); staff on the page are checked as elsewhere."""
     device = device_from_request(request)
     if device is not None and device.kind == DeviceKind.KIOSK and device.mall.code == code:
         return device.mall
-    return _kiosk_mall(request, code)
+    return kiosk_mall(request, code)
 
 
 @require_POST
 def kiosk_issue(request, code):
-    mall = _issuing_kiosk_mall(request, code)
+    mall = _issuingkiosk_mall(request, code)
     if mall is None:
         raise PermissionDenied
     token = (request.POST.get("issue_token") or "")[:64]
@@ -212,7 +204,7 @@ def _kiosk_refused(request, code, refused: q.QueueError):
 
 @require_POST
 def kiosk_check_in(request, code):
-    mall = _kiosk_mall(request, code)
+    mall = kiosk_mall(request, code)
     if mall is None:
         raise PermissionDenied
     try:
