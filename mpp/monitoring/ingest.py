@@ -154,25 +154,7 @@ def daily_count_check(raw: dict, row: int, catalogue: MallCatalogue, errors: lis
     """One row of daily counts → the values to store, or None (errors appended)."""
     before = len(errors)
     day = _date(raw.get("date"), row, catalogue.today, errors)
-    service_slug = str(raw.get("service") or "").strip()
-    agency_code = str(raw.get("agency") or "").strip()
-    service = agency = None
-    if service_slug:
-        service = catalogue.services.get(service_slug)
-        if service is None:
-            errors.append(
-                RowError(
-                    row, "service", _("no service '%(slug)s' in this mall") % {"slug": service_slug}
-                )
-            )
-    elif agency_code:
-        agency = catalogue.agencies.get(agency_code)
-        if agency is None:
-            errors.append(
-                RowError(
-                    row, "agency", _("no agency '%(code)s' in this mall") % {"code": agency_code}
-                )
-            )
+    service, agency, agency_code = _row_subject(raw, row, catalogue, errors)
     values = {
         name: _count(raw.get(name), row, name, errors) for name in ("issued", "served", "no_shows")
     }
@@ -182,17 +164,7 @@ def daily_count_check(raw: dict, row: int, catalogue: MallCatalogue, errors: lis
     wait = _minutes(raw.get("avg_wait_minutes"), row, "avg_wait_minutes", errors)
     service_time = _minutes(raw.get("avg_service_minutes"), row, "avg_service_minutes", errors)
     if None not in values.values():
-        over = [n for n in ("served", "no_shows") if values[n] > values["issued"]]
-        for name in over:
-            errors.append(RowError(row, name, _("is more than the visits issued")))
-        if not over and values["served"] + values["no_shows"] > values["issued"]:
-            errors.append(
-                RowError(row, "no_shows", _("served plus no-shows is more than the visits issued"))
-            )
-        if within is not None and within > values["served"]:
-            errors.append(
-                RowError(row, "served_within_standard", _("is more than the visits served"))
-            )
+        _counts_consistent(values, within, row, errors)
     sums = _sums_check(raw, row, values, errors)
     if len(errors) > before:
         return None
@@ -220,6 +192,44 @@ def daily_count_check(raw: dict, row: int, catalogue: MallCatalogue, errors: lis
         **sums,
         "served_within_standard": within or 0,
     }
+
+
+def _row_subject(raw: dict, row: int, catalogue: MallCatalogue, errors: list):
+    """(service, agency, agency code) a row counts for: a service by slug, else an agency by
+    code, else neither (the whole mall); an unknown one is an error naming its field."""
+    service_slug = str(raw.get("service") or "").strip()
+    agency_code = str(raw.get("agency") or "").strip()
+    service = agency = None
+    if service_slug:
+        service = catalogue.services.get(service_slug)
+        if service is None:
+            errors.append(
+                RowError(
+                    row, "service", _("no service '%(slug)s' in this mall") % {"slug": service_slug}
+                )
+            )
+    elif agency_code:
+        agency = catalogue.agencies.get(agency_code)
+        if agency is None:
+            errors.append(
+                RowError(
+                    row, "agency", _("no agency '%(code)s' in this mall") % {"code": agency_code}
+                )
+            )
+    return service, agency, agency_code
+
+
+def _counts_consistent(values: dict, within: int | None, row: int, errors: list) -> None:
+    """Served and no-shows within the visits issued; within-standard within the served."""
+    over = [n for n in ("served", "no_shows") if values[n] > values["issued"]]
+    for name in over:
+        errors.append(RowError(row, name, _("is more than the visits issued")))
+    if not over and values["served"] + values["no_shows"] > values["issued"]:
+        errors.append(
+            RowError(row, "no_shows", _("served plus no-shows is more than the visits issued"))
+        )
+    if within is not None and within > values["served"]:
+        errors.append(RowError(row, "served_within_standard", _("is more than the visits served")))
 
 
 def _sums_check(raw: dict, row: int, values: dict, errors: list) -> dict:

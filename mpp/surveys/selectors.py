@@ -191,3 +191,32 @@ LEGACY_CSV_COLUMNS = [
     ("respondents_current_method", lambda r: r["current"].respondents),
     ("source", lambda r: r["report"].source_name),
 ]
+
+
+# --- quality figures (surveys.compliance computes them; these are their CSV columns) ---------
+
+SERVICE_QUALITY_CSV_COLUMNS = [
+    ("service", lambda r: r.service.name),
+    ("agency", lambda r: r.service.agency),
+    ("standard_complete", lambda r: not r.missing),
+    ("served", lambda r: r.served),
+    ("time_source", lambda r: r.time_source),
+    ("time_measured", lambda r: r.time_measured),
+    ("within_standard_pct", lambda r: r.time_share),
+    ("respondents", lambda r: r.respondents),
+    ("sample_target", lambda r: r.sample_target),
+    ("ikm", lambda r: r.ikm.ikm if r.ikm else ""),
+    ("grade", lambda r: r.ikm.grade.letter if r.ikm else ""),
+]
+
+SCORECARD_CSV_COLUMNS = [
+    ("mall", lambda r: r["mall"].code),
+    ("province", lambda r: r["mall"].province),
+    ("served", lambda r: r["served"]),
+    ("within_standard_pct", lambda r: r["time_share"]),
+    ("respondents", lambda r: r["respondents"]),
+    ("ikm", lambda r: r["ikm"] or ""),
+    ("grade", lambda r: r["grade"].letter if r["grade"] else ""),
+    ("complaints", lambda r: r["complaints"]),
+    ("complaints_in_time_pct", lambda r: r["complaints_in_time_share"]),
+]

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mpp.core.exports import csv_columns_response, csv_response
+from mpp.core.exports import csv_response, filtered_csv
 from mpp.registry.models import Mall, Service
 
 from .. import access, selectors, services, throttle
@@ -234,12 +234,10 @@ def access_log(request):
     filterset = selectors.AccessRecordFilter(
         data, queryset=selectors.access_records_of(citizen), request=request
     )
-    if request.GET.get("format") == "csv" and filterset.is_valid():
-        return csv_columns_response(
-            "siapa-melihat-data-saya.csv",
-            selectors.ACCESS_RECORD_CSV_COLUMNS,
-            filterset.qs.iterator(),
-        )
+    if csv := filtered_csv(
+        request, filterset, "siapa-melihat-data-saya.csv", selectors.ACCESS_RECORD_CSV_COLUMNS
+    ):
+        return csv
     return render(request, "citizens/access_log.html", list_page(request, filterset, 50))
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mpp.core.exports import csv_columns_response
+from mpp.core.exports import filtered_csv
 
 from .. import access, selectors
 from ..models import (
@@ -179,10 +179,10 @@ def face_duplicates(request):
     filterset = selectors.FaceDuplicateFilter(
         data, queryset=selectors.face_duplicates_at(posting.mall)
     )
-    if request.GET.get("format") == "csv" and filterset.is_valid():
-        return csv_columns_response(
-            "wajah-duplikat.csv", selectors.FACE_DUPLICATE_CSV_COLUMNS, filterset.qs
-        )
+    if csv := filtered_csv(
+        request, filterset, "wajah-duplikat.csv", selectors.FACE_DUPLICATE_CSV_COLUMNS
+    ):
+        return csv
     return render(
         request,
         "citizens/face_duplicates.html",

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mpp.core.exports import csv_columns_response
+from mpp.core.exports import filtered_csv
 from mpp.core.nik import nik_clean
 from mpp.registry.access import access_mall
 from mpp.registry.models import Mall, Service
@@ -192,10 +192,8 @@ def officer_applications(request):
     filterset = selectors.ApplicationFilter(
         request.GET, queryset=selectors.applications_of_posting(posting)
     )
-    if request.GET.get("format") == "csv" and filterset.is_valid():
-        return csv_columns_response(
-            "permohonan.csv", selectors.APPLICATION_CSV_COLUMNS, filterset.qs
-        )
+    if csv := filtered_csv(request, filterset, "permohonan.csv", selectors.APPLICATION_CSV_COLUMNS):
+        return csv
     return render(
         request,
         "citizens/officer_applications.html",
@@ -268,10 +266,10 @@ def overdue(request, code):
     filterset = selectors.BreachedApplicationFilter(
         request.GET, queryset=selectors.applications_breached_at(mall)
     )
-    if request.GET.get("format") == "csv" and filterset.is_valid():
-        return csv_columns_response(
-            f"terlambat-{mall.code}.csv", selectors.APPLICATION_CSV_COLUMNS, filterset.qs
-        )
+    if csv := filtered_csv(
+        request, filterset, f"terlambat-{mall.code}.csv", selectors.APPLICATION_CSV_COLUMNS
+    ):
+        return csv
     return render(
         request,
         "citizens/overdue.html",
