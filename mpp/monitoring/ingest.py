@@ -199,23 +199,17 @@ def _row_subject(raw: dict, row: int, catalogue: MallCatalogue, errors: list):
     code, else neither (the whole mall); an unknown one is an error naming its field."""
     service_slug = str(raw.get("service") or "").strip()
     agency_code = str(raw.get("agency") or "").strip()
-    service = agency = None
+    service = agency = unknown = None
     if service_slug:
         service = catalogue.services.get(service_slug)
         if service is None:
-            errors.append(
-                RowError(
-                    row, "service", _("no service '%(slug)s' in this mall") % {"slug": service_slug}
-                )
-            )
+            unknown = "service", _("no service '%(slug)s' in this mall") % {"slug": service_slug}
     elif agency_code:
         agency = catalogue.agencies.get(agency_code)
         if agency is None:
-            errors.append(
-                RowError(
-                    row, "agency", _("no agency '%(code)s' in this mall") % {"code": agency_code}
-                )
-            )
+            unknown = "agency", _("no agency '%(code)s' in this mall") % {"code": agency_code}
+    if unknown:
+        errors.append(RowError(row, *unknown))
     return service, agency, agency_code
 
 

@@ -5,6 +5,8 @@ paginates `filterset.qs`, the API uses the same class through DjangoFilterBacken
 writes `filterset.qs` with the columns defined here. A filter added once appears in all three.
 """
 
+from operator import attrgetter
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -195,16 +197,19 @@ LEGACY_CSV_COLUMNS = [
 
 # --- quality figures (surveys.compliance computes them; these are their CSV columns) ---------
 
+
+def _as_named(*names: str) -> list:
+    """Columns headed by the attribute they show."""
+    return [(name, attrgetter(name)) for name in names]
+
+
 SERVICE_QUALITY_CSV_COLUMNS = [
     ("service", lambda r: r.service.name),
     ("agency", lambda r: r.service.agency),
     ("standard_complete", lambda r: not r.missing),
-    ("served", lambda r: r.served),
-    ("time_source", lambda r: r.time_source),
-    ("time_measured", lambda r: r.time_measured),
+    *_as_named("served", "time_source", "time_measured"),
     ("within_standard_pct", lambda r: r.time_share),
-    ("respondents", lambda r: r.respondents),
-    ("sample_target", lambda r: r.sample_target),
+    *_as_named("respondents", "sample_target"),
     ("ikm", lambda r: r.ikm.ikm if r.ikm else ""),
     ("grade", lambda r: r.ikm.grade.letter if r.ikm else ""),
 ]
