@@ -185,7 +185,7 @@ def face_key(settings):
 
 
 @pytest.fixture
-def biometric_consent(db):
+def biometric_consent():
     """`grant(citizen, agency_code="dukcapil")`: the citizen's recorded biometric consent."""
     from mpp.citizens.models import Purpose
     from mpp.citizens.services import consent_grant
