@@ -310,7 +310,7 @@ try:
 except ValueError as error:
     raise ImproperlyConfigured(f"FACE_THRESHOLDS is not valid JSON: {error}") from error
 if not isinstance(FACE_THRESHOLDS, dict):
-    raise ImproperlyConfigured("FACE_THRESHOLDS must be a JSON object such as {\"verify\": 0.56}")
+    raise ImproperlyConfigured('FACE_THRESHOLDS must be a JSON object such as {"verify": 0.56}')
 
 # Weekly report (mpp.monitoring): a mall is "quiet" below this share of its peers' median.
 MONITORING_QUIET_SHARE = float(os.environ.get("MONITORING_QUIET_SHARE", "0.5"))
