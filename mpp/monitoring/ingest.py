@@ -285,41 +285,45 @@ def daily_counts_check(mall: Mall, rows: list[dict], *, first_row: int = 1) -> l
         values = daily_count_check(raw, number, catalogue, errors)
         if values is None:
             continue
-        key = (values["local_date"], values["subject_key"])
-        if key in seen:
-            errors.append(
-                RowError(
-                    number, "date", _("same day and service as row %(row)s") % {"row": seen[key]}
-                )
-            )
+        clash = _day_clash(values, seen, number)
+        if clash:
+            errors.append(clash)
             continue
-        whole = values["subject_key"] == MALL_SUBJECT
-        other = next(
-            (
-                n
-                for (day, subject), n in seen.items()
-                if day == values["local_date"] and (subject == MALL_SUBJECT) != whole
-            ),
-            None,
-        )
-        if other is not None:
-            errors.append(
-                RowError(
-                    number,
-                    "service",
-                    _(
-                        "row %(row)s reports the same day per service: send a mall total "
-                        "(no service, no agency) or per-service rows for a day, not both"
-                    )
-                    % {"row": other},
-                )
-            )
-            continue
-        seen[key] = number
+        seen[(values["local_date"], values["subject_key"])] = number
         clean.append(values)
     if errors:
         raise IngestError(errors)
     return clean
+
+
+def _day_clash(values: dict, seen: dict, number: int) -> RowError | None:
+    """A row for a day and subject already sent in the batch (`seen`: (day, subject) → row),
+    or a mall total beside per-service rows of the same day (either way round)."""
+    key = (values["local_date"], values["subject_key"])
+    if key in seen:
+        return RowError(
+            number, "date", _("same day and service as row %(row)s") % {"row": seen[key]}
+        )
+    whole = values["subject_key"] == MALL_SUBJECT
+    other = next(
+        (
+            n
+            for (day, subject), n in seen.items()
+            if day == values["local_date"] and (subject == MALL_SUBJECT) != whole
+        ),
+        None,
+    )
+    if other is None:
+        return None
+    return RowError(
+        number,
+        "service",
+        _(
+            "row %(row)s reports the same day per service: send a mall total "
+            "(no service, no agency) or per-service rows for a day, not both"
+        )
+        % {"row": other},
+    )
 
 
 def _moment(value, row: int, name: str, errors: list, *, required=False) -> datetime | None:
