@@ -44,7 +44,7 @@ prod: venv
 
 # The whole suite: unit, integration and browser tests (Debian's Chromium at /usr/bin/chromium).
 test: venv
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

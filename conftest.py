@@ -160,6 +160,50 @@ def _second_factor_relaxed(request, settings):
     settings.CITIZENS_READS_NEED_CONTEXT = False  # consent tests; context: test_context.py
 
 
+# --- faces: shared by the citizens and visits face tests (photographs and bursts in
+# mpp/citizens/tests/face_photos.py; imported here so that a run without face tests does
+# not load them).
+
+
+@pytest.fixture(scope="session")
+def simm_template():
+    """John Simm's template, computed once per test session."""
+    from mpp import biometrics as bio
+    from mpp.citizens.tests.face_photos import ENROL, frames_of
+
+    enrolment = bio.template_enrol(frames_of(*ENROL))
+    assert enrolment.ok
+    return enrolment
+
+
+@pytest.fixture
+def face_key(settings):
+    """A fixed key for the face templates (modules of face tests use it)."""
+    from mpp.citizens.tests.face_photos import KEY
+
+    settings.FACE_TEMPLATE_KEY = KEY
+
+
+@pytest.fixture
+def biometric_consent():
+    """`grant(citizen, agency_code="dukcapil")`: the citizen's recorded biometric consent."""
+    from mpp.citizens.models import Purpose
+    from mpp.citizens.services import consent_grant
+    from mpp.citizens.vocabulary import Category
+
+    def grant(citizen, agency_code="dukcapil"):
+        return consent_grant(
+            citizen=citizen,
+            agency=Agency.objects.get(code=agency_code),
+            purpose=Purpose.BIOMETRIC,
+            categories=[Category.BIOMETRIC],
+            days=365,
+            by=None,
+        )
+
+    return grant
+
+
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
 
 

@@ -50,9 +50,10 @@ def kiosk_issue_before(request, code):
     from mpp.core.params import pk_or_none
     from mpp.core.ratelimit import CACHE_ALIAS
     from mpp.visits import services as q
-    from mpp.visits.views import TRIP_SESSION_KEY, _kiosk_mall
+    from mpp.visits.devices import kiosk_mall
+    from mpp.visits.views import TRIP_SESSION_KEY
 
-    mall = _kiosk_mall(request, code)
+    mall = kiosk_mall(request, code)
     if mall is None:
         raise PermissionDenied
     token = (request.POST.get("issue_token") or "")[:64]

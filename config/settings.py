@@ -293,7 +293,6 @@ FACE_TEMPLATE_KEY = os.environ.get("FACE_TEMPLATE_KEY", "")
 FACE_IDENTITY_PROVIDER = os.environ.get(
     "FACE_IDENTITY_PROVIDER", "mpp.biometrics.provider.FakeIdentityProvider"
 )
-FACE_KEEP_IMAGES_DAYS = env_int("FACE_KEEP_IMAGES_DAYS", 0)
 # Load the face models when a web worker starts, not on the first face check-in (which then
 # waits seconds, its worker blocked). On for instances whose kiosks or desks use faces.
 FACE_WARM_MODELS = env_bool("FACE_WARM_MODELS", False)
@@ -310,6 +309,8 @@ try:
     FACE_THRESHOLDS = json.loads(os.environ.get("FACE_THRESHOLDS") or "{}")
 except ValueError as error:
     raise ImproperlyConfigured(f"FACE_THRESHOLDS is not valid JSON: {error}") from error
+if not isinstance(FACE_THRESHOLDS, dict):
+    raise ImproperlyConfigured('FACE_THRESHOLDS must be a JSON object such as {"verify": 0.56}')
 
 # Weekly report (mpp.monitoring): a mall is "quiet" below this share of its peers' median.
 MONITORING_QUIET_SHARE = float(os.environ.get("MONITORING_QUIET_SHARE", "0.5"))

@@ -28,3 +28,10 @@ def test_a_misspelt_yes_no_setting_stops_start_up_and_names_the_variable():
 def test_yes_no_settings_accept_the_usual_words():
     for word in ("1", "true", "Yes", "ON", "0", "false", "no", "off", ""):
         assert _load_settings(SECURE_SSL_REDIRECT=word).returncode == 0, word
+
+
+def test_face_thresholds_that_are_not_an_object_stop_start_up_and_name_the_variable():
+    for value in ("[0.5]", "0.5", "null"):
+        result = _load_settings(FACE_THRESHOLDS=value)
+        assert result.returncode != 0 and "FACE_THRESHOLDS must be a JSON object" in result.stderr
+    assert _load_settings(FACE_THRESHOLDS='{"verify": 0.6}').returncode == 0

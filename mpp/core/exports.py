@@ -62,6 +62,14 @@ def csv_columns_response(filename: str, columns, rows) -> HttpResponse:
     return csv_response(filename, header, ([get(row) for _name, get in columns] for row in rows))
 
 
+def filtered_csv(request, filterset, filename: str, columns) -> HttpResponse | None:
+    """The CSV of a list page's filtered rows when asked (`?format=csv`) and the filters
+    are valid; None otherwise, and the page renders (its form says what is wrong)."""
+    if request.GET.get("format") != "csv" or not filterset.is_valid():
+        return None
+    return csv_columns_response(filename, columns, filterset.qs)
+
+
 def csv_attachment(filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -1,5 +1,6 @@
 """Pieces shared by the apps' FilterSets (each app's `selectors.py`)."""
 
+import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -31,3 +32,7 @@ class OptionalBooleanField(forms.NullBooleanField):
 
     def validate(self, value):
         pass
+
+
+class OptionalBooleanFilter(django_filters.BooleanFilter):
+    field_class = OptionalBooleanField

@@ -154,25 +154,7 @@ def daily_count_check(raw: dict, row: int, catalogue: MallCatalogue, errors: lis
     """One row of daily counts → the values to store, or None (errors appended)."""
     before = len(errors)
     day = _date(raw.get("date"), row, catalogue.today, errors)
-    service_slug = str(raw.get("service") or "").strip()
-    agency_code = str(raw.get("agency") or "").strip()
-    service = agency = None
-    if service_slug:
-        service = catalogue.services.get(service_slug)
-        if service is None:
-            errors.append(
-                RowError(
-                    row, "service", _("no service '%(slug)s' in this mall") % {"slug": service_slug}
-                )
-            )
-    elif agency_code:
-        agency = catalogue.agencies.get(agency_code)
-        if agency is None:
-            errors.append(
-                RowError(
-                    row, "agency", _("no agency '%(code)s' in this mall") % {"code": agency_code}
-                )
-            )
+    service, agency, agency_code = _row_subject(raw, row, catalogue, errors)
     values = {
         name: _count(raw.get(name), row, name, errors) for name in ("issued", "served", "no_shows")
     }
@@ -182,17 +164,7 @@ def daily_count_check(raw: dict, row: int, catalogue: MallCatalogue, errors: lis
     wait = _minutes(raw.get("avg_wait_minutes"), row, "avg_wait_minutes", errors)
     service_time = _minutes(raw.get("avg_service_minutes"), row, "avg_service_minutes", errors)
     if None not in values.values():
-        over = [n for n in ("served", "no_shows") if values[n] > values["issued"]]
-        for name in over:
-            errors.append(RowError(row, name, _("is more than the visits issued")))
-        if not over and values["served"] + values["no_shows"] > values["issued"]:
-            errors.append(
-                RowError(row, "no_shows", _("served plus no-shows is more than the visits issued"))
-            )
-        if within is not None and within > values["served"]:
-            errors.append(
-                RowError(row, "served_within_standard", _("is more than the visits served"))
-            )
+        _counts_consistent(values, within, row, errors)
     sums = _sums_check(raw, row, values, errors)
     if len(errors) > before:
         return None
@@ -220,6 +192,38 @@ def daily_count_check(raw: dict, row: int, catalogue: MallCatalogue, errors: lis
         **sums,
         "served_within_standard": within or 0,
     }
+
+
+def _row_subject(raw: dict, row: int, catalogue: MallCatalogue, errors: list):
+    """(service, agency, agency code) a row counts for: a service by slug, else an agency by
+    code, else neither (the whole mall); an unknown one is an error naming its field."""
+    service_slug = str(raw.get("service") or "").strip()
+    agency_code = str(raw.get("agency") or "").strip()
+    service = agency = unknown = None
+    if service_slug:
+        service = catalogue.services.get(service_slug)
+        if service is None:
+            unknown = "service", _("no service '%(slug)s' in this mall") % {"slug": service_slug}
+    elif agency_code:
+        agency = catalogue.agencies.get(agency_code)
+        if agency is None:
+            unknown = "agency", _("no agency '%(code)s' in this mall") % {"code": agency_code}
+    if unknown:
+        errors.append(RowError(row, *unknown))
+    return service, agency, agency_code
+
+
+def _counts_consistent(values: dict, within: int | None, row: int, errors: list) -> None:
+    """Served and no-shows within the visits issued; within-standard within the served."""
+    over = [n for n in ("served", "no_shows") if values[n] > values["issued"]]
+    for name in over:
+        errors.append(RowError(row, name, _("is more than the visits issued")))
+    if not over and values["served"] + values["no_shows"] > values["issued"]:
+        errors.append(
+            RowError(row, "no_shows", _("served plus no-shows is more than the visits issued"))
+        )
+    if within is not None and within > values["served"]:
+        errors.append(RowError(row, "served_within_standard", _("is more than the visits served")))
 
 
 def _sums_check(raw: dict, row: int, values: dict, errors: list) -> dict:
@@ -281,41 +285,45 @@ def daily_counts_check(mall: Mall, rows: list[dict], *, first_row: int = 1) -> l
         values = daily_count_check(raw, number, catalogue, errors)
         if values is None:
             continue
-        key = (values["local_date"], values["subject_key"])
-        if key in seen:
-            errors.append(
-                RowError(
-                    number, "date", _("same day and service as row %(row)s") % {"row": seen[key]}
-                )
-            )
+        clash = _day_clash(values, seen, number)
+        if clash:
+            errors.append(clash)
             continue
-        whole = values["subject_key"] == MALL_SUBJECT
-        other = next(
-            (
-                n
-                for (day, subject), n in seen.items()
-                if day == values["local_date"] and (subject == MALL_SUBJECT) != whole
-            ),
-            None,
-        )
-        if other is not None:
-            errors.append(
-                RowError(
-                    number,
-                    "service",
-                    _(
-                        "row %(row)s reports the same day per service: send a mall total "
-                        "(no service, no agency) or per-service rows for a day, not both"
-                    )
-                    % {"row": other},
-                )
-            )
-            continue
-        seen[key] = number
+        seen[(values["local_date"], values["subject_key"])] = number
         clean.append(values)
     if errors:
         raise IngestError(errors)
     return clean
+
+
+def _day_clash(values: dict, seen: dict, number: int) -> RowError | None:
+    """A row for a day and subject already sent in the batch (`seen`: (day, subject) → row),
+    or a mall total beside per-service rows of the same day (either way round)."""
+    key = (values["local_date"], values["subject_key"])
+    if key in seen:
+        return RowError(
+            number, "date", _("same day and service as row %(row)s") % {"row": seen[key]}
+        )
+    whole = values["subject_key"] == MALL_SUBJECT
+    other = next(
+        (
+            n
+            for (day, subject), n in seen.items()
+            if day == values["local_date"] and (subject == MALL_SUBJECT) != whole
+        ),
+        None,
+    )
+    if other is None:
+        return None
+    return RowError(
+        number,
+        "service",
+        _(
+            "row %(row)s reports the same day per service: send a mall total "
+            "(no service, no agency) or per-service rows for a day, not both"
+        )
+        % {"row": other},
+    )
 
 
 def _moment(value, row: int, name: str, errors: list, *, required=False) -> datetime | None:

@@ -348,10 +348,47 @@ def weekly_report_build(*, week: IsoWeek, options: ReportOptions | None = None) 
     refused (ValidationError naming `week`); the running week only with `current_ok`."""
     options = options or ReportOptions()
     period = week_period(week, current_ok=options.current_ok)
-    ranges = _week_ranges(week)
+    entries, numbers = _entries_ranked(week)
+    if period["provisional"]:
+        # A part of a week against whole weeks says nothing: no change, no quiet flags.
+        for entry in entries:
+            entry["change_pct"] = None
+    else:
+        _flag_quiet(entries, numbers, options.quiet_share)
+    _peers(entries, week)
+    _new_malls_mark(entries, numbers, week, options.new_months)
+    quality = _quality_merge(week, entries) if options.quality else None
+    for entry in entries:
+        del entry["_id"]
+    report = _sections(week, entries, options)
+    report["provisional"] = period["provisional"]
+    report["days_covered"] = period["days_covered"]
+    report["covered_until"] = period["covered_until"].isoformat()
+    if period["provisional"]:
+        report["totals"]["change_pct"] = None
+        for row in report["provinces"]:
+            row["change_pct"] = None
+    report["quality"] = quality
+    report["trend"] = [
+        {"week": label, "visits": visits}
+        for label, visits in (
+            weekly_trend(week=week, weeks=options.trend_weeks) if options.trend_weeks else []
+        )
+    ]
+    # The weakest satisfaction first, among malls with questionnaires (ties on the code).
+    report["lowest_ikm"] = sorted(
+        (e for e in report["malls"] if e.get("ikm") is not None),
+        key=lambda e: (float(e["ikm"]), e["code"]),
+    )[: options.lowest]
+    return report
+
+
+def _entries_ranked(week: IsoWeek) -> tuple[list[dict], dict[int, MallWeeks]]:
+    """One entry per mall in the report (its numbers over the weeks compared, open
+    counters), ranked by visits and per capita; and the numbers by mall id."""
     malls = list(malls_in_report(week).values(*MALL_FIELDS))
     numbers: dict[int, MallWeeks] = defaultdict(MallWeeks)
-    _week_numbers(ranges, numbers)
+    _week_numbers(_week_ranges(week), numbers)
     included = {mall["pk"] for mall in malls}
     numbers = {mall_id: n for mall_id, n in numbers.items() if mall_id in included}
     for mall in malls:
@@ -370,16 +407,15 @@ def weekly_report_build(*, week: IsoWeek, options: ReportOptions | None = None) 
         entries.append(entry)
     _rank(entries, "visits", "rank")
     _rank(entries, "visits_per_1000", "rank_per_capita")
-    if period["provisional"]:
-        # A part of a week against whole weeks says nothing: no change, no quiet flags.
-        for entry in entries:
-            entry["change_pct"] = None
-    else:
-        _flag_quiet(entries, numbers, options.quiet_share)
-    _peers(entries, week)
+    return entries, numbers
+
+
+def _new_malls_mark(entries: list[dict], numbers, week: IsoWeek, new_months: int) -> None:
+    """Malls inaugurated within `new_months`: flagged new, with their recent ranks; then
+    each entry's status (quiet before new; no data stays no data)."""
     codes = {e["_id"]: e["code"] for e in entries}
     history_ranks = [_week_ranks(numbers, codes, i) for i in range(HISTORY_WEEKS)]
-    new_since = _new_since(week, options.new_months)
+    new_since = _new_since(week, new_months)
     for entry in entries:
         inaugurated = entry["inaugurated_on"]
         entry["is_new"] = bool(inaugurated and date.fromisoformat(inaugurated) > new_since)
@@ -393,31 +429,6 @@ def weekly_report_build(*, week: IsoWeek, options: ReportOptions | None = None) 
                 entry["status"] = MallStatusFlag.QUIET
             elif entry["is_new"]:
                 entry["status"] = MallStatusFlag.NEW
-    quality = _quality_merge(week, entries) if options.quality else None
-    for entry in entries:
-        del entry["_id"]
-    report = _sections(week, entries, options)
-    report["provisional"] = period["provisional"]
-    report["days_covered"] = period["days_covered"]
-    report["covered_until"] = period["covered_until"].isoformat()
-    if period["provisional"]:
-        report["totals"]["change_pct"] = None
-        for row in report["provinces"]:
-            row["change_pct"] = None
-    report["quality"] = quality
-    if options.trend_weeks:
-        report["trend"] = [
-            {"week": label, "visits": visits}
-            for label, visits in weekly_trend(week=week, weeks=options.trend_weeks)
-        ]
-    else:
-        report["trend"] = []
-    # The weakest satisfaction first, among malls with questionnaires (ties on the code).
-    report["lowest_ikm"] = sorted(
-        (e for e in report["malls"] if e.get("ikm") is not None),
-        key=lambda e: (float(e["ikm"]), e["code"]),
-    )[: options.lowest]
-    return report
 
 
 QUALITY_FIELDS = {

@@ -4,13 +4,9 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from mpp.core.filters import OptionalBooleanField
+from mpp.core.filters import OptionalBooleanFilter
 
 from .models import Mall, MallStatus, Province
-
-
-class OptionalBooleanFilter(django_filters.BooleanFilter):
-    field_class = OptionalBooleanField
 
 
 class MallFilter(django_filters.FilterSet):

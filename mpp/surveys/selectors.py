@@ -5,6 +5,8 @@ paginates `filterset.qs`, the API uses the same class through DjangoFilterBacken
 writes `filterset.qs` with the columns defined here. A filter added once appears in all three.
 """
 
+from operator import attrgetter
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -190,4 +192,36 @@ LEGACY_CSV_COLUMNS = [
     ("ikm_current_method", lambda r: r["current"].ikm or ""),
     ("respondents_current_method", lambda r: r["current"].respondents),
     ("source", lambda r: r["report"].source_name),
+]
+
+
+# --- quality figures (surveys.compliance computes them; these are their CSV columns) ---------
+
+
+def _as_named(*names: str) -> list:
+    """Columns headed by the attribute they show."""
+    return [(name, attrgetter(name)) for name in names]
+
+
+SERVICE_QUALITY_CSV_COLUMNS = [
+    ("service", lambda r: r.service.name),
+    ("agency", lambda r: r.service.agency),
+    ("standard_complete", lambda r: not r.missing),
+    *_as_named("served", "time_source", "time_measured"),
+    ("within_standard_pct", lambda r: r.time_share),
+    *_as_named("respondents", "sample_target"),
+    ("ikm", lambda r: r.ikm.ikm if r.ikm else ""),
+    ("grade", lambda r: r.ikm.grade.letter if r.ikm else ""),
+]
+
+SCORECARD_CSV_COLUMNS = [
+    ("mall", lambda r: r["mall"].code),
+    ("province", lambda r: r["mall"].province),
+    ("served", lambda r: r["served"]),
+    ("within_standard_pct", lambda r: r["time_share"]),
+    ("respondents", lambda r: r["respondents"]),
+    ("ikm", lambda r: r["ikm"] or ""),
+    ("grade", lambda r: r["grade"].letter if r["grade"] else ""),
+    ("complaints", lambda r: r["complaints"]),
+    ("complaints_in_time_pct", lambda r: r["complaints_in_time_share"]),
 ]

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mpp.core.exports import csv_columns_response, csv_response
+from mpp.core.exports import csv_columns_response, filtered_csv
 from mpp.registry.access import access_mall
 from mpp.registry.models import Mall, MallStatus
 from mpp.visits import staffing
@@ -254,18 +254,8 @@ def skm_report(request):
     data = form.cleaned_data
     mall = data["mall"]
     period = data["period"]
-    responses = SurveyResponse.objects.filter(mall=mall)
-    rollups = DailyRollup.objects.filter(mall=mall)
-    unit = mall.name
     service_slug = request.GET.get("service", "")
-    if service_slug:
-        service = get_object_or_404(mall.services, slug=service_slug)
-        responses, rollups = responses.filter(service=service), rollups.filter(service=service)
-        unit = f"{service.name} — {service.agency}, {mall.name}"
-    elif data.get("agency"):
-        responses = responses.filter(agency=data["agency"])
-        rollups = rollups.filter(agency=data["agency"])
-        unit = f"{data['agency']}, {mall.name}"
+    responses, rollups, unit = _skm_scope(mall, service_slug, data.get("agency"))
     previous = period.previous()
     visitors = sum(
         rollups.filter(local_date__gte=previous.start, local_date__lt=previous.end).values_list(
@@ -277,20 +267,38 @@ def skm_report(request):
     )
     filename = f"skm-{mall.code}{'-' + service_slug if service_slug else ''}-{period}"
     fmt = request.GET.get("format")
+    if fmt in ("xlsx", "pdf"):
+        return _skm_report_file(report, filename, fmt)
+    return render(
+        request, "surveys/report.html", {"report": report, "query": request.GET.urlencode()}
+    )
+
+
+def _skm_scope(mall, service_slug: str, agency):
+    """The answers and the day rollups an SKM report covers, and the unit it names: one
+    service (404 when not at the mall), one agency, or the whole mall."""
+    responses = SurveyResponse.objects.filter(mall=mall)
+    rollups = DailyRollup.objects.filter(mall=mall)
+    if service_slug:
+        service = get_object_or_404(mall.services, slug=service_slug)
+        unit = f"{service.name} — {service.agency}, {mall.name}"
+        return responses.filter(service=service), rollups.filter(service=service), unit
+    if agency:
+        unit = f"{agency}, {mall.name}"
+        return responses.filter(agency=agency), rollups.filter(agency=agency), unit
+    return responses, rollups, mall.name
+
+
+def _skm_report_file(report, filename: str, fmt: str) -> HttpResponse:
     if fmt == "xlsx":
         response = HttpResponse(
             reports.skm_report_xlsx(report),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-        return response
-    if fmt == "pdf":
+    else:
         response = HttpResponse(reports.skm_report_pdf(report), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
-        return response
-    return render(
-        request, "surveys/report.html", {"report": report, "query": request.GET.urlencode()}
-    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
 
 
 def mall_quality(request, code):
@@ -303,37 +311,8 @@ def mall_quality(request, code):
     card = compliance.mall_scorecard(mall=mall, period=period)
     services = compliance.services_compliance(mall=mall, period=period)
     if request.GET.get("format") == "csv":
-        return csv_response(
-            f"kualitas-{mall.code}-{period}.csv",
-            [
-                "service",
-                "agency",
-                "standard_complete",
-                "served",
-                "time_source",
-                "time_measured",
-                "within_standard_pct",
-                "respondents",
-                "sample_target",
-                "ikm",
-                "grade",
-            ],
-            (
-                [
-                    r.service.name,
-                    r.service.agency,
-                    not r.missing,
-                    r.served,
-                    r.time_source,
-                    r.time_measured,
-                    r.time_share,
-                    r.respondents,
-                    r.sample_target,
-                    r.ikm.ikm if r.ikm else "",
-                    r.ikm.grade.letter if r.ikm else "",
-                ]
-                for r in services
-            ),
+        return csv_columns_response(
+            f"kualitas-{mall.code}-{period}.csv", selectors.SERVICE_QUALITY_CSV_COLUMNS, services
         )
     return render(
         request,
@@ -353,33 +332,8 @@ def scorecards(request):
     rows = compliance.malls_summary(malls=malls, period=period, today=timezone.localdate())
     rows.sort(key=lambda r: (r["ikm"] is None, -(r["ikm"] or 0), r["mall"].name))
     if request.GET.get("format") == "csv":
-        return csv_response(
-            f"kartu-kinerja-{period}.csv",
-            [
-                "mall",
-                "province",
-                "served",
-                "within_standard_pct",
-                "respondents",
-                "ikm",
-                "grade",
-                "complaints",
-                "complaints_in_time_pct",
-            ],
-            (
-                [
-                    r["mall"].code,
-                    r["mall"].province,
-                    r["served"],
-                    r["time_share"],
-                    r["respondents"],
-                    r["ikm"] or "",
-                    r["grade"].letter if r["grade"] else "",
-                    r["complaints"],
-                    r["complaints_in_time_share"],
-                ]
-                for r in rows
-            ),
+        return csv_columns_response(
+            f"kartu-kinerja-{period}.csv", selectors.SCORECARD_CSV_COLUMNS, rows
         )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -416,10 +370,10 @@ def complaint_list(request, code):
         request.GET, queryset=selectors.complaints_visible(request.user).filter(mall=mall)
     )
     filterset.form.fields.pop("mall")
-    if request.GET.get("format") == "csv" and filterset.is_valid():
-        return csv_columns_response(
-            f"pengaduan-{mall.code}.csv", selectors.COMPLAINT_CSV_COLUMNS, filterset.qs
-        )
+    if csv := filtered_csv(
+        request, filterset, f"pengaduan-{mall.code}.csv", selectors.COMPLAINT_CSV_COLUMNS
+    ):
+        return csv
     return render(
         request,
         "surveys/manage/complaints.html",
@@ -492,10 +446,10 @@ def response_list(request, code):
         request.GET, queryset=selectors.responses_visible(request.user).filter(mall=mall), mall=mall
     )
     filterset.form.fields.pop("mall")
-    if request.GET.get("format") == "csv" and filterset.is_valid():
-        return csv_columns_response(
-            f"skm-{mall.code}.csv", selectors.RESPONSE_CSV_COLUMNS, filterset.qs
-        )
+    if csv := filtered_csv(
+        request, filterset, f"skm-{mall.code}.csv", selectors.RESPONSE_CSV_COLUMNS
+    ):
+        return csv
     return render(
         request,
         "surveys/manage/responses.html",

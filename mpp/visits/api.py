@@ -209,30 +209,32 @@ def ticket_issue(request):
     if replayed:
         ticket = Ticket.objects.select_related("mall", "service", "counter").get(pk=ticket.pk)
         return Response(TicketSerializer(ticket).data, headers={"Idempotent-Replayed": "true"})
-    # Built by hand: this is the busiest endpoint, and a serializer costs a millisecond.
-    return Response(
-        {
-            "uuid": ticket.uuid,
-            "number": ticket.display_number,
-            "mall": mall.code,
-            "service": service.pk,
-            "service_name": service.name,
-            "channel": ticket.channel,
-            "priority_reason": ticket.priority_reason,
-            "status": ticket.status,
-            "outcome": ticket.outcome,
-            "counter": None,
-            "local_date": ticket.local_date,
-            "issued_at": ticket.issued_at,
-            "queued_at": ticket.queued_at,
-            "called_at": None,
-            "started_at": None,
-            "finished_at": None,
-            "trip": ticket.trip,
-            "status_url": f"/queue/t/{ticket.uuid}/",
-        },
-        status=status.HTTP_201_CREATED,
-    )
+    return Response(_issued_ticket_body(ticket, mall, service), status=status.HTTP_201_CREATED)
+
+
+def _issued_ticket_body(ticket, mall, service) -> dict:
+    """TicketSerializer's fields of a ticket just issued, built by hand: this is the
+    busiest endpoint, and a serializer costs a millisecond."""
+    return {
+        "uuid": ticket.uuid,
+        "number": ticket.display_number,
+        "mall": mall.code,
+        "service": service.pk,
+        "service_name": service.name,
+        "channel": ticket.channel,
+        "priority_reason": ticket.priority_reason,
+        "status": ticket.status,
+        "outcome": ticket.outcome,
+        "counter": None,
+        "local_date": ticket.local_date,
+        "issued_at": ticket.issued_at,
+        "queued_at": ticket.queued_at,
+        "called_at": None,
+        "started_at": None,
+        "finished_at": None,
+        "trip": ticket.trip,
+        "status_url": f"/queue/t/{ticket.uuid}/",
+    }
 
 
 SERVICE_CACHE_SECONDS = 60

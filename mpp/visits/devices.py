@@ -6,6 +6,7 @@ the token and then carries the device id in its session; other vendors' devices 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,7 +14,7 @@ from mpp.core.audit import audit_record
 from mpp.registry.access import can_edit_mall, can_view_mall
 from mpp.registry.models import Mall
 
-from .models import Device, hash_token
+from .models import Device, DeviceKind, hash_token
 
 SESSION_KEY = "mpp_device_id"
 # Device look-ups are cached briefly so boards polling every second cost no query;
@@ -105,3 +106,14 @@ def may_use_device_page(request, mall: Mall, kind: str) -> bool:
     if device is not None:
         return device.mall_id == mall.pk and device.kind == kind
     return can_view_mall(request.user, mall)
+
+
+def kiosk_mall(request, code: str) -> Mall | None:
+    """The mall of a kiosk page: None for a visitor not signed in (the page says how to open
+    it), PermissionDenied for a device or a user the page is not for."""
+    mall = get_object_or_404(Mall.objects.select_related("province", "regency"), code=code)
+    if not may_use_device_page(request, mall, DeviceKind.KIOSK):
+        if not request.user.is_authenticated:
+            return None
+        raise PermissionDenied
+    return mall

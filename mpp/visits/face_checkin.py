@@ -1,7 +1,8 @@
 """Kiosk check-in by face: claim (NIK, booking code, or — where the mall allows it —
 recognition among today's bookings) → camera with a random liveness prompt → verify →
 greeting with the masked name → service → ticket carrying the citizen. Fallback: NIK and a
-one-time code by SMS. The face rules live in `mpp.citizens.services.faces`."""
+one-time code by SMS. These are the kiosk's views; the steps the reception desk shares are
+in `face_claims.py` and `face_tickets.py`, the face rules in `mpp.citizens.services.faces`."""
 
 from datetime import timedelta
 
@@ -15,22 +16,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mpp.citizens.models import Citizen, ClaimKind, FaceCheck, FaceMallSettings, FaceTemplate
+from mpp.citizens.models import Citizen, ClaimKind, FaceCheck, FaceMallSettings
 from mpp.citizens.services import faces
-from mpp.core.nik import nik_clean
-from mpp.registry.models import Agency, Service
 
 from . import services as q
-from .devices import device_from_request
-from .face_tickets import bookings_near, face_ticket_issue
-from .models import Booking, BookingStatus, PriorityReason
-from .views import _kiosk_mall
+from .devices import device_from_request, kiosk_mall
+from .face_claims import face_claim_resolve, face_fallback_step, face_refused_json
+from .face_tickets import bookings_near, face_hello_context, face_ticket_from_post
 
 SESSION_KEY = "mpp_face_check"
 
 
 def _mall_or_403(request, code):
-    mall = _kiosk_mall(request, code)
+    mall = kiosk_mall(request, code)
     if mall is None:
         raise PermissionDenied
     return mall
@@ -58,76 +56,6 @@ def _begin(request, mall, **kwargs):
     check = faces.face_check_start(mall=mall, device=device_from_request(request), **kwargs)
     request.session[SESSION_KEY] = str(check.uuid)
     return redirect("visits:kiosk_face_camera", code=mall.code, uuid=check.uuid)
-
-
-def citizen_by_nik(raw: str) -> Citizen | None:
-    return Citizen.objects.active().with_nik(nik_clean(raw)).first()
-
-
-def face_claim_resolve(*, mall, nik: str = "", booking: str = "") -> tuple[dict, dict]:
-    """A typed NIK or booking code → (arguments for `face_check_start`, errors by field).
-    Shared by the kiosk and the reception desk (mpp/visits/face_desk.py)."""
-    if booking.strip():
-        booking_code = booking.strip().upper()
-        found = Booking.objects.filter(
-            code=booking_code, mall=mall, status=BookingStatus.ACTIVE
-        ).first()
-        citizen = (
-            Citizen.objects.active().filter(nik_hash=found.nik_hash).first() if found else None
-        )
-        if found is None:
-            return {}, {"booking": _("No valid booking with this code at this mall.")}
-        if citizen is None or not FaceTemplate.objects.filter(citizen=citizen).exists():
-            return {}, {
-                "booking": _(
-                    "No face is enrolled for this booking. Check in with the code on the "
-                    "start screen."
-                )
-            }
-        return {"claim": ClaimKind.BOOKING, "citizen": citizen, "booking_code": found.code}, {}
-    try:
-        citizen = citizen_by_nik(nik)
-    except ValidationError as error:
-        return {}, {"nik": error.messages[0]}
-    if citizen is None or not FaceTemplate.objects.filter(citizen=citizen).exists():
-        return {}, {"nik": faces.reason_text(faces.NOT_ENROLLED)}
-    return {"claim": ClaimKind.NIK, "citizen": citizen}, {}
-
-
-def face_refused_json(refused: faces.FaceRefused, *, retry: str, fallback: str = ""):
-    return JsonResponse({**refused.as_json(), "retry": retry, "fallback": fallback})
-
-
-def face_services(mall):
-    return (
-        Service.objects.filter(mall=mall, is_active=True)
-        .select_related("agency")
-        .order_by("agency__short_name", "name")
-    )
-
-
-def face_hello_context(mall, check: FaceCheck) -> dict:
-    """What the greeting page shows: masked name, the booking or the services and lanes."""
-    services = face_services(mall)
-    return {
-        "mall": mall,
-        "check": check,
-        "masked_name": check.citizen.name_masked,
-        "confirm": check.claim == ClaimKind.IDENTIFY and check.confirmed_at is None,
-        "services": services,
-        "agencies": Agency.objects.filter(pk__in=services.values("agency_id")),
-        "lanes": [(v, label) for v, label in PriorityReason.choices if v],
-        "booking": Booking.objects.filter(code=check.booking_code).select_related("service").first()
-        if check.booking_code
-        else None,
-    }
-
-
-def face_ticket_from_post(post, *, mall, check: FaceCheck):
-    """The ticket the verified visitor chose on the greeting page (service, priority lane);
-    QueueError when it cannot be issued. Kiosk and reception desk alike."""
-    service = Service.objects.filter(pk=post.get("service") or 0, mall=mall).first()
-    return face_ticket_issue(check=check, service=service, priority_reason=post.get("priority", ""))
 
 
 def kiosk_face(request, code):
@@ -258,35 +186,6 @@ def kiosk_face_issue(request, code, uuid):
         return redirect("visits:kiosk_face", code=mall.code)
     request.session.pop(SESSION_KEY, None)
     return redirect("visits:ticket_print", uuid=ticket.uuid)
-
-
-def face_fallback_step(post, *, mall, check_for, no_account: str, officer=None):
-    """The SMS-code fallback, shared by the kiosk and the reception desk. A posted NIK sends
-    a code to the citizen's phone; a posted code (with its check) confirms the check.
-    `check_for(uuid)` finds a check the caller may finish. Returns (check, errors, confirmed)."""
-    errors, check = {}, None
-    if post.get("check"):
-        check = check_for(post["check"])
-        try:
-            faces.face_fallback_confirm(check=check, code=post.get("code", ""))
-        except ValidationError as error:
-            errors["code"] = " ".join(error.messages)
-        else:
-            return check, errors, True
-    else:
-        try:
-            citizen = citizen_by_nik(post.get("nik", ""))
-        except ValidationError as error:
-            errors["nik"] = error.messages[0]
-        else:
-            if citizen is None:
-                errors["nik"] = no_account
-            else:
-                try:
-                    check = faces.face_fallback_start(mall=mall, citizen=citizen, officer=officer)
-                except faces.FaceRefused as refused:  # too many codes for this citizen
-                    errors["nik"] = " ".join(refused.messages)
-    return check, errors, False
 
 
 def kiosk_face_code(request, code):

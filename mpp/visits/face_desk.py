@@ -2,7 +2,7 @@
 cannot manage the kiosk (often elderly). The officer types the NIK or the booking code, turns
 the camera on their screen to the visitor → liveness → 1:1 verification → service → ticket
 linked to the citizen. The same claim, verification and ticket functions as the kiosk
-(`face_checkin.py`, `face_tickets.py`, `mpp.citizens.services.faces`); the check is bound
+(`face_claims.py`, `face_tickets.py`, `mpp.citizens.services.faces`); the check is bound
 to the officer who started it, and every use is logged with the officer as actor."""
 
 from django.contrib import messages
@@ -19,13 +19,8 @@ from mpp.citizens.models import Channel, ClaimKind, FaceCheck
 from mpp.citizens.services import faces
 
 from . import services as q
-from .face_checkin import (
-    face_claim_resolve,
-    face_fallback_step,
-    face_hello_context,
-    face_refused_json,
-    face_ticket_from_post,
-)
+from .face_claims import face_claim_resolve, face_fallback_step, face_refused_json
+from .face_tickets import face_hello_context, face_ticket_from_post
 
 
 def _desk_mall(request):

@@ -7,11 +7,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mpp.citizens.models import FaceCheck
+from mpp.citizens.models import ClaimKind, FaceCheck
 from mpp.citizens.services.faces import face_check_ready
+from mpp.registry.models import Agency, Service
 
 from . import services as q
-from .models import Booking, BookingStatus, Channel, Ticket
+from .models import Booking, BookingStatus, Channel, PriorityReason, Ticket
 
 
 def bookings_near(*, mall, minutes: int, now=None):
@@ -53,3 +54,35 @@ def face_ticket_issue(*, check: FaceCheck, service=None, priority_reason: str = 
     check.ticket_issued_at = timezone.now()
     check.save(update_fields=["ticket_issued_at"])
     return ticket
+
+
+def face_services(mall):
+    return (
+        Service.objects.filter(mall=mall, is_active=True)
+        .select_related("agency")
+        .order_by("agency__short_name", "name")
+    )
+
+
+def face_hello_context(mall, check: FaceCheck) -> dict:
+    """What the greeting page shows: masked name, the booking or the services and lanes."""
+    services = face_services(mall)
+    return {
+        "mall": mall,
+        "check": check,
+        "masked_name": check.citizen.name_masked,
+        "confirm": check.claim == ClaimKind.IDENTIFY and check.confirmed_at is None,
+        "services": services,
+        "agencies": Agency.objects.filter(pk__in=services.values("agency_id")),
+        "lanes": [(v, label) for v, label in PriorityReason.choices if v],
+        "booking": Booking.objects.filter(code=check.booking_code).select_related("service").first()
+        if check.booking_code
+        else None,
+    }
+
+
+def face_ticket_from_post(post, *, mall, check: FaceCheck):
+    """The ticket the verified visitor chose on the greeting page (service, priority lane);
+    QueueError when it cannot be issued. Kiosk and reception desk alike."""
+    service = Service.objects.filter(pk=post.get("service") or 0, mall=mall).first()
+    return face_ticket_issue(check=check, service=service, priority_reason=post.get("priority", ""))

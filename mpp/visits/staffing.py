@@ -123,6 +123,20 @@ def staffing_by_mall(
         "pk", "mall_id"
     ):
         counters[mall_id].append(counter_id)
+    windows = _opening_windows(malls, ids, start, end)
+    result = {}
+    for mall in malls:
+        length = sum(
+            max(0.0, (min(b, max(now, a)) - a).total_seconds()) for a, b in windows[mall.pk]
+        )
+        result[mall.pk] = {"scheduled": length * len(counters[mall.pk]), "staffed": 0.0}
+    _staffed_add(result, windows, ids, now)
+    return result
+
+
+def _opening_windows(malls: list, ids, start: date, end: date) -> dict[int, list]:
+    """Per mall id: the (opens, closes) datetimes of its opening hours on each day from
+    `start` to `end` (exclusive), closure days left out. Two queries."""
     hours = defaultdict(list)
     for row in OpeningHours.objects.filter(mall_id__in=ids).values(
         "mall_id", "weekday", "opens_at", "closes_at"
@@ -143,15 +157,15 @@ def staffing_by_mall(
                     for a, b in hours.get((mall.pk, day.weekday()), [])
                 ]
             day += timedelta(days=1)
-    result = {}
-    for mall in malls:
-        length = sum(
-            max(0.0, (min(b, max(now, a)) - a).total_seconds()) for a, b in windows[mall.pk]
-        )
-        result[mall.pk] = {"scheduled": length * len(counters[mall.pk]), "staffed": 0.0}
+    return windows
+
+
+def _staffed_add(result: dict[int, dict], windows: dict[int, list], ids, now: datetime) -> None:
+    """Add to each mall's "staffed" the seconds its active counters' sessions were open
+    inside its opening windows up to `now`, pauses (a running one too) excluded."""
     all_windows = [w for ws in windows.values() for w in ws]
     if not all_windows:
-        return result
+        return
     first = min(a for a, _b in all_windows)
     last = max(b for _a, b in all_windows)
     sessions = CounterSession.objects.filter(
@@ -174,4 +188,3 @@ def staffing_by_mall(
         if session.status == CounterSessionStatus.PAUSED and session.paused_since:
             paused += (now - session.paused_since).total_seconds()
         result[session.counter.mall_id]["staffed"] += max(0.0, inside - paused)
-    return result

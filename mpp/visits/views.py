@@ -32,6 +32,7 @@ from .devices import (
     device_from_request,
     device_issue,
     device_revoke,
+    kiosk_mall,
     may_use_device_page,
 )
 from .models import Booking, Device, DeviceKind, Outcome, PriorityReason, Ticket, TicketStatus
@@ -110,18 +111,9 @@ TRIP_WINDOW = timedelta(minutes=15)
 # --- kiosk ------------------------------------------------------------------------------------
 
 
-def _kiosk_mall(request, code) -> Mall:
-    mall = _mall(code)
-    if not may_use_device_page(request, mall, DeviceKind.KIOSK):
-        if not request.user.is_authenticated:
-            return None
-        raise PermissionDenied
-    return mall
-
-
 def kiosk(request, code):
     """Step by step in large type: agency → service → lane → ticket."""
-    mall = _kiosk_mall(request, code)
+    mall = kiosk_mall(request, code)
     if mall is None:
         return redirect(f"{reverse('visits:device_activate')}")
     services = Service.objects.filter(mall=mall, is_active=True).select_related("agency")
@@ -163,18 +155,18 @@ def _opening_shown(service: Service) -> dict:
     return {"is_open": opening.is_open, "opens_next": q.opens_next_text(opening)}
 
 
-def _issuing_kiosk_mall(request, code) -> Mall | None:
+def _issuingkiosk_mall(request, code) -> Mall | None:
     """The mall a kiosk page issues for. A kiosk's own mall comes with its device (cached
     DEVICE_CACHE_SECONDS, as for the kiosk API); staff on the page are checked as elsewhere."""
     device = device_from_request(request)
     if device is not None and device.kind == DeviceKind.KIOSK and device.mall.code == code:
         return device.mall
-    return _kiosk_mall(request, code)
+    return kiosk_mall(request, code)
 
 
 @require_POST
 def kiosk_issue(request, code):
-    mall = _issuing_kiosk_mall(request, code)
+    mall = _issuingkiosk_mall(request, code)
     if mall is None:
         raise PermissionDenied
     token = (request.POST.get("issue_token") or "")[:64]
@@ -212,7 +204,7 @@ def _kiosk_refused(request, code, refused: q.QueueError):
 
 @require_POST
 def kiosk_check_in(request, code):
-    mall = _kiosk_mall(request, code)
+    mall = kiosk_mall(request, code)
     if mall is None:
         raise PermissionDenied
     try:
@@ -477,42 +469,15 @@ def booking_new(request, code):
     errors = {}
     if request.method == "POST":
         service = services.filter(pk=request.POST.get("service") or 0).first()
-        try:
-            if not booking_attempt_allowed(request):
-                raise q.QueueError(
-                    _("Too many booking attempts. Please try again in an hour."), code="throttled"
-                )
-            day = date.fromisoformat(request.POST.get("date", ""))
-            slot = timezone.datetime.strptime(request.POST.get("slot", ""), "%H:%M").time()
-            if service is None:
-                raise q.QueueError(_("Choose a service."), code="no_service", field="service")
-            booking = q.booking_create(
-                service=service,
-                day=day,
-                slot_start=slot,
-                nik=request.POST.get("nik", ""),
-                phone=request.POST.get("phone", ""),
-                messages=bool(request.POST.get("messages")),
-            )
-        except ValueError:
-            errors["slot"] = _("Choose a day and a time slot.")
-        except q.QueueError as refused:
-            errors[refused.field or "general"] = refused.message
-        else:
+        booking, errors, day = _booking_from_post(request, service, day)
+        if booking:
             return redirect("visits:booking_detail", uuid=booking.uuid)
     now = timezone.now()
     slots = q.booking_slots(service=service, day=day) if service else []
     slots = [s for s in slots if s.starts_at > now]
     next_free = None
     if service and not any(s.remaining for s in slots):  # say when the service opens next
-        next_free = next(
-            (
-                d
-                for d in days
-                if d > day and any(s.remaining for s in q.booking_slots(service=service, day=d))
-            ),
-            None,
-        )
+        next_free = _next_day_with_room(service, day, days)
     return render(
         request,
         "visits/booking_new.html",
@@ -528,6 +493,44 @@ def booking_new(request, code):
             "posted": request.POST,
         },
         status=400 if errors else 200,
+    )
+
+
+def _booking_from_post(request, service, day):
+    """The posted booking: (booking, {}, its day) or (None, errors by field, the day shown)."""
+    try:
+        if not booking_attempt_allowed(request):
+            raise q.QueueError(
+                _("Too many booking attempts. Please try again in an hour."), code="throttled"
+            )
+        day = date.fromisoformat(request.POST.get("date", ""))
+        slot = timezone.datetime.strptime(request.POST.get("slot", ""), "%H:%M").time()
+        if service is None:
+            raise q.QueueError(_("Choose a service."), code="no_service", field="service")
+        booking = q.booking_create(
+            service=service,
+            day=day,
+            slot_start=slot,
+            nik=request.POST.get("nik", ""),
+            phone=request.POST.get("phone", ""),
+            messages=bool(request.POST.get("messages")),
+        )
+    except ValueError:
+        return None, {"slot": _("Choose a day and a time slot.")}, day
+    except q.QueueError as refused:
+        return None, {refused.field or "general": refused.message}, day
+    return booking, {}, day
+
+
+def _next_day_with_room(service, day, days):
+    """The first of `days` after `day` with a free slot (None when the window is full)."""
+    return next(
+        (
+            d
+            for d in days
+            if d > day and any(s.remaining for s in q.booking_slots(service=service, day=d))
+        ),
+        None,
     )
 
 

@@ -9,17 +9,14 @@ retried after it issues exactly one ticket. A throwaway cluster on its own port
 
 import json
 import os
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 
 import pytest
 
-from mpp.identity.tests.keys import rsa_pem
 from tests.faults.throwaway_pg import ThrowawayCluster
-from tests.processes import ROOT
+from tests.processes import manage, process_stop, production_env, web_start
 
 pytestmark = pytest.mark.skipif(
     not ThrowawayCluster.available() or os.geteuid() != 0 and os.environ.get("USER") != "postgres",
@@ -45,20 +42,6 @@ issued = DailyRollup.objects.aggregate(n=Sum("issued"))["n"]
 import json
 print(json.dumps([numbers, issued]))
 """
-
-
-def manage(env, *args, **kwargs) -> str:
-    done = subprocess.run(  # noqa: S603 (fixed arguments)
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        **kwargs,
-    )
-    assert done.returncode == 0, f"manage.py {args[0]}: {done.stderr[-2000:]}"
-    return done.stdout
 
 
 def issue(service: int, token: str, key: str = "") -> tuple[int, dict]:
@@ -92,55 +75,27 @@ def cluster():
 
 
 def test_a_database_restart_mid_run_fails_cleanly_and_the_web_recovers_by_itself(cluster):
-    env = {
-        **os.environ,
-        "DATABASE_URL": cluster.url,
-        "DEBUG": "False",
-        "SECRET_KEY": "fault-test-key-not-secret",
-        "CITIZEN_DATA_KEY": "fault-test-citizen-key",
-        "ACCESS_LOG_KEY": "fault-test-log-key",
-        "FACE_TEMPLATE_KEY": "fault-test-face-key",
-        "OIDC_RSA_PRIVATE_KEYS": rsa_pem(),  # production refuses to start without one
-        "MESSAGING_ALLOW_CONSOLE": "True",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "False",
-        "DB_CONN_MAX_AGE": "60",  # the hard case: connections kept across requests
-        "CACHE_URL": "db://",
-    }
+    env = production_env(
+        cluster.url,
+        "fault",
+        DB_CONN_MAX_AGE="60",  # the hard case: connections kept across requests
+        CACHE_URL="db://",
+    )
     manage(env, "migrate", "-v0")
     manage(env, "createcachetable")
     manage(env, "load_reference_data", "--skip-villages", "-v0")
     service, token = manage(env, "shell", "-c", SETUP).split()[-2:]
-    web = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "-b",
-            f"127.0.0.1:{WEB_PORT}",
-            "-w",
-            "2",
-            "--graceful-timeout",
-            "5",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     answers = []
+
+    def a_ticket_is_issued() -> bool:  # the web is up (state, not a sleep)
+        try:
+            answers.append(issue(int(service), token))
+        except (urllib.error.URLError, ConnectionError):
+            return False
+        return answers[-1][0] == 201
+
+    web = web_start(port=WEB_PORT, env=env, gunicorn=True, ready=a_ticket_is_issued, timeout=30)
     try:
-        deadline = time.monotonic() + 30
-        while True:  # the web is up when a ticket is issued (state, not a sleep)
-            try:
-                answers.append(issue(int(service), token))
-                if answers[-1][0] == 201:
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                pass
-            assert time.monotonic() < deadline, "the web server did not start"
-            time.sleep(0.1)
         answers += [issue(int(service), token) for _ in range(10)]
 
         cluster.stop("fast")
@@ -162,8 +117,7 @@ def test_a_database_restart_mid_run_fails_cleanly_and_the_web_recovers_by_itself
         keyed_again = issue(int(service), token, key="tap-in-outage")
         answers.append(keyed_retry)
     finally:
-        web.terminate()
-        web.wait(timeout=20)
+        process_stop(web, timeout=20)
 
     assert [status for status, _ in outage] == [503] * 5
     assert all(body["code"] == "unavailable" and body["retry_after"] for _, body in outage)

@@ -34,7 +34,7 @@ from mpp.monitoring.ingest import MALL_SUBJECT
 from mpp.monitoring.models import ReportedDailyCount
 from mpp.monitoring.services import system_token_issue
 from mpp.registry.models import Mall
-from tests.processes import ROOT, database_url
+from tests.processes import ROOT, database_url, manage, process_stop, wait_until, web_start
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NATIONAL_PORT = int(os.environ.get("FAULT_NATIONAL_PORT", "8400"))
@@ -42,13 +42,6 @@ PROXY_PORT = int(os.environ.get("FAULT_NATIONAL_PROXY_PORT", "8401"))
 MALLS = ["mpp-31", "mpp-6202"]
 DAYS = 8  # closed days with visits at the regency, per mall
 RETRY, MAX_BACKOFF = 1, 2  # seconds (production: 30 doubling up to 3600)
-
-
-def wait_until(condition, what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 class FaultProxy:
@@ -120,20 +113,6 @@ class FaultProxy:
         return [(at, token) for at, token, m in self.requests if m == mode]
 
 
-def manage(env: dict, *args) -> str:
-    done = subprocess.run(  # noqa: S603 (fixed arguments)
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
-
-
 # Seeds the regency: two malls, each with DAYS closed days of visits through the ordinary
 # ingest service (as a mall's queue system would post them). Prints the expected totals.
 REGENCY_SEED = """
@@ -197,28 +176,6 @@ def national_days() -> dict[str, tuple[int, int]]:
     return {f"{code} {day}": (n, issued) for code, day, n, issued in rows}
 
 
-def start_national(env: dict) -> subprocess.Popen:
-    proc = subprocess.Popen(  # noqa: S603 (fixed arguments)
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{NATIONAL_PORT}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-    def answers() -> bool:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{NATIONAL_PORT}/healthz", timeout=5)  # noqa: S310
-        except urllib.error.HTTPError:
-            return True
-        except (urllib.error.URLError, ConnectionError):
-            return False
-        return True
-
-    wait_until(answers, "the national server to start", timeout=60)
-    return proc
-
-
 def test_national_unreachable_the_regency_keeps_its_days_backs_off_and_catches_up_once(
     tmp_path,
 ):
@@ -248,13 +205,12 @@ def test_national_unreachable_the_regency_keeps_its_days_backs_off_and_catches_u
         stderr=subprocess.PIPE,
         text=True,
     )
-    national = start_national(base | {"DATABASE_URL": database_url()})
+    national = web_start(port=NATIONAL_PORT, env=base | {"DATABASE_URL": database_url()})
     try:
         out, err = seeding.communicate(timeout=120)
     finally:
         if seeding.returncode != 0:
-            national.terminate()
-            national.wait(timeout=30)
+            process_stop(national)
     assert seeding.returncode == 0, err[-2000:]
     expected = json.loads(out.strip().splitlines()[-1])
     assert len(expected) == len(MALLS) * DAYS
@@ -321,12 +277,10 @@ def test_national_unreachable_the_regency_keeps_its_days_backs_off_and_catches_u
         wait_until(caught_up, "the regency catching up")
         recovered = time.monotonic() - back
     finally:
-        loop.terminate()
-        loop.wait(timeout=30)
+        process_stop(loop)
         proxy.release.set()
         proxy.close()
-        national.terminate()
-        national.wait(timeout=30)
+        process_stop(national)
 
     # Every day of both malls once at national, with the regency's numbers (late ones in).
     assert national_days() == {key: (1, visits) for key, visits in expected.items()}

@@ -6,10 +6,7 @@ Under a minute."""
 import json
 import os
 import signal
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 
@@ -18,11 +15,10 @@ from django.core.management import call_command
 from django.db import connection
 
 from mpp.accounts.models import User
-from mpp.identity.tests.keys import rsa_pem
 from mpp.registry.models import Agency, Mall, Service
 from mpp.visits.devices import device_issue
 from mpp.visits.models import Ticket
-from tests.processes import ROOT, database_url
+from tests.processes import database_url, process_stop, production_env, web_start
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="gunicorn against PostgreSQL"),
@@ -55,43 +51,16 @@ def test_a_rolling_restart_of_gunicorn_loses_no_accepted_request():
     )
     admin = User.objects.create_superuser("rolling-admin", password=None)
     _, token = device_issue(mall=mall, kind="kiosk", name="Kiosk", by=admin)
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "DEBUG": "False",
-        "SECRET_KEY": "rolling-test-key-not-secret",
-        "CITIZEN_DATA_KEY": "rolling-citizen-key",
-        "ACCESS_LOG_KEY": "rolling-log-key",
-        "FACE_TEMPLATE_KEY": "rolling-face-key",
-        "OIDC_RSA_PRIVATE_KEYS": rsa_pem(),  # production refuses to start without one
-        "MESSAGING_ALLOW_CONSOLE": "True",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "False",
-        "LOG_LEVEL": "WARNING",
-    }
-    web = subprocess.Popen(  # noqa: S603 (fixed arguments)
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "-b",
-            f"127.0.0.1:{PORT}",
-            "-w",
-            "2",
-            "--graceful-timeout",
-            "20",
-        ],
-        cwd=ROOT,
+    env = production_env(database_url(), "rolling", LOG_LEVEL="WARNING")
+    web = web_start(
+        port=PORT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        gunicorn=True,
+        graceful_timeout=20,
+        ready=lambda: issue(service.pk, token) == 201,  # up when a ticket is issued
+        timeout=30,
     )
     try:
-        deadline = time.monotonic() + 30
-        while issue(service.pk, token) != 201:  # up when a ticket is issued
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.1)
         statuses, lock = [], threading.Lock()
         first_answers = threading.Event()
 
@@ -111,8 +80,7 @@ def test_a_rolling_restart_of_gunicorn_loses_no_accepted_request():
         for thread in threads:
             thread.join(timeout=120)
     finally:
-        web.terminate()
-        web.wait(timeout=30)
+        process_stop(web)
 
     assert statuses == [201] * (CLIENTS * PER_CLIENT)
     assert Ticket.objects.count() == CLIENTS * PER_CLIENT + 1

@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 from django.db import connection
@@ -17,20 +16,13 @@ from django.utils import timezone
 
 from mpp.visits.models import Notification, NotificationStatus
 from tests.faults.gateway import delivered_per_recipient, requests_received
-from tests.processes import ROOT, database_url
+from tests.processes import ROOT, database_url, wait_until
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="worker processes need PG"),
     pytest.mark.django_db(transaction=True),
 ]
 MESSAGES = 30
-
-
-def wait_until(condition, what: str, timeout: float = 40.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 def worker(log, **env) -> subprocess.Popen:
@@ -67,7 +59,7 @@ def test_a_worker_killed_mid_batch_leaves_every_message_delivered_exactly_once(t
     log = tmp_path / "gateway.jsonl"
     first = worker(log, FAULT_GATEWAY_HANG_AFTER="5")
     try:
-        wait_until(lambda: len(requests_received(log)) == 5, "five messages accepted")
+        wait_until(lambda: len(requests_received(log)) == 5, "five messages accepted", timeout=40)
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
@@ -78,7 +70,7 @@ def test_a_worker_killed_mid_batch_leaves_every_message_delivered_exactly_once(t
 
     second = worker(log)  # starts while the dead worker's claim still holds
     try:
-        wait_until(lambda: sent() == MESSAGES, "every message sent")
+        wait_until(lambda: sent() == MESSAGES, "every message sent", timeout=40)
     finally:
         second.terminate()
         second.wait(timeout=20)
@@ -95,7 +87,7 @@ def test_sigterm_stops_the_worker_after_the_message_in_hand_and_gives_back_its_c
     log = tmp_path / "gateway.jsonl"
     proc = worker(log, FAULT_GATEWAY_DELAY="0.3", NOTIFICATION_CLAIM_SECONDS="600")
     try:
-        wait_until(lambda: len(requests_received(log)) >= 3, "three messages accepted")
+        wait_until(lambda: len(requests_received(log)) >= 3, "three messages accepted", timeout=40)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
     finally:

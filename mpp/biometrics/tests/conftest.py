@@ -39,6 +39,14 @@ def jpeg_bytes(image: Image.Image | np.ndarray, quality: int = 92) -> bytes:
     return buffer.getvalue()
 
 
+def pytest_collection_modifyitems(items):
+    """Every test that needs the whole shared set's embeddings is part of the LFW-style
+    evaluation: marked `lfw`, so a run may leave it out (`-m "not lfw"`)."""
+    for item in items:
+        if "embeddings" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.lfw)
+
+
 @pytest.fixture(scope="session")
 def pairs():
     return pairs_read(DATA / "pairs.txt", FACES)

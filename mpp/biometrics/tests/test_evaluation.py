@@ -58,6 +58,7 @@ def test_pairs_follow_the_lfw_layout():
     assert first.left.name.startswith(first.left.parent.name + "_")
 
 
+@pytest.mark.lfw
 def test_face_eval_prints_the_figures_as_json():
     from django.apps import apps
 
@@ -108,6 +109,7 @@ def labels(tmp_path):
     return path
 
 
+@pytest.mark.lfw
 def test_groups_are_reported_with_their_sizes_and_a_threshold_for_a_target_fmr(labels):
     from mpp.biometrics import VERIFY_THRESHOLD
     from mpp.biometrics.evaluation import groups_evaluate, groups_read
@@ -142,6 +144,7 @@ def test_a_bad_labels_file_names_the_row(tmp_path):
         groups_read(bad, FACES)
 
 
+@pytest.mark.lfw
 def test_face_eval_prints_groups_and_the_calibrated_thresholds(labels):
     from django.apps import apps
 

@@ -112,12 +112,7 @@ def application_submit(
     """Submit with the values for the fields that were asked. New values go back to the
     profile when the citizen agrees (`save_to_profile`), so the next service asks nothing
     it already knows. Grants the agency a consent to process the application's data."""
-    if application.status != S.DRAFT:
-        raise ValidationError({"status": [_("This application was already submitted.")]})
-    missing = [k for k in application.fields_asked if values.get(k) in (None, "")]
-    if missing:
-        raise ValidationError(dict.fromkeys(missing, [_("This field is required.")]))
-    cleaned = profile_values_clean({k: values[k] for k in application.fields_asked})
+    cleaned = _submitted_values_clean(application, values)
     citizen = application.citizen
     purpose, channel = _purpose_and_channel(citizen, by)
     reading = access.citizen_data_read(
@@ -144,19 +139,7 @@ def application_submit(
             mall=application.mall,
         )
         application.save()
-        categories = access.categories_for_fields(application.fields_required)
-        if application.documents_required:
-            categories.append(Category.DOCUMENTS)
-        consent_grant(
-            citizen=citizen,
-            agency=application.agency,
-            purpose=Purpose.SERVICE_DELIVERY,
-            categories=categories,
-            days=CONSENT_DAYS_AFTER_SUBMISSION,
-            by=by,
-            method=ConsentMethod.APPLICATION,
-            application=application,
-        )
+        _service_consent_grant(application, by)
         _event(application, S.DRAFT, S.SUBMITTED, by, _("Submitted"))
         audit_record(
             actor=by,
@@ -167,6 +150,35 @@ def application_submit(
         )
         transaction.on_commit(lambda: _notify(application))
     return application
+
+
+def _submitted_values_clean(application: Application, values: dict) -> dict:
+    """The asked fields' values, cleaned as the profile cleans them; a ValidationError names
+    each missing field (or the status, when already submitted)."""
+    if application.status != S.DRAFT:
+        raise ValidationError({"status": [_("This application was already submitted.")]})
+    missing = [k for k in application.fields_asked if values.get(k) in (None, "")]
+    if missing:
+        raise ValidationError(dict.fromkeys(missing, [_("This field is required.")]))
+    return profile_values_clean({k: values[k] for k in application.fields_asked})
+
+
+def _service_consent_grant(application: Application, by) -> None:
+    """Submitting consents to the agency processing what the application needs: its
+    required fields' categories, and the documents when it asks for any."""
+    categories = access.categories_for_fields(application.fields_required)
+    if application.documents_required:
+        categories.append(Category.DOCUMENTS)
+    consent_grant(
+        citizen=application.citizen,
+        agency=application.agency,
+        purpose=Purpose.SERVICE_DELIVERY,
+        categories=categories,
+        days=CONSENT_DAYS_AFTER_SUBMISSION,
+        by=by,
+        method=ConsentMethod.APPLICATION,
+        application=application,
+    )
 
 
 def _may_process(officer, application: Application) -> bool:

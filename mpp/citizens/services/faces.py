@@ -132,7 +132,7 @@ class FaceRefused(Exception):
 def face_key() -> bytes:
     """FACE_TEMPLATE_KEY (base64 of 32 bytes). In DEBUG without it, a key derived from
     SECRET_KEY so development works; in production it must be set."""
-    value = getattr(settings, "FACE_TEMPLATE_KEY", "")
+    value = settings.FACE_TEMPLATE_KEY
     if value:
         try:
             key = base64.b64decode(value, validate=True)
@@ -146,18 +146,9 @@ def face_key() -> bytes:
     raise ImproperlyConfigured("FACE_TEMPLATE_KEY must be set when DEBUG=False")
 
 
-def images_keep_days() -> int:
-    """FACE_KEEP_IMAGES_DAYS (0 = keep no raw images). Only 0 is implemented: frames and
-    uploads are never written to disk or database."""
-    return int(getattr(settings, "FACE_KEEP_IMAGES_DAYS", 0))
-
-
 def identity_provider():
     """The external verification service chosen by FACE_IDENTITY_PROVIDER (a fake by default)."""
-    path = getattr(
-        settings, "FACE_IDENTITY_PROVIDER", "mpp.biometrics.provider.FakeIdentityProvider"
-    )
-    return bio.provider_load(path)
+    return bio.provider_load(settings.FACE_IDENTITY_PROVIDER)
 
 
 def face_thresholds(model_id: str | None = None) -> bio.Thresholds:
@@ -166,7 +157,7 @@ def face_thresholds(model_id: str | None = None) -> bio.Thresholds:
     optionally margin) recalibrates them for the current model from this deployment's own
     consented pilot data (`manage.py face_eval --calibrate`, docs/biometrics.md)."""
     base = bio.thresholds_for(model_id)
-    override = getattr(settings, "FACE_THRESHOLDS", None) or {}
+    override = settings.FACE_THRESHOLDS
     if not override or (model_id and model_id != bio.MODEL_ID):
         return base
     values = {}
@@ -396,7 +387,7 @@ _PROVIDER_REASONS = {
 
 def provider_enabled() -> bool:
     """FACE_VERIFY_WITH_PROVIDER: ask the identity provider at every enrolment."""
-    return bool(getattr(settings, "FACE_VERIFY_WITH_PROVIDER", False))
+    return settings.FACE_VERIFY_WITH_PROVIDER
 
 
 def _best_frame(images: list, enrolment: bio.Enrolment):

@@ -1,5 +1,6 @@
 """Citizens' fixtures: a registered citizen, two agencies' services at the Jakarta mall, a
-second officer, and the fake SMS gateway."""
+second officer, the fake SMS gateway, and John Simm for the face tests (the face fixtures
+shared with visits are in the root conftest)."""
 
 from datetime import date
 
@@ -14,6 +15,8 @@ from mpp.registry.services import standard_publish
 from ..access import citizen_data_read
 from ..models import AccessRecord, Purpose
 from ..services import citizen_create
+from ..services import faces as face_services
+from .face_photos import NIK_JOHN
 
 # Women's NIKs add 40 to the day: 5 May 1990 → 450590.
 NIK_SITI = "3171014505900001"
@@ -124,3 +127,29 @@ def five_reads(siti):
     for _ in range(5):
         citizen_data_read(citizen=siti, actor=siti.user, purpose=Purpose.SELF, fields=["sex"])
     return AccessRecord.objects.order_by("seq")
+
+
+@pytest.fixture
+def john(mall_jakarta):
+    """John Simm, registered at Jakarta, no face yet."""
+    return citizen_create(
+        nik=NIK_JOHN,
+        full_name="John Simm",
+        birth_date=date(1980, 1, 1),
+        phone="081234567891",
+        mall=mall_jakarta,
+    )
+
+
+@pytest.fixture
+def enrolled_john(john, biometric_consent, simm_template, mall_jakarta):
+    consent = biometric_consent(john)
+    face_services.face_template_store(
+        citizen=john,
+        template=simm_template.template,
+        consent=consent,
+        by=None,
+        mall=mall_jakarta,
+        frames_used=simm_template.frames_used,
+    )
+    return john

@@ -3,15 +3,11 @@
 of frames turning left passes liveness; John Schneider is the impostor."""
 
 import base64
-import functools
-from datetime import date
 
 import pytest
-from PIL import Image
 
 from mpp import biometrics as bio
-from mpp.biometrics.tests.conftest import EXTRA, face_path, jpeg_bytes
-from mpp.registry.models import Agency
+from mpp.biometrics.tests.conftest import EXTRA
 
 from ..models import (
     AccessRecord,
@@ -22,96 +18,19 @@ from ..models import (
     FaceTemplate,
     Purpose,
 )
-from ..services import citizen_create, consent_grant
+from ..services import citizen_create
 from ..services import faces as svc
-from ..vocabulary import Category
+from .face_photos import (
+    ENROL,
+    IMPOSTOR_TURN_RIGHT,
+    KEY,
+    NIK_OTHER,
+    TURN_LEFT,
+    frames_of,
+    turn_burst,
+)
 
-KEY = base64.b64encode(bytes(range(32))).decode()
-NIK_JOHN = "3171010101800003"
-NIK_OTHER = "3171010202800004"
-
-
-def frames_of(name: str, numbers: list[int], size: int = 300) -> list[bytes]:
-    return [
-        jpeg_bytes(Image.open(face_path(name, n)).resize((size, size), Image.Resampling.LANCZOS))
-        for n in numbers
-    ]
-
-
-# Bursts shared by the face tests (decoding is cheap; the model runs in the tests).
-ENROL = ("John_Simm", [1, 2, 5])
-# A continuous head turn synthesised from two real photos (frontal, turned): bio.attacks.
-TURN_LEFT = ("John_Simm", 4, 7)
-IMPOSTOR_TURN_RIGHT = ("John_Schneider", 9, 7)
-
-
-@functools.cache
-def _turn(name: str, frontal: int, turned: int) -> tuple[bytes, ...]:
-    from mpp.biometrics import attacks
-
-    return tuple(
-        attacks.burst_turn(
-            Image.open(face_path(name, frontal)), Image.open(face_path(name, turned))
-        )
-    )
-
-
-def turn_burst(name: str, frontal: int, turned: int) -> list[bytes]:
-    """16 camera frames of `name` facing the camera, then turning (cached per session)."""
-    return list(_turn(name, frontal, turned))
-
-
-@pytest.fixture(scope="session")
-def simm_template():
-    """John Simm's template, computed once per test session."""
-    enrolment = bio.template_enrol(frames_of(*ENROL))
-    assert enrolment.ok
-    return enrolment
-
-
-@pytest.fixture(autouse=True)
-def _face_key(settings):
-    settings.FACE_TEMPLATE_KEY = KEY
-
-
-@pytest.fixture
-def john(mall_jakarta):
-    return citizen_create(
-        nik=NIK_JOHN,
-        full_name="John Simm",
-        birth_date=date(1980, 1, 1),
-        phone="081234567891",
-        mall=mall_jakarta,
-    )
-
-
-@pytest.fixture
-def biometric_consent():
-    def grant(citizen, agency_code="dukcapil"):
-        return consent_grant(
-            citizen=citizen,
-            agency=Agency.objects.get(code=agency_code),
-            purpose=Purpose.BIOMETRIC,
-            categories=[Category.BIOMETRIC],
-            days=365,
-            by=None,
-        )
-
-    return grant
-
-
-@pytest.fixture
-def enrolled_john(john, biometric_consent, simm_template, mall_jakarta):
-    consent = biometric_consent(john)
-    svc.face_template_store(
-        citizen=john,
-        template=simm_template.template,
-        consent=consent,
-        by=None,
-        mall=mall_jakarta,
-        frames_used=simm_template.frames_used,
-    )
-    return john
+pytestmark = pytest.mark.usefixtures("face_key")
 
 
 def face_records(citizen):

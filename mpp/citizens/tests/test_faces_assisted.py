@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (fixtures imported from test_faces)
 """Issue 6, the officer's side: enrolment from the officer's webcam (face.js posting frames),
 the assisted lane confirmed by the citizen's face instead of an SMS code, and the identity
 provider asked at enrolment when FACE_VERIFY_WITH_PROVIDER is on (the fake provider)."""
@@ -12,19 +11,16 @@ from mpp.biometrics.tests.conftest import EXTRA
 
 from ..models import AccessRecord, ClaimKind, Delegation, FaceCheck, FaceTemplate, Purpose
 from ..services import faces as svc
-from .test_faces import (  # noqa: F401 (fixtures)
+from .face_photos import (
     ENROL,
     IMPOSTOR_TURN_RIGHT,
     NIK_JOHN,
     TURN_LEFT,
-    _face_key,
-    biometric_consent,
-    enrolled_john,
     frames_of,
-    john,
-    simm_template,
     turn_burst,
 )
+
+pytestmark = pytest.mark.usefixtures("face_key")
 
 
 def frame_files(frames):

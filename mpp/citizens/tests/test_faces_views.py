@@ -1,7 +1,7 @@
-# ruff: noqa: F811  (fixtures imported from test_faces)
 """Face pages: enrolment at the counter (consent first, reasons shown), duplicates to
 review, and the citizen's own page with "who used my face data"."""
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -9,16 +9,13 @@ from mpp.biometrics.tests.conftest import EXTRA
 
 from ..models import AccessRecord, Delegation, FaceDuplicate, FaceTemplate, Purpose
 from ..services import citizen_create
-from .test_faces import (  # noqa: F401 (fixtures)
+from .face_photos import (
     ENROL,
     NIK_OTHER,
-    _face_key,
-    biometric_consent,
-    enrolled_john,
     frames_of,
-    john,
-    simm_template,
 )
+
+pytestmark = pytest.mark.usefixtures("face_key")
 
 
 def uploads(frames):
@@ -93,7 +90,6 @@ def test_the_citizen_sees_face_uses_and_deletes_the_template(client, siti, biome
     from mpp import biometrics as bio
 
     from ..services import faces as svc
-    from .test_faces import simm_template as _  # noqa: F401
 
     consent = biometric_consent(siti)
     enrolment = bio.template_enrol(frames_of(*ENROL))

@@ -1,6 +1,6 @@
-"""Each staff list of applications answers the same rows on its page, in its CSV and through
-its API twin, for the same filter: they share one selector and one FilterSet
-(mpp/citizens/selectors.py)."""
+"""Each list of the citizens app (applications, the access log, possible duplicate faces)
+answers the same rows on its page, in its CSV and through its API twin, for the same filter:
+they share one selector and one FilterSet (mpp/citizens/selectors.py)."""
 
 import csv
 import io
@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
-from ..services import application_transition
+from ..access import AccessRefused, citizen_data_read
+from ..models import DuplicateStatus, FaceDuplicate, Purpose
+from ..services import application_transition, citizen_create
 from .helpers import submitted
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +87,95 @@ def test_a_bad_status_filter_is_named_and_lists_nothing(
     assert page.status_code == 200
     html = page.content.decode()
     assert not any(a.reference in html for a in three_applications)
+
+
+def _csv_column(response, column) -> list[str]:
+    assert response.status_code == 200
+    return [row[column] for row in csv.DictReader(io.StringIO(response.content.decode()))]
+
+
+@pytest.fixture
+def reads_of_siti(siti, officer_jakarta):
+    """Siti reads her own profile twice; an officer, not serving her, is refused once."""
+    for _ in range(2):
+        citizen_data_read(citizen=siti, actor=siti.user, purpose=Purpose.SELF, fields=["sex"])
+    with pytest.raises(AccessRefused):
+        citizen_data_read(
+            citizen=siti, actor=officer_jakarta, purpose=Purpose.SERVICE_DELIVERY, fields=["sex"]
+        )
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({}, 1),  # the page's default leaves her own reads out; the API is told so
+        ({"mine": "on"}, 3),
+        ({"mine": "on", "purpose": "self"}, 2),
+        ({"purpose": "service_delivery"}, 1),
+    ],
+)
+def test_who_saw_my_data_its_csv_and_its_api_answer_the_same_reads(
+    client, siti, reads_of_siti, params, expected
+):
+    client.force_login(siti.user)
+    url = reverse("citizens:access_log")
+    on_page = [r.seq for r in client.get(url, params).context["page"]]
+    in_csv = [int(s) for s in _csv_column(client.get(url, params | {"format": "csv"}), "seq")]
+    api_params = {"mine": "true" if params.get("mine") else "false"}
+    api_params |= {k: v for k, v in params.items() if k != "mine"}
+    api = client.get(reverse("api-citizen-access-log"), api_params).json()
+    in_api = [row["seq"] for row in api["results"]]
+    assert on_page == in_csv == in_api  # newest first in all three
+    assert len(in_api) == api["count"] == expected
+
+
+def test_the_access_log_api_keeps_my_own_reads_unless_told_and_names_a_bad_filter(
+    client, siti, reads_of_siti
+):
+    client.force_login(siti.user)
+    url = reverse("api-citizen-access-log")
+    assert client.get(url).json()["count"] == 3
+    bad = client.get(url, {"purpose": "gossip"})
+    assert bad.status_code == 400 and "purpose" in bad.json()
+    bad = client.get(url, {"mine": "Ture"})
+    assert bad.status_code == 400 and "mine" in bad.json()
+    page = client.get(reverse("citizens:access_log"), {"purpose": "gossip"})
+    assert page.status_code == 200 and list(page.context["page"]) == []
+    assert 'role="alert"' in page.content.decode() or "errorlist" in page.content.decode()
+
+
+@pytest.fixture
+def three_duplicates(siti, mall_jakarta, time_machine):
+    """Three possible duplicates at the Jakarta mall a day apart: one open, one judged the
+    same person, one different people."""
+    others = [
+        citizen_create(nik=nik, full_name="Siti Kembar", birth_date=None, phone=f"08123456789{i}")
+        for i, nik in enumerate(("3171014101900002", "3171014101900003", "3171014101900004"))
+    ]
+    rows = []
+    for day, (other, status) in enumerate(zip(others, DuplicateStatus.values, strict=True)):
+        time_machine.move_to(datetime(2025, 7, 6 + day, 2, 0, tzinfo=UTC))
+        rows.append(
+            FaceDuplicate.objects.create(
+                citizen=siti, other=other, score=0.9, mall=mall_jakarta, status=status
+            )
+        )
+    return rows
+
+
+@pytest.mark.parametrize(
+    "status, expected", [(None, ["open"]), ("", 3), ("same_person", ["same_person"])]
+)
+def test_the_duplicate_faces_page_and_its_csv_answer_the_same_rows(
+    client, officer_dukcapil_jakarta, three_duplicates, status, expected
+):
+    client.force_login(officer_dukcapil_jakarta)
+    url = reverse("citizens:face_duplicates")
+    params = {} if status is None else {"status": status}
+    on_page = [d.status for d in client.get(url, params).context["page"]]
+    in_csv = _csv_column(client.get(url, params | {"format": "csv"}), "status")
+    assert on_page == in_csv
+    if expected == 3:
+        assert on_page == ["different", "same_person", "open"]  # newest first
+    else:
+        assert on_page == expected

@@ -4,16 +4,15 @@ assisted lane confirmed by face, the duplicate-review queue, and the citizen's o
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mpp.core.exports import csv_response
+from mpp.core.exports import filtered_csv
 
-from .. import access
+from .. import access, selectors
 from ..models import (
     Channel,
     ClaimKind,
@@ -25,7 +24,7 @@ from ..models import (
     Purpose,
 )
 from ..services import faces
-from .common import citizen_by_uuid, citizen_of, officer_citizen_url, posting_of
+from .common import citizen_by_uuid, citizen_of, list_page, officer_citizen_url, posting_of
 
 MAX_UPLOADS = 8
 WEBCAM_FRAMES = 5  # frames the officer's webcam sends for an enrolment
@@ -169,48 +168,44 @@ def officer_delegation_face_frames(request, uuid, check):
     return JsonResponse({"ok": True, "next": officer_citizen_url(uuid, Purpose.ASSISTED)})
 
 
-DUPLICATE_CSV = ["found_at", "citizen", "resembles", "score", "status", "reviewed_at"]
-
-
 @login_required
 def face_duplicates(request):
     """Possible duplicate faces found at enrolments at the officer's mall, to review."""
     posting = posting_of(request)
-    rows = FaceDuplicate.objects.filter(mall=posting.mall).select_related("citizen", "other")
-    status = request.GET.get("status", DuplicateStatus.OPEN)
-    if status in DuplicateStatus.values:
-        rows = rows.filter(status=status)
     if request.method == "POST":
-        duplicate = get_object_or_404(rows.model.objects, uuid=request.POST.get("duplicate"))
-        if duplicate.mall_id != posting.mall_id:
-            return redirect("citizens:face_duplicates")
-        try:
-            faces.duplicate_review(
-                duplicate=duplicate,
-                status=request.POST.get("status", ""),
-                by=request.user,
-                note=request.POST.get("note", ""),
-            )
-        except ValueError:
-            messages.error(request, _("Choose same person or different people."))
-        else:
-            messages.success(request, _("Review saved."))
-        return redirect("citizens:face_duplicates")
-    if request.GET.get("format") == "csv":
-        return csv_response(
-            "wajah-duplikat.csv",
-            DUPLICATE_CSV,
-            (
-                [d.found_at.isoformat(), d.citizen, d.other, d.score, d.status, d.reviewed_at or ""]
-                for d in rows
-            ),
-        )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+        return _duplicate_review(request, posting)
+    data = request.GET.copy()
+    data.setdefault("status", DuplicateStatus.OPEN)  # the page opens on what is left to review
+    filterset = selectors.FaceDuplicateFilter(
+        data, queryset=selectors.face_duplicates_at(posting.mall)
+    )
+    if csv := filtered_csv(
+        request, filterset, "wajah-duplikat.csv", selectors.FACE_DUPLICATE_CSV_COLUMNS
+    ):
+        return csv
     return render(
         request,
         "citizens/face_duplicates.html",
-        {"page": page, "status": status, "statuses": DuplicateStatus.choices, "posting": posting},
+        {**list_page(request, filterset, 50), "posting": posting},
     )
+
+
+def _duplicate_review(request, posting):
+    duplicate = get_object_or_404(FaceDuplicate, uuid=request.POST.get("duplicate"))
+    if duplicate.mall_id != posting.mall_id:
+        return redirect("citizens:face_duplicates")
+    try:
+        faces.duplicate_review(
+            duplicate=duplicate,
+            status=request.POST.get("status", ""),
+            by=request.user,
+            note=request.POST.get("note", ""),
+        )
+    except ValueError:
+        messages.error(request, _("Choose same person or different people."))
+    else:
+        messages.success(request, _("Review saved."))
+    return redirect("citizens:face_duplicates")
 
 
 @login_required

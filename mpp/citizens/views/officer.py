@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mpp.core.exports import csv_columns_response
+from mpp.core.exports import filtered_csv
 from mpp.core.nik import nik_clean
 from mpp.registry.access import access_mall
 from mpp.registry.models import Mall, Service
@@ -18,7 +18,6 @@ from mpp.registry.models import Mall, Service
 from .. import access, selectors, services, throttle
 from ..forms import CodeForm, NikLookupForm, TransitionForm
 from ..models import (
-    AccessRecord,
     Application,
     Channel,
     Citizen,
@@ -32,6 +31,7 @@ from .common import (
     citizen_by_uuid,
     document_response,
     labelled,
+    list_page,
     officer_citizen_url,
     posting_of,
 )
@@ -186,29 +186,18 @@ def officer_apply(request, uuid, slug):
     return redirect("citizens:officer_application", uuid=application.uuid)
 
 
-def _list_page(request, filterset, per_page):
-    """The filter form, the page of rows and the query string the CSV link keeps."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
-    return {"form": filterset.form, "page": page, "query": query.urlencode()}
-
-
 @login_required
 def officer_applications(request):
     posting = posting_of(request)
     filterset = selectors.ApplicationFilter(
         request.GET, queryset=selectors.applications_of_posting(posting)
     )
-    if request.GET.get("format") == "csv" and filterset.is_valid():
-        return csv_columns_response(
-            "permohonan.csv", selectors.APPLICATION_CSV_COLUMNS, filterset.qs
-        )
+    if csv := filtered_csv(request, filterset, "permohonan.csv", selectors.APPLICATION_CSV_COLUMNS):
+        return csv
     return render(
         request,
         "citizens/officer_applications.html",
-        {**_list_page(request, filterset, 50), "posting": posting, "now": timezone.now()},
+        {**list_page(request, filterset, 50), "posting": posting, "now": timezone.now()},
     )
 
 
@@ -265,12 +254,7 @@ def break_glass_review(request, code):
     """Reads made outside a serving context at one mall, with the officers' reasons, for
     the mall's managers (and analysts) to review."""
     mall = access_mall(request.user, get_object_or_404(Mall, code=code), edit=True)
-    records = (
-        AccessRecord.objects.filter(mall=mall, reason__startswith=access.BREAK_GLASS)
-        .select_related("agency", "citizen")
-        .order_by("-seq")
-    )
-    page = Paginator(records, 100).get_page(request.GET.get("page"))
+    page = Paginator(selectors.break_glass_reads_at(mall), 100).get_page(request.GET.get("page"))
     return render(request, "citizens/break_glass_review.html", {"mall": mall, "page": page})
 
 
@@ -282,12 +266,12 @@ def overdue(request, code):
     filterset = selectors.BreachedApplicationFilter(
         request.GET, queryset=selectors.applications_breached_at(mall)
     )
-    if request.GET.get("format") == "csv" and filterset.is_valid():
-        return csv_columns_response(
-            f"terlambat-{mall.code}.csv", selectors.APPLICATION_CSV_COLUMNS, filterset.qs
-        )
+    if csv := filtered_csv(
+        request, filterset, f"terlambat-{mall.code}.csv", selectors.APPLICATION_CSV_COLUMNS
+    ):
+        return csv
     return render(
         request,
         "citizens/overdue.html",
-        {"mall": mall, **_list_page(request, filterset, 100), "now": timezone.now()},
+        {"mall": mall, **list_page(request, filterset, 100), "now": timezone.now()},
     )

@@ -7,13 +7,11 @@ the national weekly report then shows the regency's mall, once however often it 
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,7 +21,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from mpp.registry.models import Mall
-from tests.processes import database_url
+from tests.processes import database_url, free_port, manage, web_running
 
 from ..federation import mall_push, national_push_run
 from ..models import NationalPush
@@ -33,60 +31,6 @@ from ..weeks import IsoWeek
 
 ROOT = Path(__file__).resolve().parents[3]
 PORTS = range(8160, 8170)  # this issue's range
-
-
-def _free_port(taken=()) -> int:
-    for port in PORTS:
-        if port in taken:
-            continue
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.skip("no free port in 8160-8169")
-
-
-def _manage(env: dict, *args, check=True) -> str:
-    done = subprocess.run(  # noqa: S603 - fixed arguments
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    if check and done.returncode:
-        pytest.fail(f"manage.py {' '.join(args)} failed: {done.stderr[-2000:]}")
-    return done.stdout
-
-
-@contextmanager
-def _server(env: dict, port: int):
-    proc = subprocess.Popen(  # noqa: S603 - fixed arguments
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(600):  # until it answers (state, not a fixed sleep)
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5)  # noqa: S310
-                break
-            except urllib.error.HTTPError:
-                break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"server on port {port} did not start")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def _post(url: str, token: str, payload: dict) -> dict:
@@ -116,9 +60,9 @@ def test_a_regency_instance_reports_its_mall_to_the_national_instance(tmp_path):
     base |= {"DEBUG": "True", "CACHE_URL": "", "INGEST_REQUESTS_PER_MINUTE": "1000"}
     regency_env = base | {"DATABASE_URL": f"sqlite:///{tmp_path / 'regency.sqlite3'}"}
     national_env = base | {"DATABASE_URL": database_url()}
-    _manage(regency_env, "migrate", "-v0")
-    _manage(regency_env, "load_reference_data", "--skip-villages", "-v0")
-    regency_token = _manage(
+    manage(regency_env, "migrate", "-v0")
+    manage(regency_env, "load_reference_data", "--skip-villages", "-v0")
+    regency_token = manage(
         regency_env,
         "shell",
         "-v",
@@ -131,11 +75,11 @@ def test_a_regency_instance_reports_its_mall_to_the_national_instance(tmp_path):
         "print(system_token_issue(mall=m, name='SIMPEL', by=None)[1])",
     ).split()[-1]
 
-    national_port = _free_port()
-    regency_port = _free_port({national_port})
+    national_port = free_port(PORTS)
+    regency_port = free_port(PORTS, taken={national_port})
     with (
-        _server(national_env, national_port) as national,
-        _server(regency_env, regency_port) as regency,
+        web_running(port=national_port, env=national_env) as national,
+        web_running(port=regency_port, env=regency_env) as regency,
     ):
         # The mall's queue system reports 5 visits on the week's Tuesday to the regency.
         tuesday = week.monday + timedelta(days=1)
@@ -179,11 +123,11 @@ def test_a_regency_instance_reports_its_mall_to_the_national_instance(tmp_path):
             loop.terminate()
             loop.wait(timeout=30)
         # Another pass resends the recent closed days: still counted once.
-        _manage(push_env, "push_to_national")
+        manage(push_env, "push_to_national")
         assert _sampit_visits(week) == 5
         state = "from mpp.monitoring.models import NationalPush as P; p = P.objects.get(); "
         state += "print(p.sent_through, p.failures, repr(p.last_error))"
-        sent_through, failures, error = _manage(push_env, "shell", "-v", "0", "-c", state).split()
+        sent_through, failures, error = manage(push_env, "shell", "-v", "0", "-c", state).split()
         local_today = timezone.now().astimezone(national_mall.tz).date()
         assert sent_through == str(local_today - timedelta(days=1))
         assert failures == "0" and error == "''"

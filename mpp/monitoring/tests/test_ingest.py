@@ -171,6 +171,18 @@ def test_a_day_is_either_a_mall_total_or_per_service_never_both(sampit, mall_sam
     assert list(ReportedDailyCount.objects.values_list("subject_key", "issued")) == [("mall", 40)]
 
 
+def test_a_day_and_service_sent_twice_and_unknown_subjects_are_named_by_row(sampit):
+    response = post_counts(
+        sampit, [row(), row(), row(service="no-such"), row(service="", agency="no-agency")]
+    )
+    assert response.status_code == 400
+    errors = {(e["row"], e["field"]): e["message"] for e in response.json()["errors"]}
+    assert set(errors) == {(2, "date"), (3, "service"), (4, "agency")}
+    assert "1" in errors[(2, "date")] and "no-such" in errors[(3, "service")]
+    assert "no-agency" in errors[(4, "agency")]
+    assert ReportedDailyCount.objects.count() == 0
+
+
 def _current():
     from ..report import ReportOptions
 

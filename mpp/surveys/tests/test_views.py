@@ -67,6 +67,30 @@ def test_the_mall_quality_page_shows_the_ikm(client, quality):
     assert "100.00" in text and "Sangat Baik" in text
 
 
+def test_the_mall_quality_csv_has_a_row_per_service_with_its_ikm(client, quality):
+    with time_machine.travel(at(date(2026, 11, 24), 10)):
+        survey_submit(scores=GOOD, channel="kiosk", mall=quality.mall, service=quality.ktp)
+        export = client.get(
+            reverse("surveys:mall_quality", args=[quality.mall.code]), {"format": "csv"}
+        )
+    rows = list(csv.DictReader(io.StringIO(export.content.decode())))
+    assert list(rows[0]) == [
+        "service",
+        "agency",
+        "standard_complete",
+        "served",
+        "time_source",
+        "time_measured",
+        "within_standard_pct",
+        "respondents",
+        "sample_target",
+        "ikm",
+        "grade",
+    ]
+    ktp = next(r for r in rows if r["service"] == quality.ktp.name)
+    assert (ktp["respondents"], ktp["ikm"], ktp["grade"]) == ("1", "100.00", "A")
+
+
 def test_ikm_table_filters_and_exports_csv(client, quality):
     with time_machine.travel(at(date(2026, 11, 24), 10)):
         survey_submit(scores=GOOD, channel="kiosk", mall=quality.mall, service=quality.ktp)

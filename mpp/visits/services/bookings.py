@@ -98,51 +98,14 @@ def booking_create(
     """Book a slot for one person (by NIK) and one service; unless `messages` is off, an SMS
     confirms it and another reminds of it BOOKING_REMINDER_MINUTES before the slot."""
     now = _now(now)
-    try:
-        nik = nik_clean(nik)
-    except ValidationError as error:
-        raise QueueError(error.messages[0], code="nik_shape", field="nik") from None
-    phone = phone.strip().replace(" ", "").replace("-", "")
-    if not phone.lstrip("+").isdigit() or not 8 <= len(phone.lstrip("+")) <= 15:
-        raise QueueError(_("Enter a valid phone number."), code="bad_phone", field="phone")
+    nik, phone = _booking_contact_clean(nik, phone)
     # Serialise bookings per service so two people cannot take the last place together.
     service = Service.objects.select_for_update().select_related("mall").get(pk=service.pk)
     if not service.is_active:
         raise QueueError(_("This service is not offered now."), code="service_not_offered")
-    today = local_date_of(service.mall, now)
-    if not today <= day <= today + timedelta(days=BOOKING_DAYS_AHEAD):
-        raise QueueError(
-            _("Bookings are possible from today up to %(days)d days ahead.")
-            % {"days": BOOKING_DAYS_AHEAD},
-            code="bad_day",
-            field="date",
-        )
-    slot = next((s for s in booking_slots(service=service, day=day) if s.start == slot_start), None)
-    if slot is None:
-        raise QueueError(_("There is no such slot on that day."), code="no_slot", field="slot")
-    if slot.starts_at <= now:
-        raise QueueError(_("This slot has already started."), code="slot_past", field="slot")
-    if slot.remaining == 0:
-        raise QueueError(
-            _("This slot is full. Please choose another time."), code="slot_full", field="slot"
-        )
+    slot = _booking_slot_open(service=service, day=day, slot_start=slot_start, now=now)
     hashed = nik_hash(nik)
-    active = Booking.objects.filter(
-        nik_hash=hashed, status__in=[BookingStatus.ACTIVE, BookingStatus.CHECKED_IN]
-    )
-    if active.filter(service=service, date=day).exists():
-        raise QueueError(
-            _("This NIK already has a booking for this service on that day."),
-            code="duplicate_booking",
-            field="nik",
-        )
-    made_today = Booking.objects.filter(nik_hash=hashed, created_at__gte=now - timedelta(days=1))
-    if made_today.count() >= settings.BOOKINGS_PER_NIK_PER_DAY:
-        raise QueueError(
-            _("Too many bookings for this NIK today. Please try again tomorrow."),
-            code="rate_limited",
-            field="nik",
-        )
+    _booking_limits_check(nik_hashed=hashed, service=service, day=day, now=now)
     for _attempt in range(5):
         try:
             with transaction.atomic():
@@ -162,13 +125,72 @@ def booking_create(
                 _booking_messages_queue(booking, now)
             return booking
         except IntegrityError:  # code collision (or a racing duplicate): try again
-            if active.filter(service=service, date=day).exists():
-                raise QueueError(
-                    _("This NIK already has a booking for this service on that day."),
-                    code="duplicate_booking",
-                    field="nik",
-                ) from None
+            if _active_bookings(hashed).filter(service=service, date=day).exists():
+                raise _duplicate_booking() from None
     raise QueueError(_("Please try again."), code="retry")
+
+
+def _booking_contact_clean(nik: str, phone: str) -> tuple[str, str]:
+    """The NIK and phone as stored; QueueError naming the field otherwise."""
+    try:
+        nik = nik_clean(nik)
+    except ValidationError as error:
+        raise QueueError(error.messages[0], code="nik_shape", field="nik") from None
+    phone = phone.strip().replace(" ", "").replace("-", "")
+    if not phone.lstrip("+").isdigit() or not 8 <= len(phone.lstrip("+")) <= 15:
+        raise QueueError(_("Enter a valid phone number."), code="bad_phone", field="phone")
+    return nik, phone
+
+
+def _booking_slot_open(*, service: Service, day: date, slot_start: time, now: datetime) -> Slot:
+    """The slot asked for, if it is within the days one may book, not started and not full."""
+    today = local_date_of(service.mall, now)
+    if not today <= day <= today + timedelta(days=BOOKING_DAYS_AHEAD):
+        raise QueueError(
+            _("Bookings are possible from today up to %(days)d days ahead.")
+            % {"days": BOOKING_DAYS_AHEAD},
+            code="bad_day",
+            field="date",
+        )
+    slot = next((s for s in booking_slots(service=service, day=day) if s.start == slot_start), None)
+    if slot is None:
+        raise QueueError(_("There is no such slot on that day."), code="no_slot", field="slot")
+    if slot.starts_at <= now:
+        raise QueueError(_("This slot has already started."), code="slot_past", field="slot")
+    if slot.remaining == 0:
+        raise QueueError(
+            _("This slot is full. Please choose another time."), code="slot_full", field="slot"
+        )
+    return slot
+
+
+def _active_bookings(nik_hashed: str):
+    return Booking.objects.filter(
+        nik_hash=nik_hashed, status__in=[BookingStatus.ACTIVE, BookingStatus.CHECKED_IN]
+    )
+
+
+def _duplicate_booking() -> QueueError:
+    return QueueError(
+        _("This NIK already has a booking for this service on that day."),
+        code="duplicate_booking",
+        field="nik",
+    )
+
+
+def _booking_limits_check(*, nik_hashed: str, service: Service, day: date, now: datetime):
+    """One booking per person, service and day; BOOKINGS_PER_NIK_PER_DAY made in a day."""
+    if _active_bookings(nik_hashed).filter(service=service, date=day).exists():
+        raise _duplicate_booking()
+    made_today = Booking.objects.filter(
+        nik_hash=nik_hashed, created_at__gte=now - timedelta(days=1)
+    )
+    if made_today.count() >= settings.BOOKINGS_PER_NIK_PER_DAY:
+        raise QueueError(
+            _("Too many bookings for this NIK today. Please try again tomorrow."),
+            code="rate_limited",
+            field="nik",
+        )
 
 
 def _booking_to_check_in(mall: Mall, code: str, now: datetime) -> Booking:

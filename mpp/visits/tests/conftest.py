@@ -1,5 +1,6 @@
 """A small mall ready to queue: Sampit with Dukcapil and Polri, two services, three counters,
-opening hours every weekday, and officers posted there, on Monday 09:00 Sampit time."""
+opening hours every weekday, and officers posted there, on Monday 09:00 Sampit time; for the
+face check-in tests, John Simm enrolled there and the fake SMS gateway."""
 
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -43,3 +44,35 @@ def queue(mall_sampit, standard_fields):
     # (the clock ticks on; a test may still travel or pass `now` itself).
     with time_machine.travel(at(MONDAY, 9), tick=True):
         yield Q
+
+
+JOHN_NIK = "6202010101800005"
+
+
+@pytest.fixture
+def face_settings(face_key, settings):
+    """The face key fixed and SMS through the fake gateway (the second factor's code is read
+    from its outbox)."""
+    from mpp.core.messaging import FakeBackend
+
+    settings.MESSAGING_BACKEND = "mpp.core.messaging.FakeBackend"
+    FakeBackend.outbox = []
+
+
+@pytest.fixture
+def john(queue, simm_template, biometric_consent):
+    """John Simm, registered and enrolled at Sampit with his biometric consent."""
+    from mpp.citizens.services import citizen_create, faces
+
+    citizen = citizen_create(
+        nik=JOHN_NIK, full_name="John Simm", birth_date=date(1980, 1, 1), phone="081234567895"
+    )
+    faces.face_template_store(
+        citizen=citizen,
+        template=simm_template.template,
+        consent=biometric_consent(citizen),
+        by=None,
+        mall=queue.mall,
+        frames_used=3,
+    )
+    return citizen

@@ -1,7 +1,7 @@
 """Kiosk check-in by face, end to end through the pages, with the real model on real
 photographs: John Simm is enrolled at Sampit; his burst turning left passes liveness."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -9,34 +9,20 @@ from django.utils import timezone
 
 from mpp.accounts.models import Role
 from mpp.citizens.models import AccessRecord, FaceCheck, FaceMallSettings, Purpose
-from mpp.citizens.services import citizen_create, consent_grant
-from mpp.citizens.services import faces as svc
-from mpp.citizens.tests.test_faces import (  # noqa: F401 (fixtures)
-    ENROL,
+from mpp.citizens.tests.face_photos import (
     IMPOSTOR_TURN_RIGHT,
-    KEY,
     TURN_LEFT,
     frames_of,
-    simm_template,
     turn_burst,
 )
-from mpp.citizens.vocabulary import Category
 from mpp.core.nik import nik_hash, nik_mask
-from mpp.registry.models import Agency
 from mpp.visits import services as q
 from mpp.visits.devices import device_issue
 from mpp.visits.models import Booking, Channel, DeviceKind, Ticket
 
-NIK = "6202010101800005"
+from .conftest import JOHN_NIK as NIK
 
-
-@pytest.fixture(autouse=True)
-def _face_key(settings):
-    from mpp.core.messaging import FakeBackend
-
-    settings.FACE_TEMPLATE_KEY = KEY
-    settings.MESSAGING_BACKEND = "mpp.core.messaging.FakeBackend"
-    FakeBackend.outbox = []
+pytestmark = pytest.mark.usefixtures("face_settings")
 
 
 def second_factor(kiosk, queue, check, answer) -> str:
@@ -60,30 +46,6 @@ def kiosk(client, queue, mall_manager_sampit):
     )
     assert client.post(reverse("visits:device_activate"), {"token": token}).status_code == 302
     return client
-
-
-@pytest.fixture
-def john(queue, simm_template):  # noqa: F811
-    citizen = citizen_create(
-        nik=NIK, full_name="John Simm", birth_date=date(1980, 1, 1), phone="081234567895"
-    )
-    consent = consent_grant(
-        citizen=citizen,
-        agency=Agency.objects.get(code="dukcapil"),
-        purpose=Purpose.BIOMETRIC,
-        categories=[Category.BIOMETRIC],
-        days=365,
-        by=None,
-    )
-    svc.face_template_store(
-        citizen=citizen,
-        template=simm_template.template,
-        consent=consent,
-        by=None,
-        mall=queue.mall,
-        frames_used=3,
-    )
-    return citizen
 
 
 def claim(kiosk, queue, monkeypatch, action="turn_left", **data):

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (fixtures imported from test_face_checkin)
 """Reception-desk check-in by face (issue 6): an officer posted at Sampit checks in an
 elderly visitor on their behalf — NIK or booking code typed by the officer, the camera on the
 officer's screen, liveness, 1:1 verification, service, ticket linked to the citizen. The same
@@ -13,18 +12,19 @@ from django.utils import timezone
 
 from mpp.accounts.models import Role
 from mpp.citizens.models import AccessRecord, ClaimKind, FaceCheck, Purpose
-from mpp.citizens.tests.test_faces import (  # noqa: F401 (fixtures)
+from mpp.citizens.tests.face_photos import (
     IMPOSTOR_TURN_RIGHT,
     TURN_LEFT,
     frames_of,
-    simm_template,
     turn_burst,
 )
 from mpp.core.nik import nik_hash, nik_mask
 from mpp.visits import services as q
 from mpp.visits.models import Booking, Channel, Ticket
 
-from .test_face_checkin import NIK, _face_key, john  # noqa: F401 (fixtures)
+from .conftest import JOHN_NIK as NIK
+
+pytestmark = pytest.mark.usefixtures("face_settings")
 
 
 @pytest.fixture
