@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.core.paginator import Paginator
 from django.utils.translation import gettext_lazy as _
 
 YES = {"1", "true", "on", "yes"}
@@ -36,3 +37,14 @@ class OptionalBooleanField(forms.NullBooleanField):
 
 class OptionalBooleanFilter(django_filters.BooleanFilter):
     field_class = OptionalBooleanField
+
+
+def list_page(request, filterset, per_page: int) -> dict:
+    """A list page's context: the filter form, the page of rows (none while a filter is
+    invalid: the form says what is wrong) and the query string, without the page, that the
+    CSV link and the pager keep."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
+    return {"form": filterset.form, "page": page, "query": query.urlencode()}

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mpp.core.exports import csv_columns_response, filtered_csv
+from mpp.core.filters import list_page
 from mpp.registry.access import access_mall
 from mpp.registry.models import Mall, MallStatus
 from mpp.visits import staffing
@@ -352,15 +353,6 @@ def _mall(request, code) -> Mall:
     return access_mall(request.user, get_object_or_404(Mall, code=code))
 
 
-def _list_page(request, filterset, per_page: int) -> dict:
-    """Pagination and the query string (without the page) that the CSV link keeps."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
-    return {"form": filterset.form, "page": page, "query": query.urlencode()}
-
-
 @login_required
 def complaint_list(request, code):
     mall = _mall(request, code)
@@ -379,7 +371,7 @@ def complaint_list(request, code):
         "surveys/manage/complaints.html",
         {
             "mall": mall,
-            **_list_page(request, filterset, 30),
+            **list_page(request, filterset, 30),
             "today": timezone.localdate(timezone=mall.tz),
             "can_handle": can_handle_complaints(request.user, mall),
         },
@@ -453,7 +445,7 @@ def response_list(request, code):
     return render(
         request,
         "surveys/manage/responses.html",
-        {"mall": mall, **_list_page(request, filterset, 50)},
+        {"mall": mall, **list_page(request, filterset, 50)},
     )
 
 

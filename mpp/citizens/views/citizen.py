@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mpp.core.exports import csv_response, filtered_csv
+from mpp.core.filters import list_page
 from mpp.registry.models import Mall, Service
 
 from .. import access, selectors, services, throttle
@@ -34,7 +35,7 @@ from ..models import (
     Purpose,
 )
 from ..vocabulary import FIELD_ORDER, FIELDS
-from .common import citizen_of, document_response, labelled, list_page
+from .common import citizen_of, document_response, labelled
 
 
 def _add_errors(form, error: ValidationError) -> None:

@@ -1,5 +1,4 @@
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -9,16 +8,6 @@ from mpp.registry.models import OfficerPosting
 
 from ..models import Citizen, Document, Purpose
 from ..vocabulary import FIELDS
-
-
-def list_page(request, filterset, per_page: int) -> dict:
-    """The filter form, the page of rows (none while a filter is invalid) and the query
-    string the CSV link keeps."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
-    return {"form": filterset.form, "page": page, "query": query.urlencode()}
 
 
 def citizen_of(request) -> Citizen | None:

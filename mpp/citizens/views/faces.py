@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mpp.core.exports import filtered_csv
+from mpp.core.filters import list_page
 
 from .. import access, selectors
 from ..models import (
@@ -24,7 +25,7 @@ from ..models import (
     Purpose,
 )
 from ..services import faces
-from .common import citizen_by_uuid, citizen_of, list_page, officer_citizen_url, posting_of
+from .common import citizen_by_uuid, citizen_of, officer_citizen_url, posting_of
 
 MAX_UPLOADS = 8
 WEBCAM_FRAMES = 5  # frames the officer's webcam sends for an enrolment

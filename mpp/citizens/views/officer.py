@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mpp.core.exports import filtered_csv
+from mpp.core.filters import list_page
 from mpp.core.nik import nik_clean
 from mpp.registry.access import access_mall
 from mpp.registry.models import Mall, Service
@@ -31,7 +32,6 @@ from .common import (
     citizen_by_uuid,
     document_response,
     labelled,
-    list_page,
     officer_citizen_url,
     posting_of,
 )
