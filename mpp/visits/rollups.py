@@ -13,19 +13,20 @@ from .models import DailyRollup, Ticket, TicketStatus, wait_bucket_field
 MINUTES_PER_UNIT = {CompletionUnit.MINUTES: 1, CompletionUnit.HOURS: 60}
 
 
-def rollup_bump(ticket: Ticket, **deltas: int) -> None:
+def rollup_bump(ticket: Ticket, **deltas: int) -> int | None:
     """Add `deltas` (field → amount) to the ticket's rollup row, creating it if needed.
 
-    Growth is one upsert statement (the hot path: every issued ticket); a correction with
-    negative amounts updates the row the earlier state already created."""
+    Growth is one upsert statement (the hot path: every issued ticket), which answers the
+    row's `issued` after it (the daily cap's bound); a correction with negative amounts
+    updates the row the earlier state already created (and answers None)."""
     deltas = {field: amount for field, amount in deltas.items() if amount}
     if not deltas:
-        return
+        return None
     if min(deltas.values()) < 0:
         DailyRollup.objects.filter(
             mall_id=ticket.mall_id, service_id=ticket.service_id, local_date=ticket.local_date
         ).update(**{field: F(field) + amount for field, amount in deltas.items()})
-        return
+        return None
     ops = connection.ops
     table = ops.quote_name(DailyRollup._meta.db_table)
     fields = list(deltas)
@@ -42,9 +43,11 @@ def rollup_bump(ticket: Ticket, **deltas: int) -> None:
             # Identifiers come from the model; values are parameters.
             f"INSERT INTO {table} ({', '.join(ops.quote_name(c) for c in columns)}) "  # noqa: S608
             f"VALUES ({', '.join(['%s'] * len(columns))}) "
-            f"ON CONFLICT (mall_id, service_id, local_date) DO UPDATE SET {updates}",
+            f"ON CONFLICT (mall_id, service_id, local_date) DO UPDATE SET {updates} "
+            f"RETURNING {ops.quote_name('issued')}",
             values,
         )
+        return cursor.fetchone()[0]
 
 
 def within_standard(ticket: Ticket, limit_minutes: int | None) -> bool:

@@ -152,10 +152,11 @@ def daily_cap_of(service: Service) -> int:
     return settings.QUEUE_DAILY_TICKET_CAP
 
 
-def issuing_check(*, service: Service, now: datetime, channel: str, local_date: date) -> None:
+def issuing_check(*, service: Service, now: datetime, channel: str) -> None:
     """Refuse (QueueError, nothing changed) a ticket the service may not issue at `now`. A
     checked-in booking is held to closures only: its slot was inside the hours when booked
-    and the grace period may run past the last ticket; nor does it count against the cap."""
+    and the grace period may run past the last ticket. The daily cap is `daily_cap_check`,
+    asked once the ticket's rollup row is locked."""
     opening = service_opening(service=service, at=now)
     if channel == Channel.BOOKING:
         if opening.code == "closure_day":
@@ -163,16 +164,29 @@ def issuing_check(*, service: Service, now: datetime, channel: str, local_date: 
         return
     if not opening.is_open:
         raise _refusal(service, opening)
+
+
+def daily_cap_check(*, ticket: Ticket, issued_today: int, now: datetime) -> None:
+    """Refuse a walk-in past the service's daily cap (QueueError: the caller's transaction,
+    ticket included, rolls back). `issued_today` is the rollup's count of the service's
+    tickets today with this one, read as the upsert locked the row: it counts bookings and
+    transfers too, so it bounds the walk-ins from above and the exact count is needed only
+    when it reaches the cap. The lock makes concurrent kiosks count one after another."""
+    service = ticket.service
     cap = daily_cap_of(service)
-    if cap:
-        issued = (
-            Ticket.objects.filter(service=service, local_date=local_date, transferred_from=None)
-            .exclude(channel=Channel.BOOKING)
-            .count()
-        )
-        if issued >= cap:
-            local = now.astimezone(service.mall.tz)
-            calendar = _mall_calendar(service.mall, local.date())
-            tomorrow = local.replace(hour=23, minute=59, second=59)
-            full = Opening(False, "daily_cap", _opens_next(service, calendar, tomorrow))
-            raise _refusal(service, full)
+    if not cap or ticket.channel == Channel.BOOKING or ticket.transferred_from_id:
+        return
+    if issued_today <= cap:
+        return
+    others = (
+        Ticket.objects.filter(service=service, local_date=ticket.local_date, transferred_from=None)
+        .exclude(channel=Channel.BOOKING)
+        .exclude(pk=ticket.pk)
+        .count()
+    )
+    if others >= cap:
+        local = now.astimezone(service.mall.tz)
+        calendar = _mall_calendar(service.mall, local.date())
+        tomorrow = local.replace(hour=23, minute=59, second=59)
+        full = Opening(False, "daily_cap", _opens_next(service, calendar, tomorrow))
+        raise _refusal(service, full)

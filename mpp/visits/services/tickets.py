@@ -42,7 +42,7 @@ from .common import (
     local_date_of,
 )
 from .counters import _check_officer_at, _session_for
-from .hours import issuing_check
+from .hours import daily_cap_check, issuing_check
 
 # --- issuing ----------------------------------------------------------------------------
 
@@ -104,7 +104,7 @@ def _issue(
         raise QueueError(_("This mall is not open."), code="mall_not_open", field="mall")
     local_date = local_date_of(mall, now)
     if transferred_from is None:  # a transfer continues a visit already in the mall
-        issuing_check(service=service, now=now, channel=channel, local_date=local_date)
+        issuing_check(service=service, now=now, channel=channel)
     prefix = service.queue_prefix()
     queued_at = queued_at or now
     if sort_key is None:
@@ -129,7 +129,8 @@ def _issue(
     if trip:
         ticket.trip = trip
     ticket.save()
-    rollup_bump(ticket, issued=1)
+    issued_today = rollup_bump(ticket, issued=1)
+    daily_cap_check(ticket=ticket, issued_today=issued_today, now=now)
     return ticket
 
 

@@ -11,7 +11,15 @@ from conftest import at
 from mpp.registry.models import Agency, Closure, Mall, OpeningHours, Service, Tenancy
 from mpp.visits import services as q
 from mpp.visits.devices import device_issue
-from mpp.visits.models import Booking, BookingStatus, DeviceKind, Notification, Ticket
+from mpp.visits.models import (
+    Booking,
+    BookingStatus,
+    Channel,
+    DailyRollup,
+    DeviceKind,
+    Notification,
+    Ticket,
+)
 
 from .conftest import MONDAY
 
@@ -139,6 +147,27 @@ def test_a_daily_cap_stops_walk_ins_but_not_a_transfer(queue, settings):
         ticket=skck, to_service=queue.ktp, officer=queue.citra, now=at(MONDAY, 9, 22)
     )
     assert moved.service == queue.ktp
+
+
+def test_the_daily_cap_counts_walk_ins_only_and_a_refusal_writes_nothing(queue, settings):
+    """The rollup's count (bookings and transfers included) only bounds the walk-ins: two
+    booked tickets do not use up a cap of 2, and the refused third walk-in leaves no ticket,
+    no number used and the rollup as it was."""
+    settings.QUEUE_DAILY_TICKET_CAP = 2
+    for minute in range(2):
+        q.ticket_issue(
+            mall=queue.mall, service=queue.ktp, channel=Channel.BOOKING, now=at(MONDAY, 8, minute)
+        )
+    first = issue(queue.ktp, at(MONDAY, 9))
+    issue(queue.ktp, at(MONDAY, 9, 1))
+    rollup = DailyRollup.objects.get(service=queue.ktp, local_date=first.local_date)
+    assert rollup.issued == 4
+    refused = refusal(queue.ktp, at(MONDAY, 9, 2))
+    assert refused.code == "daily_cap"
+    rollup.refresh_from_db()
+    assert rollup.issued == 4
+    settings.QUEUE_DAILY_TICKET_CAP = 3
+    assert issue(queue.ktp, at(MONDAY, 9, 3)).number == 5  # the refused one took no number
 
 
 def refusal_code(service, when) -> str:
