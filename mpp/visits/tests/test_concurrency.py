@@ -187,3 +187,27 @@ def test_sixteen_taps_of_four_forms_at_once_issue_four_tickets():
     assert len(by_form) == 4 and all(len(pks) == 1 for pks in by_form.values())
     assert sum(not replayed for _, _, replayed in answers.values()) == 4
     assert DailyRollup.objects.get().issued == 4
+
+
+def test_sixteen_kiosks_at_once_never_pass_the_daily_cap():
+    """The cap's last places taken by sixteen kiosks together: the rollup row's lock makes
+    them count one after another, so exactly the cap is issued and the rest are refused."""
+    mall, service, _counters, _officers = small_mall()
+    service.daily_ticket_cap = 5
+    service.save()
+    outcomes: list[str] = []
+
+    def tap(_index):
+        mall_row, service_row = Mall.objects.get(pk=mall.pk), Service.objects.get(pk=service.pk)
+        try:
+            q.ticket_issue(mall=mall_row, service=service_row)
+            outcomes.append("issued")
+        except q.QueueError as refused:
+            outcomes.append(refused.code)
+
+    run_in_parallel(tap)
+
+    assert Tally(outcomes) == {"issued": 5, "daily_cap": WORKERS - 5}
+    assert Ticket.objects.count() == 5
+    assert sorted(Ticket.objects.values_list("number", flat=True)) == [1, 2, 3, 4, 5]
+    assert DailyRollup.objects.get().issued == 5
