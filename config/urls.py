@@ -4,7 +4,10 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+# Resolved top to bottom, and the prefixes do not overlap: the queue's pages (kiosk taps,
+# board polls, counter consoles: most requests a mall makes) come first.
 urlpatterns = [
+    path("queue/", include("mpp.visits.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("mpp.accounts.urls")),
@@ -21,7 +24,6 @@ urlpatterns = [
     path("", include("mpp.core.urls")),
     path("", include("mpp.registry.urls")),
     path("citizen/", include("mpp.citizens.urls")),
-    path("queue/", include("mpp.visits.urls")),
     path("quality/", include("mpp.surveys.urls")),
     path("monitoring/", include("mpp.monitoring.urls")),
 ]
