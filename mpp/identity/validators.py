@@ -14,6 +14,7 @@ from oauth2_provider.models import AccessToken, Application, Grant
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
 from .clients import session_of, subject_of
+from .compiled import CompiledLookup
 from .models import Acr, SignIn, code_digest
 
 log = logging.getLogger("mpp.identity")
@@ -22,13 +23,36 @@ log = logging.getLogger("mpp.identity")
 _signed_id_token: ContextVar[tuple | None] = ContextVar("mpp_signed_id_token", default=None)
 
 
-def _one(queryset, **unique):
-    """The row with this unique key, or None: get() rather than first(), so no ORDER BY to
-    build and sort on every token request."""
-    try:
-        return queryset.get(**unique)
-    except queryset.model.DoesNotExist:
-        return None
+# The four lookups of every token and userinfo request, their SQL compiled once per process
+# (mpp.identity.compiled): each call still reads the row, so a change takes effect at once.
+_KEY = "\x00mpp-key\x00"
+_APPLICATION = CompiledLookup(
+    Application,
+    lambda client_id: Application.objects.select_related("agency_client").filter(
+        client_id=client_id
+    ),
+    sentinels={"client_id": _KEY},
+)
+_ACCESS_TOKEN = CompiledLookup(
+    AccessToken,
+    lambda checksum: AccessToken.objects.select_related(
+        "application__agency_client__agency", "user__citizen"
+    ).filter(token_checksum=checksum),
+    sentinels={"checksum": _KEY},
+)
+
+
+def _grants(code, locked):
+    grants = Grant.objects.select_related("user").filter(code=code)
+    # FOR UPDATE: the token view runs in one transaction, so two requests redeeming the same
+    # code are serialised and the second finds it gone.
+    return grants.select_for_update(of=("self",)) if locked else grants
+
+
+_GRANT = CompiledLookup(Grant, _grants, sentinels={"code": _KEY})
+_SIGN_IN = CompiledLookup(
+    SignIn, lambda digest: SignIn.objects.filter(code_digest=digest), sentinels={"digest": _KEY}
+)
 
 
 def _agency_id(client) -> int:
@@ -43,19 +67,14 @@ class Validator(OAuth2Validator):
         """The client with its agency in one query (the ID token's pairwise `sub` and the
         scopes need the agency); django-oauth-toolkit then reuses it as its cached client."""
         if not request.client and isinstance(client_id, str) and "\x00" not in client_id:
-            request.client = _one(
-                Application.objects.select_related("agency_client"), client_id=client_id
-            )
+            request.client = _APPLICATION.first(client_id=client_id)
         return super()._load_application(client_id, request)
 
     def _load_access_token(self, token):
         """The bearer token with its client's agency and its citizen: userinfo needs both
         (one query, not three)."""
         checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
-        tokens = AccessToken.objects.select_related(
-            "application__agency_client__agency", "user__citizen"
-        )
-        return _one(tokens, token_checksum=checksum)
+        return _ACCESS_TOKEN.first(checksum=checksum)
 
     # --- the code's grant, read once per token request ------------------------------------
     # django-oauth-toolkit reads the grant of a code seven times in one token request (its
@@ -67,10 +86,8 @@ class Validator(OAuth2Validator):
         cached = getattr(request, "_mpp_grant", None)
         if cached is not None and cached[0] == code:
             return cached[1]
-        grants = Grant.objects.select_related("user")
-        if connection.in_atomic_block and connection.features.has_select_for_update:
-            grants = grants.select_for_update(of=("self",))
-        grant = _one(grants, code=code)
+        locked = connection.in_atomic_block and connection.features.has_select_for_update
+        grant = _GRANT.first(code=code, for_write=locked, variant={"locked": locked})
         request._mpp_grant = (code, grant)
         return grant
 
@@ -126,7 +143,7 @@ class Validator(OAuth2Validator):
             return cached
         sign_in = None
         if getattr(request, "code", None):
-            sign_in = _one(SignIn.objects, code_digest=code_digest(request.code))
+            sign_in = _SIGN_IN.first(digest=code_digest(request.code))
         elif request.user is not None and request.client is not None:
             sign_in = SignIn.objects.filter(user=request.user, application=request.client).first()
         request._mpp_sign_in = sign_in
