@@ -13,8 +13,9 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application, Grant
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
+from mpp.core.compiled import CompiledLookup
+
 from .clients import session_of, subject_of
-from .compiled import CompiledLookup
 from .models import Acr, SignIn, code_digest
 
 log = logging.getLogger("mpp.identity")
@@ -24,7 +25,7 @@ _signed_id_token: ContextVar[tuple | None] = ContextVar("mpp_signed_id_token", d
 
 
 # The four lookups of every token and userinfo request, their SQL compiled once per process
-# (mpp.identity.compiled): each call still reads the row, so a change takes effect at once.
+# (mpp.core.compiled): each call still reads the row, so a change takes effect at once.
 _KEY = "\x00mpp-key\x00"
 _APPLICATION = CompiledLookup(
     Application,

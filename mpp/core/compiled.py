@@ -1,6 +1,7 @@
-"""Lookups whose SQL is compiled once per process: the token endpoint and userinfo run the
-same few SELECTs on every request, and building them (the ORM's query compiler: columns,
-joins, quoting, converters) cost more CPU than sending them and reading the row.
+"""Lookups whose SQL is compiled once per process. The token endpoint and userinfo (and
+the sign-in consent check of mpp.citizens.access) run the same few SELECTs on every
+request, and building them (the ORM's query compiler: columns, joins, quoting, converters)
+cost more CPU than sending them and reading the rows.
 
 Only the statement is kept, never a row: every call still asks the database, so a changed,
 revoked or removed client, token, code or consent takes effect at once. The statement
@@ -62,8 +63,8 @@ class _Statement:
 class CompiledLookup:
     """`build(**keys)` returns the queryset (the same for every request but for `keys`);
     `first(**keys)` runs its SQL, compiled on first use, and returns the one row as a model
-    instance, or None. `variant` names another statement from the same builder (e.g. FOR
-    UPDATE inside a transaction); it is passed to `build` too."""
+    instance, or None; `all(**keys)` returns every row. `variant` names another statement
+    from the same builder (e.g. FOR UPDATE inside a transaction), passed to `build` too."""
 
     def __init__(self, model, build, sentinels: dict):
         self.model = model
@@ -74,8 +75,7 @@ class CompiledLookup:
     def _queryset(self, keys: dict, variant: dict):
         return self.build(**keys, **variant)
 
-    def first(self, *, for_write: bool = False, variant: dict | None = None, **keys):
-        variant = variant or {}
+    def _prepared(self, for_write: bool, variant: dict):
         route = router.db_for_write if for_write else router.db_for_read
         alias = route(self.model)
         connection = connections[alias]
@@ -84,6 +84,21 @@ class CompiledLookup:
         if statement is None:
             queryset = self._queryset(self.sentinels, variant).using(alias)
             statement = self._statements[cache_key] = _Statement(queryset, self.sentinels, alias)
+        return statement, alias, connection
+
+    def all(self, *, for_write: bool = False, variant: dict | None = None, **keys) -> list:
+        """Every row, in the queryset's order, as model instances."""
+        variant = variant or {}
+        statement, alias, connection = self._prepared(for_write, variant)
+        if not statement.usable:
+            return list(self._queryset(keys, variant).using(alias))
+        rows = statement.rows(connection, keys)
+        return [statement.instance(connection, alias, row) for row in rows]
+
+    def first(self, *, for_write: bool = False, variant: dict | None = None, **keys):
+        """The one row (the lookup is by a unique key), or None."""
+        variant = variant or {}
+        statement, alias, connection = self._prepared(for_write, variant)
         if not statement.usable:
             return self._queryset(keys, variant).using(alias).first()
         rows = statement.rows(connection, keys)
