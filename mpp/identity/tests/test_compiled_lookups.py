@@ -5,6 +5,7 @@ and the models built from a row are those the ORM builds."""
 import hashlib
 import json
 
+from django.db import connection
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 
@@ -68,6 +69,7 @@ def test_the_compiled_token_lookup_builds_what_the_orm_builds(flow, siti):
     assert compiled.user.citizen.pk == siti.pk
     assert compiled.user.citizen.sealed_profile == orm.user.citizen.sealed_profile
     assert validators._ACCESS_TOKEN.first(checksum="0" * 64) is None
+    assert all(s.usable for s in validators._ACCESS_TOKEN._statements.values())
 
 
 def test_the_compiled_consent_lookup_lists_the_active_consents_newest_first(flow, siti, bpjs):
@@ -82,3 +84,6 @@ def test_the_compiled_consent_lookup_lists_the_active_consents_newest_first(flow
     assert compiled and compiled[0].categories == orm[0].categories
     Consent.objects.filter(citizen=siti).update(revoked_at=now)
     assert access._ACTIVE_CONSENTS.all(purpose=purpose, **keys) == []
+    # SQLite sends datetimes as text, so there the queryset runs (the statement is unused).
+    usable = [s.usable for s in access._ACTIVE_CONSENTS._statements.values()]
+    assert usable == [connection.vendor != "sqlite"]
