@@ -1,12 +1,15 @@
 """The token endpoint's and userinfo's lookups run SQL compiled once per process
 (mpp.core.compiled): only the statement is kept, so what the rows say still counts at once,
-and the models built from a row are those the ORM builds."""
+and the models built from a row are those the ORM builds. The ID token is signed with the
+key configured now (finalize_id_token, our copy of the library's)."""
 
+import base64
 import hashlib
 import json
 
 from django.db import connection
 from django.utils import timezone
+from jwcrypto import jwk, jwt
 from oauth2_provider.models import AccessToken, Application
 
 from mpp.citizens import access
@@ -14,6 +17,7 @@ from mpp.citizens.models import Consent
 from mpp.identity import validators
 
 from .conftest import Flow
+from .keys import rsa_pem
 
 
 def test_a_changed_client_secret_counts_at_once_at_the_token_endpoint(flow):
@@ -87,3 +91,17 @@ def test_the_compiled_consent_lookup_lists_the_active_consents_newest_first(flow
     # SQLite sends datetimes as text, so there the queryset runs (the statement is unused).
     usable = [s.usable for s in access._ACTIVE_CONSENTS._statements.values()]
     assert usable == [connection.vendor != "sqlite"]
+
+
+def test_a_rotated_signing_key_signs_the_next_id_token(flow, settings):
+    flow.tokens()  # signed with the key before
+    new = rsa_pem()
+    settings.OAUTH2_PROVIDER = settings.OAUTH2_PROVIDER | {
+        "OIDC_RSA_PRIVATE_KEY": new,
+        "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [settings.OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"]],
+    }
+    id_token = flow.tokens()["id_token"]
+    key = jwk.JWK.from_pem(new.encode())
+    header = json.loads(base64.urlsafe_b64decode(id_token.split(".")[0] + "=="))
+    assert header["kid"] == key.thumbprint()
+    assert json.loads(jwt.JWT(jwt=id_token, key=key, algs=["RS256"]).claims)["aud"]
