@@ -107,7 +107,3 @@ class CompiledLookup:
         if len(rows) > 1:
             raise MultipleObjectsReturned(f"{self.model.__name__}: {len(rows)} rows")
         return statement.instance(connection, alias, rows[0])
-
-    def forget(self) -> None:
-        """Compile again on next use (tests that swap the database backend)."""
-        self._statements.clear()
