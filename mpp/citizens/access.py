@@ -17,6 +17,7 @@ The personal data itself is sealed in the database (`vault`); only this module o
 """
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -24,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mpp.accounts.models import Role
+from mpp.core.compiled import CompiledLookup
 from mpp.registry.models import Agency, Mall, OfficerPosting
 
 from . import vault
@@ -201,10 +203,26 @@ def consent_fields(consent: Consent) -> set[str]:
     return allowed
 
 
+# An agency system's consents, read on every userinfo release: its SQL compiled once per
+# process (mpp.core.compiled); the rows are read each time, so a withdrawal counts at once.
+_ACTIVE_CONSENTS = CompiledLookup(
+    Consent,
+    lambda citizen_id, agency_id, purpose, at: Consent.objects.active(at).filter(
+        citizen_id=citizen_id, agency_id=agency_id, purpose=purpose
+    ),
+    sentinels={
+        "citizen_id": -7_000_001,
+        "agency_id": -7_000_002,
+        "purpose": "\x00mpp-purpose\x00",
+        "at": datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC),
+    },
+)
+
+
 def _system_decision(system: SystemReader, citizen, purpose) -> _Decision:
     decision = _Decision(set(), agency=system.agency, channel=Channel.API)
-    consents = list(
-        Consent.objects.active().filter(citizen=citizen, agency=system.agency, purpose=purpose)
+    consents = _ACTIVE_CONSENTS.all(
+        citizen_id=citizen.pk, agency_id=system.agency.pk, purpose=purpose, at=timezone.now()
     )
     types, every_type = set(), False
     for consent in consents:

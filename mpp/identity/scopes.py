@@ -6,6 +6,7 @@ Scopes follow the profile's consent categories, except that the NIK is its own s
 
 from dataclasses import dataclass
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.scopes import BaseScopes
 
@@ -80,11 +81,20 @@ def release_of_scopes(scopes) -> tuple[list[str], list[str] | None]:
     return fields, (types or None)
 
 
+_LABELS: dict[str | None, dict[str, str]] = {}
+
+
 class ScopesBackend(BaseScopes):
     """django-oauth-toolkit asks here which scopes exist and which a client may use."""
 
     def get_all_scopes(self):
-        return {name: str(scope_label(name)) for name in ALL_SCOPES}
+        # Asked on every bearer check (AccessToken.scopes): the labels are translated once
+        # per language, as the catalogues do not change while a process runs.
+        language = get_language()
+        labels = _LABELS.get(language)
+        if labels is None:
+            labels = _LABELS[language] = {name: str(scope_label(name)) for name in ALL_SCOPES}
+        return dict(labels)
 
     def get_available_scopes(self, application=None, request=None, *args, **kwargs):
         if application is None:

@@ -10,8 +10,11 @@ from contextvars import ContextVar
 
 from django.db import connection, router, transaction
 from django.utils import timezone
-from oauth2_provider.models import AccessToken, Application, Grant
+from jwcrypto import jwt
+from oauth2_provider.models import AbstractApplication, AccessToken, Application, Grant, IDToken
 from oauth2_provider.oauth2_validators import OAuth2Validator
+
+from mpp.core.compiled import CompiledLookup
 
 from .clients import session_of, subject_of
 from .models import Acr, SignIn, code_digest
@@ -22,13 +25,36 @@ log = logging.getLogger("mpp.identity")
 _signed_id_token: ContextVar[tuple | None] = ContextVar("mpp_signed_id_token", default=None)
 
 
-def _one(queryset, **unique):
-    """The row with this unique key, or None: get() rather than first(), so no ORDER BY to
-    build and sort on every token request."""
-    try:
-        return queryset.get(**unique)
-    except queryset.model.DoesNotExist:
-        return None
+# The four lookups of every token and userinfo request, their SQL compiled once per process
+# (mpp.core.compiled): each call still reads the row, so a change takes effect at once.
+_KEY = "\x00mpp-key\x00"
+_APPLICATION = CompiledLookup(
+    Application,
+    lambda client_id: Application.objects.select_related("agency_client").filter(
+        client_id=client_id
+    ),
+    sentinels={"client_id": _KEY},
+)
+_ACCESS_TOKEN = CompiledLookup(
+    AccessToken,
+    lambda checksum: AccessToken.objects.select_related(
+        "application__agency_client__agency", "user__citizen"
+    ).filter(token_checksum=checksum),
+    sentinels={"checksum": _KEY},
+)
+
+
+def _grants(code, locked):
+    grants = Grant.objects.select_related("user").filter(code=code)
+    # FOR UPDATE: the token view runs in one transaction, so two requests redeeming the same
+    # code are serialised and the second finds it gone.
+    return grants.select_for_update(of=("self",)) if locked else grants
+
+
+_GRANT = CompiledLookup(Grant, _grants, sentinels={"code": _KEY})
+_SIGN_IN = CompiledLookup(
+    SignIn, lambda digest: SignIn.objects.filter(code_digest=digest), sentinels={"digest": _KEY}
+)
 
 
 def _agency_id(client) -> int:
@@ -43,19 +69,14 @@ class Validator(OAuth2Validator):
         """The client with its agency in one query (the ID token's pairwise `sub` and the
         scopes need the agency); django-oauth-toolkit then reuses it as its cached client."""
         if not request.client and isinstance(client_id, str) and "\x00" not in client_id:
-            request.client = _one(
-                Application.objects.select_related("agency_client"), client_id=client_id
-            )
+            request.client = _APPLICATION.first(client_id=client_id)
         return super()._load_application(client_id, request)
 
     def _load_access_token(self, token):
         """The bearer token with its client's agency and its citizen: userinfo needs both
         (one query, not three)."""
         checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
-        tokens = AccessToken.objects.select_related(
-            "application__agency_client__agency", "user__citizen"
-        )
-        return _one(tokens, token_checksum=checksum)
+        return _ACCESS_TOKEN.first(checksum=checksum)
 
     # --- the code's grant, read once per token request ------------------------------------
     # django-oauth-toolkit reads the grant of a code seven times in one token request (its
@@ -67,10 +88,8 @@ class Validator(OAuth2Validator):
         cached = getattr(request, "_mpp_grant", None)
         if cached is not None and cached[0] == code:
             return cached[1]
-        grants = Grant.objects.select_related("user")
-        if connection.in_atomic_block and connection.features.has_select_for_update:
-            grants = grants.select_for_update(of=("self",))
-        grant = _one(grants, code=code)
+        locked = connection.in_atomic_block and connection.features.has_select_for_update
+        grant = _GRANT.first(code=code, for_write=locked, variant={"locked": locked})
         request._mpp_grant = (code, grant)
         return grant
 
@@ -126,7 +145,7 @@ class Validator(OAuth2Validator):
             return cached
         sign_in = None
         if getattr(request, "code", None):
-            sign_in = _one(SignIn.objects, code_digest=code_digest(request.code))
+            sign_in = _SIGN_IN.first(digest=code_digest(request.code))
         elif request.user is not None and request.client is not None:
             sign_in = SignIn.objects.filter(user=request.user, application=request.client).first()
         request._mpp_sign_in = sign_in
@@ -170,8 +189,27 @@ class Validator(OAuth2Validator):
         return False
 
     def finalize_id_token(self, id_token, token, token_handler, request):
-        signed = super().finalize_id_token(id_token, token, token_handler, request)
-        request._mpp_id_token = (signed, request.id_token)
+        """django-oauth-toolkit 3.4's, but the ID token row is saved in the token view's
+        transaction: the library opens a transaction of its own, a savepoint inside the
+        view's, two more round trips for nothing (a failure rolls the whole request back, as
+        in save_bearer_token)."""
+        claims, expiration_time = self.get_id_token_dictionary(token, token_handler, request)
+        id_token.update(**claims)
+        if "nonce" not in id_token and request.nonce:  # oauthlib bug #746, as the library
+            id_token["nonce"] = request.nonce
+        header = {"typ": "JWT", "alg": request.client.algorithm}
+        if request.client.algorithm == AbstractApplication.RS256_ALGORITHM:
+            header["kid"] = request.client.jwk_key.thumbprint()
+        jwt_token = jwt.JWT(
+            header=json.dumps(header, default=str), claims=json.dumps(id_token, default=str)
+        )
+        jwt_token.make_signed_token(request.client.jwk_key)
+        with transaction.atomic(using=router.db_for_write(IDToken), savepoint=False):
+            saved = self._save_id_token(id_token["jti"], request, expiration_time)
+        request.access_token = saved  # as the library: django-rest-framework reads it
+        request.id_token = saved
+        signed = jwt_token.serialize()
+        request._mpp_id_token = (signed, saved)
         return signed
 
     def _create_access_token(self, expires, request, token, source_refresh_token=None):
