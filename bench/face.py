@@ -1,7 +1,8 @@
 """Benchmark the face pipeline (mpp.biometrics) on one core, new model and old side by side.
 
 Usage: .venv/bin/python bench/face.py [--quick] [--search-only | --attacks-only]
-           [--pairs PAIRS --images DIR] [--lfw DIR [--groups CSV] [--attacks N] [--lfw-cache DIR]]
+           [--pairs PAIRS --images DIR]
+           [--lfw DIR [--groups CSV] [--attacks N | --attacks-all] [--lfw-cache DIR]]
 
 Prints Markdown tables: per-step latency for a 640×480 frame (p50) for MobileFaceNet and dlib's
 ResNet, figures on the shared photographs, identification error rates at gallery sizes
@@ -9,7 +10,8 @@ ResNet, figures on the shared photographs, identification error rates at gallery
 each model's size; with --lfw (a folder holding LFW: images/, pairs.txt): View 2 for the new
 model, FMR/FNMR per group (mpp/biometrics/data/lfw_groups.csv) for both models, what burst
 fusion buys, and APCER/BPCER on the attack set built from the reserved identities' photos
-(--attacks N identities per group). Embeddings are cached in .cache/biometrics/ or --lfw-cache.
+(--attacks N identities per group, --attacks-all every one that qualifies; each rate with its
+95 % Wilson interval, per group). Embeddings are cached in .cache/biometrics/ or --lfw-cache.
 """
 
 from __future__ import annotations
