@@ -552,11 +552,28 @@ ATTACKS = (
 )
 
 
-def pose_triplet(identity: Identity, embeddings) -> tuple[Path, Path | None, Path] | None:
-    """(frontal, half-turned or None, turned) photos of one identity from the measured yaw:
-    frontal |yaw| ≤ 0.05, turned |yaw| ≥ 0.16, half-turned 35–65 % of the turn, same side;
-    only photos of one person (no other face half the subject's width or more), and a turned
-    photo the model matches with the frontal one (at the duplicate-review threshold)."""
+# The genuine turn's photos, measured as the camera frame shows them (`attacks.frame_yaw`): the
+# turned one must reach the challenge's yaw and turn (liveness.LivenessPolicy.turn_yaw,
+# turn_delta) by this much more, about two held-photo sway noises (dev bursts: the yaw of one
+# photo swayed over 4 frames varies with a median sd of 0.008, 90th percentile 0.015).
+TURN_MARGIN = 0.02
+
+
+def pose_triplet(
+    identity: Identity, embeddings, *, on_frame: bool = True
+) -> tuple[Path, Path | None, Path] | None:
+    """(frontal, half-turned or None, turned) photos of one identity for the genuine turn and
+    the attacks built from the same photos; only photos of one person (no other face half the
+    subject's width or more), and a turned photo the model matches with the frontal one (at
+    the duplicate-review threshold).
+
+    `on_frame` (issue 12, liveness fourth round): the yaws are measured on the camera frame
+    (`attacks.frame_yaw`), frontal |yaw| ≤ 0.05, and the turned photo must reach the
+    deployed challenge with TURN_MARGIN to spare — |yaw| ≥ turn_yaw + margin and a turn from
+    the frontal one ≥ turn_delta + margin — the pair with the largest turn is taken. A
+    simulated person who stops short of what they were asked is an artefact of which photos
+    an archive holds. False: the previous rule (the yaw of the 250-px original, frontal
+    |yaw| ≤ 0.05, turned 0.16–0.3, which let through pairs that turn by as little as 0.11)."""
     measured = [
         (p, embeddings[p][1]["yaw"])
         for p in identity.images
@@ -564,6 +581,8 @@ def pose_triplet(identity: Identity, embeddings) -> tuple[Path, Path | None, Pat
         and "yaw" in embeddings[p][1]
         and embeddings[p][1].get("other_face_ratio", 0.0) < 0.5
     ]
+    if on_frame:
+        return _pose_triplet_on_frame(measured, embeddings)
     frontal = [(p, y) for p, y in measured if abs(y) <= 0.05]
     turned = [(p, y) for p, y in measured if 0.16 <= abs(y) <= 0.3]
     if not frontal or not turned:
@@ -579,6 +598,43 @@ def pose_triplet(identity: Identity, embeddings) -> tuple[Path, Path | None, Pat
     return front, (halves[0] if halves else None), far
 
 
+def _pose_triplet_on_frame(measured, embeddings) -> tuple[Path, Path | None, Path] | None:
+    from PIL import Image
+
+    from .attacks import frame_yaw
+    from .liveness import DEFAULT_POLICY
+
+    on_frame = {}
+    for path, _ in measured:
+        with Image.open(path) as photo:
+            yaw = frame_yaw(photo)
+        if yaw is not None and abs(yaw) <= 0.3:
+            on_frame[path] = yaw
+    same = thresholds_for().duplicate
+    pairs = []
+    for front, front_yaw in on_frame.items():
+        if abs(front_yaw) > 0.05:
+            continue
+        for far, yaw in on_frame.items():
+            turn = abs(yaw - front_yaw)
+            if (
+                abs(yaw) >= DEFAULT_POLICY.turn_yaw + TURN_MARGIN
+                and turn >= DEFAULT_POLICY.turn_delta + TURN_MARGIN
+                and float(embeddings[far][0] @ embeddings[front][0]) >= same
+            ):
+                pairs.append((turn, -abs(front_yaw), front, far))
+    if not pairs:
+        return None
+    _, _, front, far = max(pairs)
+    yaw, front_yaw = on_frame[far], on_frame[front]
+    halves = [
+        p
+        for p, y in on_frame.items()
+        if p not in (front, far) and 0.35 <= (y - front_yaw) / (yaw - front_yaw) <= 0.65
+    ]
+    return front, (halves[0] if halves else None), far
+
+
 def presentation_evaluate(
     identities: list[Identity],
     embeddings,
@@ -586,12 +642,14 @@ def presentation_evaluate(
     limit: int | None = None,
     progress=None,
     policies: dict | None = None,
+    on_frame: bool = True,
 ) -> dict:
     """BPCER on genuine (synthesised) head turns and APCER per attack type, each burst judged
     by `liveness_check` with the challenge the attack needs to pass (the turn to the side the
     turned photo shows). Returns counts per kind and the identities used. `policies`: label →
     LivenessPolicy to judge the same bursts with several rules in one run (old and new);
-    `by_policy` holds their counts and reasons, `counts`/`reasons` the first one's."""
+    `by_policy` holds their counts and reasons, `counts`/`reasons` the first one's.
+    `on_frame`: how the photos are chosen (`pose_triplet`)."""
     from PIL import Image
 
     from . import attacks
@@ -605,7 +663,7 @@ def presentation_evaluate(
     }  # counts: [passed, total]
     used = []
     for identity in identities:
-        triplet = pose_triplet(identity, embeddings)
+        triplet = pose_triplet(identity, embeddings, on_frame=on_frame)
         if triplet is None:
             continue
         if limit is not None and len(used) >= limit:
