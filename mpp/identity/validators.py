@@ -10,8 +10,7 @@ from contextvars import ContextVar
 
 from django.db import connection, router, transaction
 from django.utils import timezone
-from jwcrypto import jwt
-from oauth2_provider.models import AbstractApplication, AccessToken, Application, Grant, IDToken
+from oauth2_provider.models import AccessToken, Application, Grant
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
 from mpp.core.compiled import CompiledLookup
@@ -189,27 +188,8 @@ class Validator(OAuth2Validator):
         return False
 
     def finalize_id_token(self, id_token, token, token_handler, request):
-        """django-oauth-toolkit 3.4's, but the ID token row is saved in the token view's
-        transaction: the library opens a transaction of its own, a savepoint inside the
-        view's, two more round trips for nothing (a failure rolls the whole request back, as
-        in save_bearer_token)."""
-        claims, expiration_time = self.get_id_token_dictionary(token, token_handler, request)
-        id_token.update(**claims)
-        if "nonce" not in id_token and request.nonce:  # oauthlib bug #746, as the library
-            id_token["nonce"] = request.nonce
-        header = {"typ": "JWT", "alg": request.client.algorithm}
-        if request.client.algorithm == AbstractApplication.RS256_ALGORITHM:
-            header["kid"] = request.client.jwk_key.thumbprint()
-        jwt_token = jwt.JWT(
-            header=json.dumps(header, default=str), claims=json.dumps(id_token, default=str)
-        )
-        jwt_token.make_signed_token(request.client.jwk_key)
-        with transaction.atomic(using=router.db_for_write(IDToken), savepoint=False):
-            saved = self._save_id_token(id_token["jti"], request, expiration_time)
-        request.access_token = saved  # as the library: django-rest-framework reads it
-        request.id_token = saved
-        signed = jwt_token.serialize()
-        request._mpp_id_token = (signed, saved)
+        signed = super().finalize_id_token(id_token, token, token_handler, request)
+        request._mpp_id_token = (signed, request.id_token)
         return signed
 
     def _create_access_token(self, expires, request, token, source_refresh_token=None):

@@ -1,7 +1,7 @@
 """The token endpoint's and userinfo's lookups run SQL compiled once per process
 (mpp.core.compiled): only the statement is kept, so what the rows say still counts at once,
 and the models built from a row are those the ORM builds. The ID token is signed with the
-key configured now (finalize_id_token, our copy of the library's)."""
+key configured now."""
 
 import base64
 import hashlib
