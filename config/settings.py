@@ -135,6 +135,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         or os.path.join(tempfile.gettempdir(), f"mpp-test-{os.getpid()}.sqlite3")
     }
 
+
+def prepared_statements(database: dict) -> None:
+    """Parameters bound by the server and statements prepared per connection after
+    DB_PREPARE_THRESHOLD runs: the same few statements of every kiosk tap or token request
+    are then parsed and planned once per connection, not on every run (decision 0048). A
+    transaction-pooling proxy (pgbouncer before 1.21) cannot keep prepared statements: set
+    DB_SERVER_SIDE_BINDING=False there."""
+    if database["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+        "DB_SERVER_SIDE_BINDING", True
+    ):
+        database.setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=env_int("DB_PREPARE_THRESHOLD", 2)
+        )
+
+
+prepared_statements(DATABASES["default"])
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
@@ -554,6 +571,7 @@ if DATABASE_REPLICA_URL:
         DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0)
     )
     DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 2}
+    prepared_statements(DATABASES["replica"])
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # the standby replays the test DB
     DATABASE_ROUTERS = ["mpp.core.replica.ReplicaRouter"]
     MIDDLEWARE.append("mpp.core.replica.ReadYourWritesMiddleware")

@@ -68,8 +68,16 @@ def _months_of(cursor, table: str, column: str, ahead: int, today: date) -> list
     return months
 
 
+def _ddl(cursor, conn, sql: str, params: list) -> None:
+    """A DDL statement with literal values: PostgreSQL cannot bind parameters in DDL, so with
+    server-side binding (decision 0048) the values are quoted into the text by the driver."""
+    cursor.execute(conn.ops.compose_sql(sql, params))
+
+
 def _create_partition(cursor, conn, table: str, month: date) -> None:
-    cursor.execute(
+    _ddl(
+        cursor,
+        conn,
         f"CREATE TABLE {_quote(conn, partition_name(table, month))} PARTITION OF "
         f"{_quote(conn, table)} FOR VALUES FROM (%s) TO (%s)",
         [month, month_start(month, 1)],
@@ -140,7 +148,8 @@ def _rebuild(table: str, column: str, *, partitioned: bool, ahead: int, today: d
                 definition = definition.replace(f", {column})", ")", 1)
             cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition}")
             if widened:
-                cursor.execute(f"COMMENT ON CONSTRAINT {q(name)} ON {q(table)} IS %s", [WIDENED])
+                comment_on = f"COMMENT ON CONSTRAINT {q(name)} ON {q(table)} IS %s"
+                _ddl(cursor, conn, comment_on, [WIDENED])
 
 
 def table_partition_by_month(
@@ -154,8 +163,11 @@ def table_partition_by_month(
             _rebuild(table, column, partitioned=True, ahead=ahead, today=today or date.today())
             if keep_all:
                 with connection.cursor() as cursor:
-                    cursor.execute(
-                        f"COMMENT ON TABLE {_quote(connection, table)} IS %s", [KEEP_ALL]
+                    _ddl(
+                        cursor,
+                        connection,
+                        f"COMMENT ON TABLE {_quote(connection, table)} IS %s",
+                        [KEEP_ALL],
                     )
 
 
