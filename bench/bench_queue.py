@@ -20,7 +20,9 @@ measures, each for --seconds:
    weekly hours, a last-ticket cut-off, closures and a daily cap (the full check).
 
 The load generator runs on the same 2 cores as the server and the database, so every figure
-is a floor for a machine where they are separate.
+is a floor for a machine where they are separate. The kiosk-page rows send their taps with
+bench/rawhttp.py (`--http-client stdlib`: http.client, as before 2026-12-02) and give the
+generator's own CPU per ticket.
 """
 
 from __future__ import annotations
@@ -40,8 +42,11 @@ import threading
 import time
 from pathlib import Path
 
+import rawhttp  # bench/, beside this file
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PORT = 8765  # --port
+HTTP_CLIENT = "raw"  # --http-client
 
 
 def log(message: str) -> None:
@@ -224,16 +229,20 @@ def request(method: str, path: str, body: dict | None = None, headers: dict | No
 def post_form(path: str, fields: dict, headers: dict):
     from urllib.parse import urlencode
 
-    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    body = urlencode(fields)
     all_headers = {"Content-Type": "application/x-www-form-urlencoded"}
     all_headers.update(headers)
-    started = time.perf_counter()
-    conn.request("POST", path, urlencode(fields), all_headers)
-    response = conn.getresponse()
-    response.read()
-    elapsed = time.perf_counter() - started
-    conn.close()
-    return response.status, response.getheader("Location", ""), elapsed
+    if HTTP_CLIENT == "stdlib":
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        started = time.perf_counter()
+        conn.request("POST", path, body, all_headers)
+        response = conn.getresponse()
+        response.read()
+        elapsed = time.perf_counter() - started
+        conn.close()
+        return response.status, response.getheader("Location", ""), elapsed
+    status, head, _, elapsed = rawhttp.exchange(PORT, "POST", path, body.encode(), all_headers)
+    return status, rawhttp.header(head, "Location"), elapsed
 
 
 def officer_sign_in(username: str, password: str) -> dict:
@@ -309,7 +318,9 @@ def kiosk_page_issue(
                 double_taps["same" if (again, second) == (302, location) else "different"] += 1
         return elapsed, status == 302 and "/print/" in location
 
+    cpu = rawhttp.generator_cpu()
     n, lat, err = run_clients(clients, seconds, tap)
+    double_taps["generator_ms"] = (rawhttp.generator_cpu() - cpu) / max(n, 1) * 1000
     return n, lat, err, double_taps
 
 
@@ -368,7 +379,7 @@ def duplicates(env: dict, mall_id: int, prefix: str | None = None) -> tuple[int,
 
 
 def main() -> None:
-    global PORT
+    global PORT, HTTP_CLIENT
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=4)
@@ -379,8 +390,14 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=PORT)
     parser.add_argument("--cache-url", default="", help="the shared cache (default: database)")
     parser.add_argument("--only-kiosk", action="store_true", help="only row 5 (kiosk page)")
+    parser.add_argument(
+        "--http-client",
+        choices=["raw", "stdlib"],
+        default="raw",
+        help="the kiosk page's client: bench/rawhttp.py (default) or http.client (as before)",
+    )
     args = parser.parse_args()
-    PORT = args.port
+    PORT, HTTP_CLIENT = args.port, args.http_client
     env = server_env(args.database_url)
     if args.cache_url:
         env["CACHE_URL"] = args.cache_url
@@ -409,7 +426,8 @@ def main() -> None:
             stored, dup = duplicates(env, page["mall_id"])
             note = (
                 f"double taps: {taps['same']} gave the same ticket, {taps['different']} not; "
-                f"{stored - stored_before} tickets stored for {n} forms, {dup} duplicate numbers"
+                f"{stored - stored_before} tickets stored for {n} forms, {dup} duplicate numbers; "
+                f"load generator {taps['generator_ms']:.2f} ms CPU per ticket ({HTTP_CLIENT})"
             )
             rows.append((label, n / args.seconds, pct(lat, 0.5), pct(lat, 0.99), err, note))
     finally:

@@ -55,6 +55,9 @@ def log(message: str) -> None:
 
 
 import bench_queue as bq  # noqa: E402 (the same production-mode server environment)
+import rawhttp  # noqa: E402 (bench/rawhttp.py: the generator's HTTP client)
+
+HTTP_CLIENT = {"name": "raw"}  # --http-client
 
 recreate_database = bq.recreate_database
 
@@ -174,6 +177,10 @@ _local = Keepalive()
 def request(
     port: int, method: str, path: str, body: str | None, headers: dict
 ) -> tuple[int, bytes, float]:
+    if HTTP_CLIENT["name"] == "raw":
+        payload = body.encode() if body is not None else b""
+        status, _head, data, elapsed = rawhttp.exchange(port, method, path, payload, headers)
+        return status, data, elapsed
     if _local.conns is None:
         _local.conns = {}
     conn = _local.conns.get(port)
@@ -244,7 +251,8 @@ class Target:
         self.env = server_env(database_url) | {"PYTHONPATH": str(tree)}
         self.server = None
         # per endpoint: requests, seconds, latencies, errors, each round's req/s
-        self.results = {name: [0, 0.0, [], 0, []] for name in (REDEEM_ROW, USERINFO_ROW)}
+        # … and the load generator's CPU seconds
+        self.results = {name: [0, 0.0, [], 0, [], 0.0] for name in (REDEEM_ROW, USERINFO_ROW)}
         self.records_written = 0
 
     def start(self) -> None:
@@ -297,7 +305,9 @@ class Target:
         log(f"[{self.label}] {name.split()[0]}")
         before = access_records(self.env) if name == USERINFO_ROW else 0
         work = self._token if name == REDEEM_ROW else self._userinfo
+        cpu = rawhttp.generator_cpu()
         n, lat, errors, wall = run_clients(self.args.clients, self.args.seconds, work)
+        cpu = rawhttp.generator_cpu() - cpu
         if name == USERINFO_ROW:
             self.records_written += access_records(self.env) - before
         total = self.results[name]
@@ -306,12 +316,14 @@ class Target:
         total[2] += lat
         total[3] += errors
         total[4].append(n / wall)
+        total[5] += cpu
 
     def rows(self) -> list[tuple]:
         rows = []
-        for name, (n, wall, lat, errors, rounds) in self.results.items():
+        for name, (n, wall, lat, errors, rounds, cpu) in self.results.items():
             per = "—" if name == REDEEM_ROW else f"{self.records_written / max(n, 1):.2f}"
-            rows.append((self.label, name, n, wall, lat, errors, per, rounds))
+            generator_ms = cpu / max(n, 1) * 1000
+            rows.append((self.label, name, n, wall, lat, errors, per, generator_ms, rounds))
         return rows
 
 
@@ -337,7 +349,14 @@ def main() -> None:
     parser.add_argument(
         "--database-url", default="postgres://postgres@127.0.0.1:5432/mpp_bench_oidc"
     )
+    parser.add_argument(
+        "--http-client",
+        choices=["raw", "stdlib"],
+        default="raw",
+        help="the generator's client: bench/rawhttp.py (default) or http.client (as before)",
+    )
     args = parser.parse_args()
+    HTTP_CLIENT["name"] = args.http_client
     targets = []
     old_tree = exported(args.baseline) if args.baseline else None
     if old_tree is not None:
@@ -362,7 +381,7 @@ def main() -> None:
 
     print(
         f"\nSign-in with MPP over HTTP — gunicorn {args.workers} sync workers + PostgreSQL, "
-        f"{args.clients} client threads on the same machine "
+        f"{args.clients} client threads ({args.http_client} HTTP client) on the same machine "
         f"({platform.processor() or platform.machine()}, {os.cpu_count()} cores), "
         f"{args.rounds} × {args.seconds:.0f} s each, old and new windows alternating; "
         f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after\n"
@@ -370,15 +389,15 @@ def main() -> None:
     each = " | req/s per round" if args.rounds > 1 else ""
     print(
         "| code | endpoint | requests | req/s | p50 ms | p99 ms | errors "
-        f"| access records / request{each} |"
+        f"| access records / request | generator CPU ms / request{each} |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|" + ("---|" if each else ""))
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|" + ("---|" if each else ""))
     rows = [row for target in targets for row in target.rows()]
     rows.sort(key=lambda row: (row[1] != REDEEM_ROW, row[0] == "new"))
-    for label, name, n, wall, lat, errors, per, rounds in rows:
+    for label, name, n, wall, lat, errors, per, generator_ms, rounds in rows:
         line = (
             f"| {label} | {name} | {n} | {n / max(wall, 1e-9):.0f} | {pct(lat, 0.5):.1f} "
-            f"| {pct(lat, 0.99):.1f} | {errors} | {per} |"
+            f"| {pct(lat, 0.99):.1f} | {errors} | {per} | {generator_ms:.2f} |"
         )
         if each:
             line += " " + ", ".join(f"{r:.0f}" for r in rounds) + " |"
