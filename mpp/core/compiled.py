@@ -9,7 +9,9 @@ depends only on the models and the database backend, which change with a deploy 
 process), not while a process runs."""
 
 from django.core.exceptions import MultipleObjectsReturned
-from django.db import connections, router
+from django.db import connections, models, router
+from django.db.models import sql
+from django.db.models.expressions import DatabaseDefault
 from django.db.models.query import get_related_populators
 
 
@@ -107,3 +109,92 @@ class CompiledLookup:
         if len(rows) > 1:
             raise MultipleObjectsReturned(f"{self.model.__name__}: {len(rows)} rows")
         return statement.instance(connection, alias, rows[0])
+
+
+class CompiledInsertModel(models.Model):
+    """A model whose rows are inserted on a hot path (a ticket per kiosk tap). `save()` is
+    Django's own (signals, pre_save values, the instance's state, the transaction); only the
+    single-row INSERT it ends in is built by Django's compiler once per process, per database
+    and per set of columns, instead of on every save. The values are computed on every save
+    as Django computes them (`pre_save`, `get_db_prep_save`); a value that is an expression
+    other than the column's database default takes Django's own path."""
+
+    class Meta:
+        abstract = True
+
+    def _do_insert(self, manager, using, fields, returning_fields, raw):
+        return _insert_compiled(self, manager, using, fields, returning_fields, raw)
+
+
+class _Insert:
+    def __init__(self, obj, using: str, fields, returning_fields, defaults: frozenset):
+        query = sql.InsertQuery(type(obj))
+        query.insert_values(fields, [obj], raw=True)  # values already pre_saved by the caller
+        compiler = query.get_compiler(using=using)
+        compiler.returning_fields = returning_fields
+        statements = compiler.as_sql()
+        self.sql, params = statements[0]
+        self.slots = [field for index, field in enumerate(fields) if index not in defaults]
+        connection = connections[using]
+        expected = [
+            field.get_db_prep_save(getattr(obj, field.attname), connection) for field in self.slots
+        ]
+        # Only a plain statement (one row, a "%s" per value) is kept; anything else (a field
+        # with its own placeholder, a backend that returns rows another way) runs as before.
+        self.usable = (
+            len(statements) == 1
+            and list(params) == expected
+            and not getattr(compiler, "returning_params", ())
+            and (not returning_fields or connection.features.can_return_columns_from_insert)
+        )
+        table = type(obj)._meta.db_table
+        columns = [field.get_col(table) for field in returning_fields]
+        self.converters = compiler.get_converters(columns)
+        self.compiler = compiler
+
+    def run(self, obj, connection) -> list:
+        params = [
+            field.get_db_prep_save(getattr(obj, field.attname), connection) for field in self.slots
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            if not self.compiler.returning_fields:
+                return []
+            rows = [cursor.fetchone()]
+        if self.converters:
+            rows = list(self.compiler.apply_converters(rows, self.converters))
+        return rows
+
+
+_INSERTS: dict = {}
+
+
+def _insert_compiled(obj, manager, using, fields, returning_fields, raw):
+    if not raw:
+        for field in fields:  # what the compiler would do, once, before the statement is chosen
+            setattr(obj, field.attname, field.pre_save(obj, add=True))
+    values = [getattr(obj, field.attname) for field in fields]
+    defaults = frozenset(
+        index for index, value in enumerate(values) if isinstance(value, DatabaseDefault)
+    )
+    expressions = any(
+        hasattr(value, "resolve_expression") and index not in defaults
+        for index, value in enumerate(values)
+    )
+    connection = connections[using]
+    key = (
+        type(obj),
+        using,
+        connection.vendor,
+        tuple(field.attname for field in fields),
+        tuple(field.attname for field in returning_fields),
+        defaults,
+    )
+    statement = None if expressions else _INSERTS.get(key)
+    if statement is None and not expressions:
+        statement = _INSERTS[key] = _Insert(obj, using, fields, returning_fields, defaults)
+    if statement is None or not statement.usable:
+        return manager._insert(
+            [obj], fields=fields, returning_fields=returning_fields, using=using, raw=True
+        )
+    return statement.run(obj, connection)

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mpp.core.compiled import CompiledInsertModel
 from mpp.registry.models import Agency, Counter, Mall, Service
 
 
@@ -159,7 +160,7 @@ class Outcome(models.TextChoices):
     TRANSFERRED = "transferred", _("Transferred to another service")
 
 
-class Ticket(models.Model):
+class Ticket(CompiledInsertModel):
     """A queue ticket, and the visit record the weekly report counts: one per service a
     citizen comes for. Several services in one trip share `trip`."""
 
