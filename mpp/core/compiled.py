@@ -181,20 +181,22 @@ def _insert_compiled(obj, manager, using, fields, returning_fields, raw):
         hasattr(value, "resolve_expression") and index not in defaults
         for index, value in enumerate(values)
     )
-    connection = connections[using]
+    if expressions:  # F(), Now() and the like: Django compiles them each time
+        return manager._insert(
+            [obj], fields=fields, returning_fields=returning_fields, using=using, raw=True
+        )
     key = (
         type(obj),
         using,
-        connection.vendor,
         tuple(field.attname for field in fields),
         tuple(field.attname for field in returning_fields),
         defaults,
     )
-    statement = None if expressions else _INSERTS.get(key)
-    if statement is None and not expressions:
+    statement = _INSERTS.get(key)
+    if statement is None:
         statement = _INSERTS[key] = _Insert(obj, using, fields, returning_fields, defaults)
-    if statement is None or not statement.usable:
+    if not statement.usable:
         return manager._insert(
             [obj], fields=fields, returning_fields=returning_fields, using=using, raw=True
         )
-    return statement.run(obj, connection)
+    return statement.run(obj, connections[using])
