@@ -38,6 +38,7 @@ from mpp.biometrics import (  # noqa: E402
     IDENTIFY_MARGIN,
     IDENTIFY_THRESHOLD,
     MOBILEFACENET,
+    MOBILEFACENET_ONET,
     VERIFY_THRESHOLD,
     Outcome,
     TemplateIndex,
@@ -49,7 +50,7 @@ from mpp.biometrics import (  # noqa: E402
     thresholds_for,
 )
 from mpp.biometrics.detection import detect_faces  # noqa: E402
-from mpp.biometrics.embedding import embed_chip, face_chip, normalise  # noqa: E402
+from mpp.biometrics.embedding import embed_chip, face_chip, normalise, onet_landmarks  # noqa: E402
 from mpp.biometrics.evaluation import (  # noqa: E402
     ATTACKS,
     embeddings_for,
@@ -126,20 +127,30 @@ def latency(runs: int) -> None:
         ("embedding + flipped chip (TTA, default)", lambda: embed_chip(chip, flip=True)),
         ("compare (1:1)", lambda: compare(a, b, model_id=DLIB_RESNET)),
     ]
-    mfn = model_get(MOBILEFACENET)
+    old, mfn = model_get(MOBILEFACENET), model_get(MOBILEFACENET_ONET)
     mchip = mfn.chip(image, face)
     steps += [
-        ("MobileFaceNet: alignment (ArcFace 112×112)", lambda: mfn.chip(image, face)),
+        ("MobileFaceNet (old): alignment by dlib's eyes + nose", lambda: old.chip(image, face)),
+        ("MobileFaceNet: ONet landmarks, two passes (new)", lambda: onet_landmarks(image, face)),
+        (
+            "MobileFaceNet: alignment by ONet's 5 points, ONet included",
+            lambda: mfn.chip(image, face),
+        ),
         ("MobileFaceNet: embedding + flipped chip (one batch of 2)", lambda: mfn.embed(mchip)),
     ]
     va, vb = mfn.embed(mchip), mfn.embed(mchip[:, ::-1].copy())
     steps += [
-        ("MobileFaceNet: compare (1:1), raw cosine (old)", lambda: float(np.dot(va, vb))),
-        ("MobileFaceNet: compare (1:1), AS-norm, 534-face cohort (new)", lambda: compare(va, vb)),
+        ("MobileFaceNet: compare (1:1), raw cosine", lambda: float(np.dot(va, vb))),
+        ("MobileFaceNet: compare (1:1), AS-norm, 534-face cohort", lambda: compare(va, vb)),
     ]
     before = load_average()
     rows = [[name, *(f"{v:.1f}" for v in p50_wall_cpu(fn, runs))] for name, fn in steps]
-    for model_id, label in ((DLIB_RESNET, "dlib ResNet (old)"), (MOBILEFACENET, "MobileFaceNet")):
+    pipelines = (
+        (DLIB_RESNET, "dlib ResNet (first model)"),
+        (MOBILEFACENET, "MobileFaceNet, dlib alignment (old)"),
+        (MOBILEFACENET_ONET, "MobileFaceNet, ONet alignment (new)"),
+    )
+    for model_id, label in pipelines:
         wall, cpu = p50_wall_cpu(lambda m=model_id: _pipeline(image, flip=True, model_id=m), runs)
         rows.append(
             [
@@ -472,17 +483,31 @@ def main() -> None:
 def lfw(root: Path, groups: Path, cache: Path, *, attacks: int) -> None:
     images = root / "images"
     pairs = pairs_read(root / "pairs.txt", images)
-    progress("LFW View 2 with MobileFaceNet")
     paths = [p.left for p in pairs] + [p.right for p in pairs]
-    new = embeddings_for(paths, cache_dir=cache, model_id=MOBILEFACENET)
-    # old (raw cosine, its threshold 0.557) and new (cohort-normalised, decision 0042) alike
+    # the model before decision 0049 (dlib alignment; raw cosine before 0042, then AS-norm) and
+    # the new one (ONet alignment, AS-norm), each on its own embeddings and thresholds
     scorings = [
-        ("MobileFaceNet, raw cosine (old)", MOBILEFACENET, False, OLD_RAW_VERIFY),
-        ("MobileFaceNet + AS-norm (new)", MOBILEFACENET, True, thresholds_for().verify),
+        ("MobileFaceNet, dlib alignment, raw cosine", MOBILEFACENET, False, OLD_RAW_VERIFY),
+        (
+            "MobileFaceNet, dlib alignment + AS-norm (old)",
+            MOBILEFACENET,
+            True,
+            thresholds_for(MOBILEFACENET).verify,
+        ),
+        (
+            "MobileFaceNet, ONet alignment + AS-norm (new)",
+            MOBILEFACENET_ONET,
+            True,
+            thresholds_for(MOBILEFACENET_ONET).verify,
+        ),
     ]
     v2_rows = []
     for label, model_id, cohort, threshold in scorings:
-        report = pairs_evaluate(pairs, new, model_id=model_id, cohort=cohort, threshold=threshold)
+        progress(f"LFW View 2 with {label}")
+        embedded = embeddings_for(paths, cache_dir=cache, model_id=model_id)
+        report = pairs_evaluate(
+            pairs, embedded, model_id=model_id, cohort=cohort, threshold=threshold
+        )
         v2_rows.append(
             [
                 label,
@@ -495,7 +520,7 @@ def lfw(root: Path, groups: Path, cache: Path, *, attacks: int) -> None:
         )
     print(
         f"LFW View 2 ({report['genuine_pairs']} + {report['impostor_pairs']} pairs, "
-        f"{report['images']} images), MobileFaceNet on dlib detection + 5 landmarks:\n"
+        f"{report['images']} images), dlib detection, each model's own alignment:\n"
     )
     table(
         [

@@ -24,7 +24,14 @@ See docs/biometrics.md for thresholds, what liveness does and does not stop, and
 from .crypto import template_decrypt, template_encrypt, template_key_new
 from .detection import Face, Pose, detect_faces
 from .embedding import MODELS, FaceModel, model_get
-from .engine import DLIB_RESNET, MOBILEFACENET, MODEL_ID, ModelFileError, models_check
+from .engine import (
+    DLIB_RESNET,
+    MOBILEFACENET,
+    MOBILEFACENET_ONET,
+    MODEL_ID,
+    ModelFileError,
+    models_check,
+)
 from .images import MAX_FILE_BYTES, MAX_PIXELS, load_image
 from .index import (
     Candidate,
@@ -75,6 +82,7 @@ __all__ = [
     "MAX_PIXELS",
     "MESSAGES",
     "MOBILEFACENET",
+    "MOBILEFACENET_ONET",
     "MODELS",
     "MODEL_ID",
     "PROMPTS",

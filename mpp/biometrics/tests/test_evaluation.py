@@ -79,7 +79,7 @@ def test_face_eval_prints_the_figures_as_json():
         stdout=out,
     )
     report = json.loads(out.getvalue())
-    assert report["model"] == "mobilefacenet-expo1.0.24-arcface112"
+    assert report["model"] == "mobilefacenet-expo1.0.24-onet5"
     pairs = report["pairs"]
     assert pairs["accuracy"] >= 0.99 and pairs["folds"] == 10
     assert set(pairs) >= {"tar_at_far", "fmr", "fnmr", "failure_to_enrol"}

@@ -3,6 +3,7 @@ a clear error naming the file and the script that restores it, never wrong embed
 
 import shutil
 
+import numpy as np
 import pytest
 
 from mpp.biometrics import ModelFileError, engine, models_check
@@ -71,3 +72,40 @@ def test_models_warm_loads_every_model_the_pipeline_uses():
     from mpp.biometrics.cohort import cohort_for
 
     assert cohort_for.cache_info().currsize >= len(engine.COHORTS)
+
+
+@pytest.mark.parametrize("name", sorted(engine.MODEL_FILES))
+def test_every_vendored_network_is_checked_before_it_loads(tmp_path, name):
+    copy = tmp_path / name
+    shutil.copyfile(engine.MODELS_DIR / name, copy)
+    data = bytearray(copy.read_bytes())
+    data[len(data) // 2] ^= 1
+    copy.write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match="SHA-256"):
+        engine.model_path(name, directory=tmp_path)
+
+
+def test_onet_puts_the_five_landmarks_on_the_eyes_nose_and_mouth_of_a_real_photo():
+    """ONet's points (decision 0049) against dlib's own landmarks on the same photograph: the
+    eyes within a fifth of the eye distance of dlib's eye centres, the nose tip above the mouth
+    corners and between the eyes, the mouth corners below the nose."""
+    from mpp.biometrics.detection import detect_faces
+    from mpp.biometrics.embedding import onet_chip, onet_landmarks
+    from mpp.biometrics.images import load_image
+
+    from .conftest import face_path
+
+    image = load_image(face_path("Barack_Obama", 1).read_bytes())
+    face = detect_faces(image)[0]
+    points = onet_landmarks(image, face)
+    dlib_left_eye = (face.landmarks[2] + face.landmarks[3]) / 2  # image-left eye
+    dlib_right_eye = (face.landmarks[0] + face.landmarks[1]) / 2
+    eye_distance = float(np.hypot(*(dlib_right_eye - dlib_left_eye)))
+    assert np.hypot(*(points[0] - dlib_left_eye)) < eye_distance / 5
+    assert np.hypot(*(points[1] - dlib_right_eye)) < eye_distance / 5
+    nose, mouth_left, mouth_right = points[2], points[3], points[4]
+    assert points[0][0] < nose[0] < points[1][0]
+    assert nose[1] < min(mouth_left[1], mouth_right[1])
+    assert mouth_left[0] < mouth_right[0]
+    chip = onet_chip(image, face)
+    assert chip.shape == (112, 112, 3) and chip.dtype == np.uint8
