@@ -17,8 +17,11 @@ fusion buys, and APCER/BPCER on the attack set built from the reserved identitie
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -27,7 +30,7 @@ for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 if hasattr(os, "sched_setaffinity"):
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[-1]})
 
-import faiss  # noqa: E402
+import numkong  # noqa: E402
 import numpy as np  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -337,11 +340,109 @@ def padding_check(everyone, owner, rng) -> str:
     )
 
 
+# decision 0039's index (faiss 8-bit codes), measured beside the current one in the same run
+BASELINE_INDEX = "f28d9a2"
+# NumKong's x86 and Arm levels above plain AVX2 / NEON: switched off to measure the AVX2 kernels
+NUMKONG_ABOVE_AVX2 = (
+    "alder",
+    "sierra",
+    "skylake",
+    "icelake",
+    "genoa",
+    "turin",
+    "sapphire",
+    "sapphireamx",
+    "graniteamx",
+    "diamond",
+)
+NUMKONG_LEVELS = (
+    "diamond",
+    "graniteamx",
+    "sapphireamx",
+    "sapphire",
+    "turin",
+    "genoa",
+    "icelake",
+    "skylake",
+    "sierra",
+    "alder",
+    "haswell",
+    "sve2",
+    "sve",
+    "neon",
+)
+
+
+def baseline_index(revision: str):
+    """`TemplateIndex` as it was at `revision` (read from git), or None with the reason."""
+    try:
+        import faiss  # noqa: F401  (the baseline's first pass; a dev dependency)
+    except ImportError:
+        return None, "faiss-cpu is not installed (pip install -e '.[dev]')"
+    shown = subprocess.run(
+        ["git", "-C", str(REPO), "show", f"{revision}:mpp/biometrics/index.py"],
+        capture_output=True,
+        text=True,
+    )
+    if shown.returncode:
+        return None, f"git show {revision} failed: {shown.stderr.strip()}"
+    path = Path(tempfile.mkdtemp(prefix="index-")) / f"index_{revision}.py"
+    path.write_text(shown.stdout)
+    spec = importlib.util.spec_from_file_location("mpp.biometrics._index_baseline", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its relative imports and dataclasses need it there
+    spec.loader.exec_module(module)
+    return module.TemplateIndex, ""
+
+
+def faiss_levels():
+    """faiss's automatic SIMD level and AVX2 (when the CPU has more), as (name, set-it)."""
+    import faiss
+
+    config = getattr(faiss, "SIMDConfig", None)
+    if config is None:  # faiss before dynamic dispatch: one level, the wheel's
+        return [("wheel's", lambda: None)]
+    auto = config.get_level()
+    levels = [(config.get_level_name(), lambda: config.set_level(auto))]
+    if config.get_level_name() != "AVX2" and config.is_simd_level_available(faiss.SIMDLevel_AVX2):
+        levels.append(("AVX2", lambda: config.set_level(faiss.SIMDLevel_AVX2)))
+    return levels
+
+
+def numkong_level() -> str:
+    capabilities = numkong.get_capabilities()
+    return next((name for name in NUMKONG_LEVELS if capabilities.get(name)), "serial")
+
+
+def numkong_levels():
+    """NumKong's automatic level and AVX2 (haswell) when the CPU has more, as (name, set-it)."""
+    auto = [name for name in NUMKONG_ABOVE_AVX2 if numkong.get_capabilities().get(name)]
+
+    def automatic():
+        for name in auto:
+            numkong.enable_capability(name)
+
+    def avx2():
+        for name in auto:
+            numkong.disable_capability(name)
+
+    levels = [(numkong_level(), automatic)]
+    if auto and numkong.get_capabilities().get("haswell"):
+        levels.append(("haswell (AVX2)", avx2))
+    return levels
+
+
 def search(size: int, queries: int, real: dict | None) -> None:
-    """Old (every float32 template scored) and new (8-bit first pass, proven exact) top-10
-    search over the same index, on isotropic random templates and, for 192-d, on face-like
-    ones (synthetic padding fitted to the real embeddings, probed with the real photos)."""
+    """Top-10 search over the same templates: every float32 template (the reference), the
+    faiss 8-bit first pass of decision 0039 (the index at BASELINE_INDEX) and the NumKong int8
+    first pass of decision 0050, each at the CPU's own SIMD level and at AVX2; on isotropic
+    random templates and, for 192-d, on face-like ones (synthetic padding fitted to the real
+    embeddings, probed with the real photos)."""
+    import faiss
+
     faiss.omp_set_num_threads(1)
+    Baseline, why_not = baseline_index(BASELINE_INDEX)
+    faiss_at, numkong_at = faiss_levels(), numkong_levels()  # the first of each: automatic
     rng = np.random.default_rng(0)
     rows = []
     everyone = None
@@ -350,73 +451,151 @@ def search(size: int, queries: int, real: dict | None) -> None:
     for dimensions, gallery in ((192, "face-like"), (192, "random"), (128, "random")):
         if gallery == "face-like" and everyone is None:
             continue
-        progress(f"building an index of {size:,} {gallery} templates of {dimensions}")
+        progress(f"building indexes of {size:,} {gallery} templates of {dimensions}")
         index = TemplateIndex(capacity=size, dimensions=dimensions)
-        started = time.perf_counter()
-        if gallery == "face-like":
-            index.add_many(np.arange(len(everyone)), everyone)  # real people can be found
-        for start in range(index.__len__(), size, 100_000):
+        baseline = Baseline(capacity=size, dimensions=dimensions) if Baseline else None
+        blocks = [(np.arange(len(everyone)), everyone)] if gallery == "face-like" else []
+        for start in range(len(blocks[0][0]) if blocks else 0, size, 100_000):
             count = min(100_000, size - start)
             block = (
                 synthetic(everyone, count, rng)
                 if gallery == "face-like"
                 else rng.standard_normal((count, dimensions), dtype=np.float32)
             )
-            index.add_many(np.arange(start, start + count), block)
+            blocks.append((np.arange(start, start + count), block))
+        started = time.perf_counter()
+        for keys, block in blocks:
+            index.add_many(keys, block)
+        index.nbytes  # noqa: B018  (packs the codes: the first search's cost, timed here)
         build = time.perf_counter() - started
+        if baseline is not None:
+            started = time.perf_counter()
+            for keys, block in blocks:
+                baseline.add_many(keys, block)
+            baseline_build = time.perf_counter() - started
+        del blocks
         if gallery == "face-like":
             probes = everyone[rng.permutation(len(everyone))[:queries]]
         else:
             probes = normalise(rng.standard_normal((queries, dimensions)))
+        label = f"{dimensions}, {gallery}"
         before = os.getloadavg()[0]
-        old, new = _timed(index.search_exhaustive, probes), _timed(index.search, probes)
-        same = sum(_same_hits(a, b) for a, b in zip(old[2], new[2], strict=True))
-        for label, (times, cpus, _), nbytes in (
-            ("old: float32, every template", old, index.nbytes - index.codes_nbytes),
-            ("new: 8-bit pass + exact rerank", new, index.nbytes),
-        ):
-            rows.append(
-                [
-                    f"{dimensions}, {gallery}",
-                    label,
-                    f"{nbytes / 2**20:.0f} MiB",
-                    f"{np.median(times) * 1000:.1f} / {np.percentile(times, 95) * 1000:.1f}",
-                    f"{np.median(cpus) * 1000:.1f}",
-                    f"{same}/{len(probes)}" if label.startswith("new") else "reference",
-                    f"{index.fallbacks}" if label.startswith("new") else "—",
-                    f"{build:.1f} s",
-                    f"{before:.1f} / {os.getloadavg()[0]:.1f}",
-                ]
-            )
+        if baseline is None:
+            rows.append([label, f"decision 0039 (faiss 8-bit): not measured, {why_not}"] + [""] * 8)
+        reference = None
+        # one round per SIMD level (the CPU's own, then AVX2); within a round the searches
+        # take turns probe by probe, so a change in the machine's speed touches them alike
+        for round_number in range(max(len(faiss_at), len(numkong_at))):
+            contenders = []
+            if round_number == 0:
+                contenders.append(("float32, every template", "NumPy", index.search_exhaustive))
+            if baseline is not None and round_number < len(faiss_at):
+                level, use = faiss_at[round_number]
+                use()
+                baseline.fallbacks = 0
+                contenders.append(
+                    (f"0039: faiss 8-bit ({BASELINE_INDEX})", f"faiss {level}", baseline.search)
+                )
+            pack = None
+            if round_number < len(numkong_at):
+                level, use = numkong_at[round_number]
+                use()
+                started = time.perf_counter()
+                index.nbytes  # noqa: B018  (packs the codes again: the layout is the kernel's)
+                pack = time.perf_counter() - started
+                index.fallbacks = 0
+                contenders.append(
+                    ("0050: NumKong int8 (this tree)", f"numkong {level}", index.search)
+                )
+            timings = _timed_in_turn([search for _, _, search in contenders], probes)
+            if round_number == 0:
+                reference = timings[0]
+            for (search_label, level, search), timed in zip(contenders, timings, strict=True):
+                if search == index.search_exhaustive:
+                    memory, fallbacks, built = index.nbytes - index.codes_nbytes, None, build
+                elif search == index.search:
+                    memory, fallbacks, built = index.nbytes, index.fallbacks, pack
+                else:
+                    memory, fallbacks, built = baseline.nbytes, baseline.fallbacks, baseline_build
+                rows.append(
+                    _search_row(
+                        label,
+                        search_label,
+                        level,
+                        timed,
+                        None if search == index.search_exhaustive else reference,
+                        memory,
+                        fallbacks,
+                        built,
+                        before,
+                        packed=search == index.search,
+                    )
+                )
+        if baseline is not None:
+            faiss_at[0][1]()
+        numkong_at[0][1]()
+        del index, baseline
     print(
-        f"1:N top-10 search over {size:,} templates, one thread, {queries} probes; old and new "
-        "on the same index in the same run. 'same hits' compares keys and scores (1e-5).\n"
+        f"1:N top-10 search over {size:,} templates, one thread on one core, {queries} probes; "
+        "every search on the same templates in the same run. 'same hits' compares keys and "
+        "scores (1e-5) with the float32 scan. 'build' is adding every template; for NumKong, "
+        "coding and packing them again after the kernel level changed.\n"
     )
     table(
         [
             "dimensions, gallery",
             "search",
+            "SIMD level",
             "memory",
             "p50 / p95 wall ms",
             "p50 CPU ms",
-            "same hits as old",
+            "same hits as float32",
             "full-scan fallbacks",
-            "build",
+            "build / pack",
             "load (1 min) before / after",
         ],
         rows,
     )
 
 
-def _timed(search_with, probes) -> tuple[list, list, list]:
-    times, cpus, answers = [], [], []
-    for probe in probes:
-        started, cpu = time.perf_counter(), time.process_time()
-        found = search_with(probe, k=10)
-        cpus.append(time.process_time() - cpu)
-        times.append(time.perf_counter() - started)
-        answers.append(found)
-    return times, cpus, answers
+def _search_row(
+    label, search, level, timed, reference, nbytes, fallbacks, build, before, packed=False
+):
+    times, cpus, answers = timed
+    same = (
+        "reference"
+        if reference is None
+        else f"{sum(_same_hits(a, b) for a, b in zip(reference[2], answers, strict=True))}"
+        f"/{len(answers)}"
+    )
+    return [
+        label,
+        search,
+        level,
+        f"{nbytes / 2**20:.0f} MiB",
+        f"{np.median(times) * 1000:.1f} / {np.percentile(times, 95) * 1000:.1f}",
+        f"{np.median(cpus) * 1000:.1f}",
+        same,
+        "—" if fallbacks is None else f"{fallbacks}",
+        f"{build:.1f} s" if not packed else f"pack {build:.2f} s",
+        f"{before:.1f} / {os.getloadavg()[0]:.1f}",
+    ]
+
+
+def _timed_in_turn(searches, probes) -> list[tuple[list, list, list]]:
+    """`_timed` for several searches, each probe given to each search in turn (the order
+    rotating from probe to probe)."""
+    results = [([], [], []) for _ in searches]
+    for number, probe in enumerate(probes):
+        for turn in range(len(searches)):
+            which = (number + turn) % len(searches)
+            times, cpus, answers = results[which]
+            started, cpu = time.perf_counter(), time.process_time()
+            found = searches[which](probe, k=10)
+            cpus.append(time.process_time() - cpu)
+            times.append(time.perf_counter() - started)
+            answers.append(found)
+    return results
 
 
 def _same_hits(a, b) -> bool:

@@ -1,17 +1,19 @@
-"""Matching index for 1:N: exact cosine search, fast through an 8-bit first pass.
+"""Matching index for 1:N: exact cosine search, fast through an 8-bit integer first pass.
 
-Every template is kept twice: in float32 (the exact scores) and as 8-bit codes in a FAISS
-scalar-quantizer index (a quarter of the bytes to read per query; faiss-cpu, MIT). A search
-scans the codes for a shortlist, scores the shortlist exactly, and then *proves* that no
-template outside the shortlist can enter the answer: a template's 8-bit score differs from its
-exact score by at most the length of its quantization error (Cauchy-Schwarz, the query being
-unit length), and the index keeps the largest such error. When the proof fails (rare: the
-shortlist is 8·k + 64 rows), the whole float32 matrix is scanned as before. Results are therefore
-those of the exhaustive float32 search (decision 0012, kept by decision 0039; the test compares
-them on random and real templates).
+Every template is kept in float32 (the exact scores) and, for the first pass, as 8-bit
+integer codes on one scale for the whole index, packed for NumKong's int8 dot-product kernels
+(numkong, Apache-2.0; integer SIMD chosen at run time: AVX2, AVX-512 VNNI, Arm NEON/SVE). The
+query is coded on its own scale, so each code product is an exact integer and the rows rank by
+it. A search scans the codes in blocks for a shortlist of 8·k + 64 rows, scores the shortlist
+exactly, then *proves* that no row outside it can enter the answer: a row's coded score differs
+from its exact score by at most e_t + e_q·(1 + e_t), with e_t and e_q the lengths of the
+template's and the query's coding errors (Cauchy-Schwarz; both are unit length), and the index
+keeps the largest e_t. When the proof fails (rare), the whole float32 matrix is scanned as
+before. Results are therefore those of the exhaustive float32 search (decision 0012, kept by
+decisions 0039 and 0050; the tests compare them on random and real templates).
 
 Measured (bench/face.py --search-only): 1,000,000 192-d templates take 744 MiB (float32, keys,
-errors) + 183 MiB of codes; a top-10 search costs ~2.7× less CPU than the float32 scan.
+errors) + 183 MiB of codes; a top-10 search reads the codes once (decision 0050).
 Keys are integers (a database primary key); a key may hold several templates, and results
 carry each key once, with its best score.
 """
@@ -19,10 +21,11 @@ carry each key once, with its best score.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 from enum import StrEnum
 
-import faiss
+import numkong
 import numpy as np
 
 from .embedding import DIMENSIONS, normalise
@@ -30,9 +33,18 @@ from .matching import DUPLICATE_THRESHOLD, IDENTIFY_MARGIN, IDENTIFY_THRESHOLD
 
 # Scores are float32 sums of ~200 products: a margin far above their rounding (~1e-5).
 ROUNDING_SLACK = 1e-4
-# The 8-bit codes cover [-range, range] per value; the range grows in these steps (a value
+# The codes cover [-range, range] on one scale; the range grows in these steps (a value
 # outside is clamped, which only enlarges that template's recorded error, never the answer).
 RANGE_STEP = 1 / 32
+CODE_MAX = 127  # symmetric int8 codes: −127 … 127
+# Rows per packed block: the scan keeps each block's products in cache and skips rows below
+# the shortlist's running floor; a change re-packs only the blocks it touches.
+BLOCK_ROWS = 32_768
+
+
+def numkong_kernels() -> tuple[str, ...]:
+    """NumKong's enabled kernel levels: the packed layout belongs to them."""
+    return tuple(name for name, enabled in numkong.get_capabilities().items() if enabled)
 
 
 @dataclass(frozen=True)
@@ -51,8 +63,12 @@ class TemplateIndex:
         self._errors = np.empty(max(capacity, 1), dtype=np.float32)
         self._size = 0
         self._range = 0.0
-        self._codes = self._quantizer(RANGE_STEP)
-        self._error_max = 0.0
+        # per block: packed codes (None until packed again), its products buffer, its max error
+        self._blocks: list[numkong.PackedMatrix | None] = []
+        self._products: list[numkong.Tensor | None] = []
+        self._block_errors: list[float] = []
+        self._packing = threading.Lock()
+        self._packed_for: tuple[str, ...] = ()
         self.fallbacks = 0  # searches the proof could not settle (answered by the full scan)
 
     def __len__(self) -> int:
@@ -66,8 +82,10 @@ class TemplateIndex:
 
     @property
     def codes_nbytes(self) -> int:
-        """Memory held by the 8-bit codes alone."""
-        return self._codes.ntotal * self._codes.code_size
+        """Memory held by the packed 8-bit codes and their products buffers."""
+        self._pack()
+        codes = sum(block.nbytes for block in self._blocks if block is not None)
+        return codes + sum(np.asarray(out).nbytes for out in self._products if out is not None)
 
     def add(self, key: int, template: np.ndarray) -> None:
         self.add_many(np.array([key]), np.asarray(template)[None, :])
@@ -90,10 +108,10 @@ class TemplateIndex:
         self._keys[start:end] = keys
         self._size = end
         widest = float(np.abs(templates).max())
-        if widest > self._range:
-            self._encode_all(min(1.0, math.ceil(widest / RANGE_STEP) * RANGE_STEP))
-        else:
-            self._encode(start, end)
+        if widest > self._range:  # a wider scale: every code changes
+            self._range = min(1.0, math.ceil(widest / RANGE_STEP) * RANGE_STEP)
+            start = 0
+        self._stale_from(start)
 
     def remove(self, key: int) -> int:
         """Remove every template of `key` (e.g. on deletion or re-enrolment); returns how many."""
@@ -101,12 +119,11 @@ class TemplateIndex:
         removed = self._size - int(keep.sum())
         if removed:
             kept = int(keep.sum())
+            first = int(np.argmin(keep))  # rows from the first removed one on move up
             self._vectors[:kept] = self._vectors[: self._size][keep]
             self._keys[:kept] = self._keys[: self._size][keep]
-            self._errors[:kept] = self._errors[: self._size][keep]
-            self._codes.remove_ids(faiss.IDSelectorArray(np.flatnonzero(~keep).astype(np.int64)))
             self._size = kept
-            self._error_max = float(self._errors[:kept].max()) if kept else 0.0
+            self._stale_from(first)
         return removed
 
     def search(
@@ -123,15 +140,18 @@ class TemplateIndex:
             return []
         query = normalise(query).astype(np.float32)
         wanted = min(self._size, 8 * k + 64)
-        approximate, rows = self._codes.search(query[None, :], wanted)
-        rows = rows[0][rows[0] >= 0]
+        self._pack()
+        codes, query_scale, query_error = self._code_query(query)
+        rows, products = self._shortlist(codes, wanted)
         found = self._best_keys(rows, self._vectors[rows] @ query, k, exclude)
         if wanted < self._size:
             floor = found[-1].score if len(found) == k else -np.inf
             if min_score is not None:
                 floor = max(floor, min_score)
-            # no row outside the shortlist scores above its 8-bit score + its error
-            if float(approximate[0][-1]) + self._error_max + ROUNDING_SLACK >= floor:
+            # no row outside the shortlist has a larger product, so none scores above
+            # that product's score + the coding error bound
+            last = float(products.min()) / (self._scale * query_scale)
+            if last + self._coding_bound(query_error) >= floor:
                 self.fallbacks += 1
                 return self.search_exhaustive(query, k, exclude=exclude, min_score=min_score)
         return [c for c in found if min_score is None or c.score >= min_score]
@@ -168,29 +188,93 @@ class TemplateIndex:
                     break
         return [Candidate(key, score) for key, score in results.items()]
 
-    def _quantizer(self, value_range: float) -> faiss.IndexScalarQuantizer:
-        codes = faiss.IndexScalarQuantizer(
-            self.dimensions, faiss.ScalarQuantizer.QT_8bit_uniform, faiss.METRIC_INNER_PRODUCT
-        )
-        bounds = np.full((2, self.dimensions), value_range, dtype=np.float32)
-        bounds[0] *= -1
-        codes.train(bounds)  # uniform min-max: codes span exactly [-range, range]
-        return codes
+    @property
+    def _scale(self) -> float:
+        return CODE_MAX / self._range
 
-    def _encode(self, start: int, end: int) -> None:
-        vectors = self._vectors[start:end]
-        codes = self._codes.sa_encode(vectors)
-        decoded = self._codes.sa_decode(codes)
-        self._errors[start:end] = np.linalg.norm(vectors - decoded, axis=1)
-        self._codes.add_sa_codes(codes)
-        self._error_max = max(self._error_max, float(self._errors[start:end].max()))
+    def _code(self, vectors: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
+        """int8 codes of `vectors` on `scale`, and the length of each one's coding error."""
+        codes = np.clip(np.rint(vectors * scale), -CODE_MAX, CODE_MAX).astype(np.int8)
+        errors = np.linalg.norm(vectors - codes.astype(np.float32) / scale, axis=1)
+        return codes, errors
 
-    def _encode_all(self, value_range: float) -> None:
-        self._range = value_range
-        self._codes = self._quantizer(value_range)
-        self._error_max = 0.0
-        for start in range(0, self._size, 65536):
-            self._encode(start, min(self._size, start + 65536))
+    def _code_query(self, query: np.ndarray) -> tuple[np.ndarray, float, float]:
+        scale = CODE_MAX / max(float(np.abs(query).max()), 1e-12)
+        codes, errors = self._code(query[None, :], scale)
+        return codes, scale, float(errors[0])
+
+    def first_pass(self, query: np.ndarray) -> tuple[np.ndarray, float]:
+        """Every row's 8-bit score for `query` and the bound on how far each can be from
+        its exact score (what `search` relies on; for checks and measurements)."""
+        query = normalise(query).astype(np.float32)
+        self._pack()
+        codes, query_scale, query_error = self._code_query(query)
+        products = []
+        for number, block in enumerate(self._blocks):
+            numkong.dots_packed(codes, block, out=self._products[number])
+            products.append(np.asarray(self._products[number])[0].copy())
+        scores = np.concatenate(products).astype(np.float64) / (self._scale * query_scale)
+        return scores, self._coding_bound(query_error)
+
+    def _coding_bound(self, query_error: float) -> float:
+        # q·t − q̂·t̂ = q·(t − t̂) + (q − q̂)·t̂, and |q| = 1, |t̂| ≤ 1 + e_t (Cauchy-Schwarz)
+        error_max = max(self._block_errors)
+        return error_max + query_error * (1 + error_max) + ROUNDING_SLACK
+
+    def _shortlist(self, query_codes: np.ndarray, wanted: int) -> tuple[np.ndarray, np.ndarray]:
+        """The `wanted` rows with the largest code products (ties at the edge: any of them)
+        and those products, block by block: only rows reaching the running floor are kept."""
+        rows = np.empty(0, dtype=np.int64)
+        products = np.empty(0, dtype=np.int32)
+        floor = np.iinfo(np.int32).min
+        for number, block in enumerate(self._blocks):
+            out = self._products[number]
+            numkong.dots_packed(query_codes, block, out=out)
+            block_products = np.asarray(out)[0]
+            hits = np.flatnonzero(block_products >= floor)
+            if not len(hits):
+                continue
+            rows = np.concatenate((rows, hits + number * BLOCK_ROWS))
+            products = np.concatenate((products, block_products[hits]))
+            if len(rows) > wanted:
+                best = np.argpartition(products, -wanted)[-wanted:]
+                rows, products = rows[best], products[best]
+                floor = int(products.min())
+        return rows, products
+
+    def _stale_from(self, row: int) -> None:
+        """Mark the blocks from the one holding `row` on for packing again."""
+        blocks = -(-self._size // BLOCK_ROWS)
+        first = row // BLOCK_ROWS
+        del self._blocks[blocks:], self._products[blocks:], self._block_errors[blocks:]
+        for number in range(first, blocks):
+            if number < len(self._blocks):
+                self._blocks[number] = None
+            else:
+                self._blocks.append(None)
+                self._products.append(None)
+                self._block_errors.append(0.0)
+
+    def _pack(self) -> None:
+        """Code and pack the blocks changed since the last search (adds are cheap; the next
+        search pays for them once)."""
+        with self._packing:
+            kernels = numkong_kernels()
+            if kernels != self._packed_for:  # each kernel level packs its own layout
+                self._packed_for = kernels
+                self._blocks = [None] * len(self._blocks)
+            for number, block in enumerate(self._blocks):
+                if block is not None:
+                    continue
+                start = number * BLOCK_ROWS
+                end = min(self._size, start + BLOCK_ROWS)
+                codes, errors = self._code(self._vectors[start:end], self._scale)
+                self._errors[start:end] = errors
+                self._block_errors[number] = float(errors.max())
+                self._blocks[number] = numkong.dots_pack(codes)
+                out = self._products[number]
+                if out is None or np.asarray(out).shape[1] != end - start:
+                    self._products[number] = numkong.empty((1, end - start), dtype="int32")
 
     def _reserve(self, size: int) -> None:
         if size <= len(self._keys):

@@ -7,6 +7,7 @@ from mpp.biometrics import (
     duplicate_candidates,
     identify,
 )
+from mpp.biometrics import index as index_module
 from mpp.biometrics.embedding import DIMENSIONS, normalise
 
 
@@ -173,3 +174,110 @@ def test_a_template_wider_than_the_codes_widens_them_and_stays_exact():
     both = np.concatenate([vectors, spike[None, :]])
     expected = brute_force(both, np.append(np.arange(1_000), 5_000), vectors[0], 10)
     assert_same(index.search(vectors[0], k=10), expected)
+
+
+@pytest.mark.parametrize("block_rows", [1_000, 32_768])
+def test_the_block_by_block_scan_stays_exact_across_blocks(monkeypatch, block_rows):
+    monkeypatch.setattr(index_module, "BLOCK_ROWS", block_rows)
+    rng = np.random.default_rng(8)
+    vectors = normalise(rng.standard_normal((70_000, DIMENSIONS))).astype(np.float32)
+    keys = np.arange(len(vectors)) % 60_000  # some keys in two blocks
+    index = TemplateIndex()
+    index.add_many(keys[:65_000], vectors[:65_000])
+    for key, vector in zip(keys[65_000:65_500], vectors[65_000:65_500], strict=True):
+        index.add(int(key), vector)  # one by one into the last block, after the scale is set
+    index.add_many(keys[65_500:], vectors[65_500:])
+    for number in range(30):
+        # near a template in each part of the gallery, or anywhere
+        row = rng.integers(0, len(vectors)) if number % 2 else 69_990 - number
+        query = vectors[row] + 0.03 * rng.standard_normal(DIMENSIONS)
+        assert_same(index.search(query, k=10), brute_force(vectors, keys, query, 10))
+    assert index.fallbacks == 0
+
+
+def test_changes_after_a_search_are_found_by_the_next_one(monkeypatch):
+    monkeypatch.setattr(index_module, "BLOCK_ROWS", 512)
+    rng = np.random.default_rng(9)
+    vectors = normalise(rng.standard_normal((3_000, DIMENSIONS))).astype(np.float32)
+    index = TemplateIndex()
+    index.add_many(np.arange(2_000), vectors[:2_000])
+    assert index.search(vectors[2_500], k=1)[0].key != 2_500
+    index.add_many(np.arange(2_000, 3_000), vectors[2_000:])  # the scale stays, blocks grow
+    assert index.search(vectors[2_500], k=1)[0].key == 2_500
+    index.remove(3)  # every later row moves up a place
+    for query in vectors[::97]:
+        kept = np.arange(3_000) != 3
+        expected = brute_force(vectors[kept], np.arange(3_000)[kept], query, 10)
+        assert_same(index.search(query, k=10), expected)
+
+
+def test_a_query_with_one_large_value_is_bounded_by_its_own_coding_error():
+    rng = np.random.default_rng(10)
+    vectors = normalise(rng.standard_normal((5_000, DIMENSIONS))).astype(np.float32)
+    index = TemplateIndex()
+    index.add_many(np.arange(5_000), vectors)
+    query = 0.01 * rng.standard_normal(DIMENSIONS)
+    query[0] = 1.0  # its other values fall between the query's coarse code steps
+    assert_same(index.search(query, k=10), brute_force(vectors, np.arange(5_000), query, 10))
+
+
+def test_every_first_pass_score_is_within_its_bound_of_the_exact_score():
+    rng = np.random.default_rng(11)
+    vectors = normalise(rng.standard_normal((4_000, DIMENSIONS))).astype(np.float32)
+    queries = normalise(rng.standard_normal((20, DIMENSIONS))).astype(np.float32)
+    spiky = 0.01 * rng.standard_normal(DIMENSIONS)
+    spiky[0] = 1.0
+    queries = np.concatenate([queries, normalise(spiky)[None, :]]).astype(np.float32)
+    # the worst templates for each query: those along its own coding error
+    index = TemplateIndex()
+    index.add_many(np.arange(4_000), vectors)
+    scale = 127 / np.abs(queries).max(axis=1, keepdims=True)
+    worst = normalise(queries - np.rint(queries * scale) / scale).astype(np.float32)
+    gallery = np.concatenate([vectors, worst])
+    index.add_many(np.arange(4_000, 4_000 + len(worst)), worst)
+    for query in queries:
+        scores, bound = index.first_pass(query)
+        assert np.abs(gallery @ query - scores).max() <= bound
+        assert bound < 0.1  # tight enough for the first pass to settle ordinary searches
+
+
+def test_the_shortlist_holds_the_largest_first_pass_scores(monkeypatch):
+    monkeypatch.setattr(index_module, "BLOCK_ROWS", 700)
+    rng = np.random.default_rng(12)
+    vectors = normalise(rng.standard_normal((10_000, DIMENSIONS))).astype(np.float32)
+    index = TemplateIndex()
+    index.add_many(np.arange(10_000), vectors)
+    for query in vectors[:10] + 0.1:
+        scores, _ = index.first_pass(query)
+        codes, _, _ = index._code_query(normalise(query).astype(np.float32))
+        rows, products = index._shortlist(codes, 144)
+        assert len(rows) == 144
+        assert np.sort(scores[rows]) == pytest.approx(np.sort(scores)[-144:], abs=1e-9)
+
+
+def test_codes_packed_for_one_kernel_level_are_packed_again_for_another():
+    import numkong
+
+    enabled = [name for name in index_module.numkong_kernels() if name != "serial"]
+    if not enabled:
+        pytest.skip("this CPU has only NumKong's portable kernels")
+    # switch off every level above the lowest (e.g. AVX-512 above AVX2), or the only one
+    enabled = enabled[1:] or enabled
+    rng = np.random.default_rng(13)
+    vectors = normalise(rng.standard_normal((3_000, DIMENSIONS))).astype(np.float32)
+    queries = vectors[:20] + 0.1
+    index = TemplateIndex()
+    index.add_many(np.arange(3_000), vectors)
+    try:
+        for name in enabled:  # packed by NumKong's portable kernels first
+            numkong.disable_capability(name)
+        assert_same(
+            index.search(queries[0], k=10), brute_force(vectors, np.arange(3_000), queries[0], 10)
+        )
+    finally:
+        for name in enabled:
+            numkong.enable_capability(name)
+    for query in queries:  # then searched by the CPU's own, whose layout differs
+        assert_same(index.search(query, k=10), brute_force(vectors, np.arange(3_000), query, 10))
+        scores, bound = index.first_pass(query)
+        assert np.abs(vectors @ normalise(query) - scores).max() <= bound
