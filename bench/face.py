@@ -30,8 +30,8 @@ for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 if hasattr(os, "sched_setaffinity"):
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[-1]})
 
-import numkong  # noqa: E402
 import numpy as np  # noqa: E402
+import simsimd  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -342,32 +342,18 @@ def padding_check(everyone, owner, rng) -> str:
 
 # decision 0039's index (faiss 8-bit codes), measured beside the current one in the same run
 BASELINE_INDEX = "f28d9a2"
-# NumKong's x86 and Arm levels above plain AVX2 / NEON: switched off to measure the AVX2 kernels
-NUMKONG_ABOVE_AVX2 = (
-    "alder",
-    "sierra",
-    "skylake",
-    "icelake",
-    "genoa",
+# SimSIMD's x86 levels above plain AVX2 (haswell): switched off to measure the AVX2 kernels
+SIMSIMD_ABOVE_AVX2 = ("skylake", "ice", "genoa", "sapphire", "turin", "sierra")
+SIMSIMD_LEVELS = (
     "turin",
     "sapphire",
-    "sapphireamx",
-    "graniteamx",
-    "diamond",
-)
-NUMKONG_LEVELS = (
-    "diamond",
-    "graniteamx",
-    "sapphireamx",
-    "sapphire",
-    "turin",
     "genoa",
-    "icelake",
+    "ice",
     "skylake",
     "sierra",
-    "alder",
     "haswell",
-    "sve2",
+    "sve_i8",
+    "neon_i8",
     "sve",
     "neon",
 )
@@ -409,32 +395,32 @@ def faiss_levels():
     return levels
 
 
-def numkong_level() -> str:
-    capabilities = numkong.get_capabilities()
-    return next((name for name in NUMKONG_LEVELS if capabilities.get(name)), "serial")
+def simsimd_level() -> str:
+    capabilities = simsimd.get_capabilities()
+    return next((name for name in SIMSIMD_LEVELS if capabilities.get(name)), "serial")
 
 
-def numkong_levels():
-    """NumKong's automatic level and AVX2 (haswell) when the CPU has more, as (name, set-it)."""
-    auto = [name for name in NUMKONG_ABOVE_AVX2 if numkong.get_capabilities().get(name)]
+def simsimd_levels():
+    """SimSIMD's automatic level and AVX2 (haswell) when the CPU has more, as (name, set-it)."""
+    auto = [name for name in SIMSIMD_ABOVE_AVX2 if simsimd.get_capabilities().get(name)]
 
     def automatic():
         for name in auto:
-            numkong.enable_capability(name)
+            simsimd.enable_capability(name)
 
     def avx2():
         for name in auto:
-            numkong.disable_capability(name)
+            simsimd.disable_capability(name)
 
-    levels = [(numkong_level(), automatic)]
-    if auto and numkong.get_capabilities().get("haswell"):
+    levels = [(simsimd_level(), automatic)]
+    if auto and simsimd.get_capabilities().get("haswell"):
         levels.append(("haswell (AVX2)", avx2))
     return levels
 
 
 def search(size: int, queries: int, real: dict | None) -> None:
     """Top-10 search over the same templates: every float32 template (the reference), the
-    faiss 8-bit first pass of decision 0039 (the index at BASELINE_INDEX) and the NumKong int8
+    faiss 8-bit first pass of decision 0039 (the index at BASELINE_INDEX) and the SimSIMD int8
     first pass of decision 0050, each at the CPU's own SIMD level and at AVX2; on isotropic
     random templates and, for 192-d, on face-like ones (synthetic padding fitted to the real
     embeddings, probed with the real photos)."""
@@ -442,7 +428,7 @@ def search(size: int, queries: int, real: dict | None) -> None:
 
     faiss.omp_set_num_threads(1)
     Baseline, why_not = baseline_index(BASELINE_INDEX)
-    faiss_at, numkong_at = faiss_levels(), numkong_levels()  # the first of each: automatic
+    faiss_at, simsimd_at = faiss_levels(), simsimd_levels()  # the first of each: automatic
     rng = np.random.default_rng(0)
     rows = []
     everyone = None
@@ -466,7 +452,6 @@ def search(size: int, queries: int, real: dict | None) -> None:
         started = time.perf_counter()
         for keys, block in blocks:
             index.add_many(keys, block)
-        index.nbytes  # noqa: B018  (packs the codes: the first search's cost, timed here)
         build = time.perf_counter() - started
         if baseline is not None:
             started = time.perf_counter()
@@ -485,7 +470,7 @@ def search(size: int, queries: int, real: dict | None) -> None:
         reference = None
         # one round per SIMD level (the CPU's own, then AVX2); within a round the searches
         # take turns probe by probe, so a change in the machine's speed touches them alike
-        for round_number in range(max(len(faiss_at), len(numkong_at))):
+        for round_number in range(max(len(faiss_at), len(simsimd_at))):
             contenders = []
             if round_number == 0:
                 contenders.append(("float32, every template", "NumPy", index.search_exhaustive))
@@ -496,16 +481,12 @@ def search(size: int, queries: int, real: dict | None) -> None:
                 contenders.append(
                     (f"0039: faiss 8-bit ({BASELINE_INDEX})", f"faiss {level}", baseline.search)
                 )
-            pack = None
-            if round_number < len(numkong_at):
-                level, use = numkong_at[round_number]
+            if round_number < len(simsimd_at):
+                level, use = simsimd_at[round_number]
                 use()
-                started = time.perf_counter()
-                index.nbytes  # noqa: B018  (packs the codes again: the layout is the kernel's)
-                pack = time.perf_counter() - started
                 index.fallbacks = 0
                 contenders.append(
-                    ("0050: NumKong int8 (this tree)", f"numkong {level}", index.search)
+                    ("0050: SimSIMD int8 (this tree)", f"simsimd {level}", index.search)
                 )
             timings = _timed_in_turn([search for _, _, search in contenders], probes)
             if round_number == 0:
@@ -514,7 +495,7 @@ def search(size: int, queries: int, real: dict | None) -> None:
                 if search == index.search_exhaustive:
                     memory, fallbacks, built = index.nbytes - index.codes_nbytes, None, build
                 elif search == index.search:
-                    memory, fallbacks, built = index.nbytes, index.fallbacks, pack
+                    memory, fallbacks, built = index.nbytes, index.fallbacks, build
                 else:
                     memory, fallbacks, built = baseline.nbytes, baseline.fallbacks, baseline_build
                 rows.append(
@@ -528,18 +509,16 @@ def search(size: int, queries: int, real: dict | None) -> None:
                         fallbacks,
                         built,
                         before,
-                        packed=search == index.search,
                     )
                 )
         if baseline is not None:
             faiss_at[0][1]()
-        numkong_at[0][1]()
+        simsimd_at[0][1]()
         del index, baseline
     print(
         f"1:N top-10 search over {size:,} templates, one thread on one core, {queries} probes; "
         "every search on the same templates in the same run. 'same hits' compares keys and "
-        "scores (1e-5) with the float32 scan. 'build' is adding every template; for NumKong, "
-        "coding and packing them again after the kernel level changed.\n"
+        "scores (1e-5) with the float32 scan. 'build' is adding every template.\n"
     )
     table(
         [
@@ -551,16 +530,14 @@ def search(size: int, queries: int, real: dict | None) -> None:
             "p50 CPU ms",
             "same hits as float32",
             "full-scan fallbacks",
-            "build / pack",
+            "build",
             "load (1 min) before / after",
         ],
         rows,
     )
 
 
-def _search_row(
-    label, search, level, timed, reference, nbytes, fallbacks, build, before, packed=False
-):
+def _search_row(label, search, level, timed, reference, nbytes, fallbacks, build, before):
     times, cpus, answers = timed
     same = (
         "reference"
@@ -577,7 +554,7 @@ def _search_row(
         f"{np.median(cpus) * 1000:.1f}",
         same,
         "—" if fallbacks is None else f"{fallbacks}",
-        f"{build:.1f} s" if not packed else f"pack {build:.2f} s",
+        f"{build:.1f} s",
         f"{before:.1f} / {os.getloadavg()[0]:.1f}",
     ]
 

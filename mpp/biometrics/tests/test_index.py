@@ -255,29 +255,17 @@ def test_the_shortlist_holds_the_largest_first_pass_scores(monkeypatch):
         assert np.sort(scores[rows]) == pytest.approx(np.sort(scores)[-144:], abs=1e-9)
 
 
-def test_codes_packed_for_one_kernel_level_are_packed_again_for_another():
-    import numkong
+def test_searching_does_not_unbalance_python_s_reference_counts():
+    import sys
 
-    enabled = [name for name in index_module.numkong_kernels() if name != "serial"]
-    if not enabled:
-        pytest.skip("this CPU has only NumKong's portable kernels")
-    # switch off every level above the lowest (e.g. AVX-512 above AVX2), or the only one
-    enabled = enabled[1:] or enabled
-    rng = np.random.default_rng(13)
-    vectors = normalise(rng.standard_normal((3_000, DIMENSIONS))).astype(np.float32)
-    queries = vectors[:20] + 0.1
+    # simsimd 6.5's cdist(out=...) drops a reference to None on every call: a server would
+    # crash once None's count ran out; the index must keep to the calls that do not
+    rng = np.random.default_rng(14)
     index = TemplateIndex()
-    index.add_many(np.arange(3_000), vectors)
-    try:
-        for name in enabled:  # packed by NumKong's portable kernels first
-            numkong.disable_capability(name)
-        assert_same(
-            index.search(queries[0], k=10), brute_force(vectors, np.arange(3_000), queries[0], 10)
-        )
-    finally:
-        for name in enabled:
-            numkong.enable_capability(name)
-    for query in queries:  # then searched by the CPU's own, whose layout differs
-        assert_same(index.search(query, k=10), brute_force(vectors, np.arange(3_000), query, 10))
-        scores, bound = index.first_pass(query)
-        assert np.abs(vectors @ normalise(query) - scores).max() <= bound
+    index.add_many(np.arange(2_000), rng.standard_normal((2_000, DIMENSIONS)))
+    query = rng.standard_normal(DIMENSIONS)
+    index.search(query, k=10)
+    before = sys.getrefcount(None)
+    for _ in range(500):
+        index.search(query, k=10)
+    assert abs(sys.getrefcount(None) - before) < 100  # the fault would take 500 or more
