@@ -31,7 +31,6 @@ if hasattr(os, "sched_setaffinity"):
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[-1]})
 
 import numpy as np  # noqa: E402
-import simsimd  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -342,21 +341,6 @@ def padding_check(everyone, owner, rng) -> str:
 
 # decision 0039's index (faiss 8-bit codes), measured beside the current one in the same run
 BASELINE_INDEX = "f28d9a2"
-# SimSIMD's x86 levels above plain AVX2 (haswell): switched off to measure the AVX2 kernels
-SIMSIMD_ABOVE_AVX2 = ("skylake", "ice", "genoa", "sapphire", "turin", "sierra")
-SIMSIMD_LEVELS = (
-    "turin",
-    "sapphire",
-    "genoa",
-    "ice",
-    "skylake",
-    "sierra",
-    "haswell",
-    "sve_i8",
-    "neon_i8",
-    "sve",
-    "neon",
-)
 
 
 def baseline_index(revision: str):
@@ -395,32 +379,9 @@ def faiss_levels():
     return levels
 
 
-def simsimd_level() -> str:
-    capabilities = simsimd.get_capabilities()
-    return next((name for name in SIMSIMD_LEVELS if capabilities.get(name)), "serial")
-
-
-def simsimd_levels():
-    """SimSIMD's automatic level and AVX2 (haswell) when the CPU has more, as (name, set-it)."""
-    auto = [name for name in SIMSIMD_ABOVE_AVX2 if simsimd.get_capabilities().get(name)]
-
-    def automatic():
-        for name in auto:
-            simsimd.enable_capability(name)
-
-    def avx2():
-        for name in auto:
-            simsimd.disable_capability(name)
-
-    levels = [(simsimd_level(), automatic)]
-    if auto and simsimd.get_capabilities().get("haswell"):
-        levels.append(("haswell (AVX2)", avx2))
-    return levels
-
-
 def search(size: int, queries: int, real: dict | None) -> None:
     """Top-10 search over the same templates: every float32 template (the reference), the
-    faiss 8-bit first pass of decision 0039 (the index at BASELINE_INDEX) and the SimSIMD int8
+    faiss 8-bit first pass of decision 0039 (the index at BASELINE_INDEX) and the integer
     first pass of decision 0050, each at the CPU's own SIMD level and at AVX2; on isotropic
     random templates and, for 192-d, on face-like ones (synthetic padding fitted to the real
     embeddings, probed with the real photos)."""
@@ -428,7 +389,7 @@ def search(size: int, queries: int, real: dict | None) -> None:
 
     faiss.omp_set_num_threads(1)
     Baseline, why_not = baseline_index(BASELINE_INDEX)
-    faiss_at, simsimd_at = faiss_levels(), simsimd_levels()  # the first of each: automatic
+    faiss_at = faiss_levels()  # the first: the CPU's own level
     rng = np.random.default_rng(0)
     rows = []
     everyone = None
@@ -470,24 +431,23 @@ def search(size: int, queries: int, real: dict | None) -> None:
         reference = None
         # one round per SIMD level (the CPU's own, then AVX2); within a round the searches
         # take turns probe by probe, so a change in the machine's speed touches them alike
-        for round_number in range(max(len(faiss_at), len(simsimd_at))):
+        for round_number in range(len(faiss_at)):
             contenders = []
             if round_number == 0:
                 contenders.append(("float32, every template", "NumPy", index.search_exhaustive))
-            if baseline is not None and round_number < len(faiss_at):
-                level, use = faiss_at[round_number]
-                use()
+            level, use = faiss_at[round_number]
+            use()
+            if baseline is not None:
                 baseline.fallbacks = 0
                 contenders.append(
-                    (f"0039: faiss 8-bit ({BASELINE_INDEX})", f"faiss {level}", baseline.search)
+                    (
+                        f"0039: 8-bit uniform codes ({BASELINE_INDEX})",
+                        f"faiss {level}",
+                        baseline.search,
+                    )
                 )
-            if round_number < len(simsimd_at):
-                level, use = simsimd_at[round_number]
-                use()
-                index.fallbacks = 0
-                contenders.append(
-                    ("0050: SimSIMD int8 (this tree)", f"simsimd {level}", index.search)
-                )
+            index.fallbacks = 0
+            contenders.append(("0050: integer codes, coded query", f"faiss {level}", index.search))
             timings = _timed_in_turn([search for _, _, search in contenders], probes)
             if round_number == 0:
                 reference = timings[0]
@@ -511,9 +471,7 @@ def search(size: int, queries: int, real: dict | None) -> None:
                         before,
                     )
                 )
-        if baseline is not None:
-            faiss_at[0][1]()
-        simsimd_at[0][1]()
+        faiss_at[0][1]()
         del index, baseline
     print(
         f"1:N top-10 search over {size:,} templates, one thread on one core, {queries} probes; "

@@ -528,6 +528,10 @@ ACCESS_LOG_CHECKPOINT_EMAIL = os.environ.get("ACCESS_LOG_CHECKPOINT_EMAIL", "")
 ACCESS_LOG_CHECKPOINT_KEY = os.environ.get("ACCESS_LOG_CHECKPOINT_KEY", "")
 # Axes' per-attempt lines are noise; its lock warnings stay (and mpp.security logs each lock).
 LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}
+# faiss announces at INFO which CPU build it loaded (and that the AVX2 one is absent) on
+# every start; only its warnings matter.
+LOGGING["loggers"]["faiss"] = {"level": "WARNING"}
+LOGGING["loggers"]["faiss.loader"] = {"level": "WARNING"}
 # --- Production operations (issue 14): static files, workers, health, metrics, logs ---
 # Source maps are fetched only by developer tools: serve them uncompressed (halves the time
 # collectstatic spends compressing).

@@ -1,16 +1,16 @@
 """Matching index for 1:N: exact cosine search, fast through an 8-bit integer first pass.
 
 Every template is kept in float32 (the exact scores) and as 8-bit integer codes on one scale
-for the whole index; the query is coded on its own scale, and SimSIMD's int8 dot-product
-kernels (simsimd, Apache-2.0; integer SIMD chosen at run time: AVX2, AVX-512 VNNI, Arm
-NEON/SVE) give each row's code product, an exact integer, so the rows rank by it. A search
-scans the codes in blocks for a shortlist of 8·k + 64 rows, scores the shortlist exactly, then
-*proves* that no row outside it can enter the answer: a row's coded score differs from its
-exact score by at most e_t + e_q·(1 + e_t), with e_t and e_q the lengths of the template's and
-the query's coding errors (Cauchy-Schwarz; both are unit length), and the index keeps the
-largest e_t. When the proof fails (rare), the whole float32 matrix is scanned as before.
-Results are therefore those of the exhaustive float32 search (decision 0012, kept by decisions
-0039 and 0050; the tests compare them on random and real templates).
+for the whole index, in a FAISS scalar-quantizer index of signed "direct" codes (faiss-cpu,
+MIT). The query is coded to integers on its own scale, so FAISS's byte kernels (AVX2, AVX-512;
+a plain loop elsewhere) give each row's code product as an exact integer and keep the largest.
+A search takes a shortlist of 8·k + 64 rows that way, scores it exactly, then *proves* that no
+row outside it can enter the answer: a row's coded score differs from its exact score by at
+most e_t + e_q·(1 + e_t), with e_t and e_q the lengths of the template's and the query's coding
+errors (Cauchy-Schwarz; both are unit length), and the index keeps the largest e_t. When the
+proof fails (rare), the whole float32 matrix is scanned as before. Results are therefore those
+of the exhaustive float32 search (decision 0012, kept by decisions 0039 and 0050; the tests
+compare them on random and real templates, at every SIMD level FAISS offers on the machine).
 
 Measured (bench/face.py --search-only): 1,000,000 192-d templates take 744 MiB (float32, keys,
 errors) + 183 MiB of codes; a top-10 search reads the codes once (decision 0050).
@@ -24,8 +24,8 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+import faiss
 import numpy as np
-import simsimd
 
 from .embedding import DIMENSIONS, normalise
 from .matching import DUPLICATE_THRESHOLD, IDENTIFY_MARGIN, IDENTIFY_THRESHOLD
@@ -35,10 +35,8 @@ ROUNDING_SLACK = 1e-4
 # The codes cover [-range, range] on one scale; the range grows in these steps (a value
 # outside is clamped, which only enlarges that template's recorded error, never the answer).
 RANGE_STEP = 1 / 32
-CODE_MAX = 127  # symmetric int8 codes: −127 … 127
-# Rows per block of the scan: each block's products stay in cache, and only rows reaching
-# the shortlist's running floor are kept.
-BLOCK_ROWS = 32_768
+CODE_MAX = 127  # symmetric int8 codes: −127 … 127, stored as bytes code + 128
+CODE_ZERO = 128
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,7 @@ class TemplateIndex:
         if dimensions * CODE_MAX * CODE_MAX >= 2**24:  # products must stay exact in float32
             raise ValueError(f"{dimensions} values are too many for exact int8 products")
         self._vectors = np.empty((max(capacity, 1), dimensions), dtype=np.float32)
-        self._codes = np.empty((max(capacity, 1), dimensions), dtype=np.int8)
+        self._codes = self._quantizer()
         self._keys = np.empty(max(capacity, 1), dtype=np.int64)
         self._errors = np.empty(max(capacity, 1), dtype=np.float32)
         self._size = 0
@@ -75,7 +73,7 @@ class TemplateIndex:
     @property
     def codes_nbytes(self) -> int:
         """Memory held by the 8-bit codes alone."""
-        return self._codes.nbytes
+        return self._codes.ntotal * self._codes.code_size
 
     def add(self, key: int, template: np.ndarray) -> None:
         self.add_many(np.array([key]), np.asarray(template)[None, :])
@@ -101,6 +99,7 @@ class TemplateIndex:
         if widest > self._range:  # a wider scale: every code changes
             self._range = min(1.0, max(1, math.ceil(widest / RANGE_STEP)) * RANGE_STEP)
             self._error_max = 0.0
+            self._codes = self._quantizer()
             start = 0
         for block in range(start, end, 65_536):
             self._encode(block, min(end, block + 65_536))
@@ -111,8 +110,9 @@ class TemplateIndex:
         removed = self._size - int(keep.sum())
         if removed:
             kept = int(keep.sum())
-            for array in (self._vectors, self._codes, self._keys, self._errors):
+            for array in (self._vectors, self._keys, self._errors):
                 array[:kept] = array[: self._size][keep]
+            self._codes.remove_ids(faiss.IDSelectorArray(np.flatnonzero(~keep).astype(np.int64)))
             self._size = kept
             self._error_max = float(self._errors[:kept].max()) if kept else 0.0
         return removed
@@ -132,7 +132,8 @@ class TemplateIndex:
         query = normalise(query).astype(np.float32)
         wanted = min(self._size, 8 * k + 64)
         codes, query_scale, query_error = self._code_query(query)
-        rows, products = self._shortlist(codes, wanted)
+        products, rows = self._codes.search(codes, wanted)
+        rows = rows[0][rows[0] >= 0]
         found = self._best_keys(rows, self._vectors[rows] @ query, k, exclude)
         if wanted < self._size:
             floor = found[-1].score if len(found) == k else -np.inf
@@ -140,7 +141,7 @@ class TemplateIndex:
                 floor = max(floor, min_score)
             # no row outside the shortlist has a larger product, so none scores above
             # that product's score + the coding error bound
-            last = float(products.min()) / (self._scale * query_scale)
+            last = float(products[0][-1]) / (self._scale * query_scale)
             if last + self._coding_bound(query_error) >= floor:
                 self.fallbacks += 1
                 return self.search_exhaustive(query, k, exclude=exclude, min_score=min_score)
@@ -170,9 +171,10 @@ class TemplateIndex:
         on how far each can be from its exact score (for checks and measurements)."""
         query = normalise(query).astype(np.float32)
         codes, query_scale, query_error = self._code_query(query)
-        products = [self._products(codes, start) for start in range(0, self._size, BLOCK_ROWS)]
-        scores = np.concatenate(products or [np.empty(0)]).astype(np.float64)
-        return scores / (self._scale * query_scale), self._coding_bound(query_error)
+        products, rows = self._codes.search(codes, self._size)
+        scores = np.empty(self._size)
+        scores[rows[0]] = products[0] / (self._scale * query_scale)
+        return scores, self._coding_bound(query_error)
 
     def _best_keys(
         self, rows: np.ndarray, scores: np.ndarray, k: int, exclude: int | None
@@ -202,53 +204,37 @@ class TemplateIndex:
         return codes.astype(np.int8), np.linalg.norm(vectors - codes / scale, axis=1)
 
     def _code_query(self, query: np.ndarray) -> tuple[np.ndarray, float, float]:
+        """The query's integer codes (as float32: FAISS's byte kernels read them as integers,
+        its plain loop as floats, and both give the exact integer products), its scale, and
+        the length of its coding error."""
         scale = CODE_MAX / max(float(np.abs(query).max()), 1e-12)
         codes, errors = self._code(query[None, :], scale)
-        return codes, scale, float(errors[0])
+        return codes.astype(np.float32), scale, float(errors[0])
 
     def _encode(self, start: int, end: int) -> None:
         codes, errors = self._code(self._vectors[start:end], self._scale)
-        self._codes[start:end] = codes
+        self._codes.add_sa_codes((codes.astype(np.int16) + CODE_ZERO).astype(np.uint8))
         self._errors[start:end] = errors
         self._error_max = max(self._error_max, float(errors.max()))
 
-    def _products(self, query_codes: np.ndarray, start: int) -> np.ndarray:
-        """The code products of the block of rows from `start`: exact integers in float32
-        (|product| ≤ dimensions · 127² < 2^24)."""
-        block = self._codes[start : min(self._size, start + BLOCK_ROWS)]
-        # a fresh result each call: simsimd 6.5's `out=` drops a reference to None per call
-        products = simsimd.cdist(query_codes, block, metric="dot", out_dtype="float32")
-        return np.asarray(products)[0]
-
-    def _shortlist(self, query_codes: np.ndarray, wanted: int) -> tuple[np.ndarray, np.ndarray]:
-        """The `wanted` rows with the largest code products (ties at the edge: any of them)
-        and those products, block by block: only rows reaching the running floor are kept."""
-        rows = np.empty(0, dtype=np.int64)
-        products = np.empty(0, dtype=np.float32)
-        floor = -np.inf
-        for start in range(0, self._size, BLOCK_ROWS):
-            block_products = self._products(query_codes, start)
-            hits = np.flatnonzero(block_products >= floor)
-            if not len(hits):
-                continue
-            rows = np.concatenate((rows, hits + start))
-            products = np.concatenate((products, block_products[hits]))
-            if len(rows) > wanted:
-                best = np.argpartition(products, -wanted)[-wanted:]
-                rows, products = rows[best], products[best]
-                floor = products.min()
-        return rows, products
+    def _quantizer(self) -> faiss.IndexScalarQuantizer:
+        # signed "direct" codes: each byte b stands for the integer b − 128, no scaling
+        return faiss.IndexScalarQuantizer(
+            self.dimensions,
+            faiss.ScalarQuantizer.QT_8bit_direct_signed,
+            faiss.METRIC_INNER_PRODUCT,
+        )
 
     def _reserve(self, size: int) -> None:
         if size <= len(self._keys):
             return
         capacity = max(size, 2 * len(self._keys))
         grown = []
-        for array in (self._vectors, self._codes, self._keys, self._errors):
+        for array in (self._vectors, self._keys, self._errors):
             bigger = np.empty((capacity, *array.shape[1:]), dtype=array.dtype)
             bigger[: self._size] = array[: self._size]
             grown.append(bigger)
-        self._vectors, self._codes, self._keys, self._errors = grown
+        self._vectors, self._keys, self._errors = grown
 
 
 class Outcome(StrEnum):

@@ -7,7 +7,6 @@ from mpp.biometrics import (
     duplicate_candidates,
     identify,
 )
-from mpp.biometrics import index as index_module
 from mpp.biometrics.embedding import DIMENSIONS, normalise
 
 
@@ -176,27 +175,7 @@ def test_a_template_wider_than_the_codes_widens_them_and_stays_exact():
     assert_same(index.search(vectors[0], k=10), expected)
 
 
-@pytest.mark.parametrize("block_rows", [1_000, 32_768])
-def test_the_block_by_block_scan_stays_exact_across_blocks(monkeypatch, block_rows):
-    monkeypatch.setattr(index_module, "BLOCK_ROWS", block_rows)
-    rng = np.random.default_rng(8)
-    vectors = normalise(rng.standard_normal((70_000, DIMENSIONS))).astype(np.float32)
-    keys = np.arange(len(vectors)) % 60_000  # some keys in two blocks
-    index = TemplateIndex()
-    index.add_many(keys[:65_000], vectors[:65_000])
-    for key, vector in zip(keys[65_000:65_500], vectors[65_000:65_500], strict=True):
-        index.add(int(key), vector)  # one by one into the last block, after the scale is set
-    index.add_many(keys[65_500:], vectors[65_500:])
-    for number in range(30):
-        # near a template in each part of the gallery, or anywhere
-        row = rng.integers(0, len(vectors)) if number % 2 else 69_990 - number
-        query = vectors[row] + 0.03 * rng.standard_normal(DIMENSIONS)
-        assert_same(index.search(query, k=10), brute_force(vectors, keys, query, 10))
-    assert index.fallbacks == 0
-
-
-def test_changes_after_a_search_are_found_by_the_next_one(monkeypatch):
-    monkeypatch.setattr(index_module, "BLOCK_ROWS", 512)
+def test_changes_after_a_search_are_found_by_the_next_one():
     rng = np.random.default_rng(9)
     vectors = normalise(rng.standard_normal((3_000, DIMENSIONS))).astype(np.float32)
     index = TemplateIndex()
@@ -241,31 +220,37 @@ def test_every_first_pass_score_is_within_its_bound_of_the_exact_score():
         assert bound < 0.1  # tight enough for the first pass to settle ordinary searches
 
 
-def test_the_shortlist_holds_the_largest_first_pass_scores(monkeypatch):
-    monkeypatch.setattr(index_module, "BLOCK_ROWS", 700)
-    rng = np.random.default_rng(12)
-    vectors = normalise(rng.standard_normal((10_000, DIMENSIONS))).astype(np.float32)
+def test_every_simd_level_of_the_first_pass_gives_the_same_exact_answer():
+    import faiss
+
+    config = faiss.SIMDConfig
+    levels = [
+        getattr(faiss, f"SIMDLevel_{name}")
+        for name in ("NONE", "AVX2", "AVX512", "AVX512_VPOPCNT", "AVX512_SPR", "ARM_NEON")
+        if hasattr(faiss, f"SIMDLevel_{name}")
+    ]
+    levels = [level for level in levels if config.is_simd_level_available(level)]
+    rng = np.random.default_rng(15)
+    vectors = normalise(rng.standard_normal((6_000, DIMENSIONS))).astype(np.float32)
     index = TemplateIndex()
-    index.add_many(np.arange(10_000), vectors)
-    for query in vectors[:10] + 0.1:
-        scores, _ = index.first_pass(query)
-        codes, _, _ = index._code_query(normalise(query).astype(np.float32))
-        rows, products = index._shortlist(codes, 144)
-        assert len(rows) == 144
-        assert np.sort(scores[rows]) == pytest.approx(np.sort(scores)[-144:], abs=1e-9)
-
-
-def test_searching_does_not_unbalance_python_s_reference_counts():
-    import sys
-
-    # simsimd 6.5's cdist(out=...) drops a reference to None on every call: a server would
-    # crash once None's count ran out; the index must keep to the calls that do not
-    rng = np.random.default_rng(14)
-    index = TemplateIndex()
-    index.add_many(np.arange(2_000), rng.standard_normal((2_000, DIMENSIONS)))
-    query = rng.standard_normal(DIMENSIONS)
-    index.search(query, k=10)
-    before = sys.getrefcount(None)
-    for _ in range(500):
-        index.search(query, k=10)
-    assert abs(sys.getrefcount(None) - before) < 100  # the fault would take 500 or more
+    index.add_many(np.arange(6_000), vectors)
+    queries = vectors[:8] + 0.05 * rng.standard_normal((8, DIMENSIONS))
+    automatic = config.get_level()
+    try:
+        for level in levels:  # the byte kernels and the plain loop read the query alike
+            config.set_level(level)
+            for query in queries:
+                expected = brute_force(vectors, np.arange(6_000), query, 10)
+                assert_same(index.search(query, k=10), expected)
+                scores, bound = index.first_pass(query)
+                assert np.abs(vectors @ normalise(query) - scores).max() <= bound
+                # exactly the integer products of the two codes, whatever the kernel
+                unit = normalise(query).astype(np.float32)
+                query_scale = 127 / np.abs(unit).max()
+                template_scale = 127 / index._range
+                stored = index._vectors[: len(index)]  # as normalised by the index
+                products = np.rint(stored * template_scale) @ np.rint(unit * query_scale)
+                assert scores * template_scale * query_scale == pytest.approx(products, abs=0.01)
+    finally:
+        config.set_level(automatic)
+    assert len(levels) >= 1 and index.fallbacks == 0
