@@ -30,6 +30,7 @@ for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 if hasattr(os, "sched_setaffinity"):
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[-1]})
 
+import faiss  # noqa: E402
 import numpy as np  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -345,10 +346,6 @@ BASELINE_INDEX = "f28d9a2"
 
 def baseline_index(revision: str):
     """`TemplateIndex` as it was at `revision` (read from git), or None with the reason."""
-    try:
-        import faiss  # noqa: F401  (the baseline's first pass; a dev dependency)
-    except ImportError:
-        return None, "faiss-cpu is not installed (pip install -e '.[dev]')"
     shown = subprocess.run(
         ["git", "-C", str(REPO), "show", f"{revision}:mpp/biometrics/index.py"],
         capture_output=True,
@@ -356,22 +353,19 @@ def baseline_index(revision: str):
     )
     if shown.returncode:
         return None, f"git show {revision} failed: {shown.stderr.strip()}"
-    path = Path(tempfile.mkdtemp(prefix="index-")) / f"index_{revision}.py"
-    path.write_text(shown.stdout)
-    spec = importlib.util.spec_from_file_location("mpp.biometrics._index_baseline", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its relative imports and dataclasses need it there
-    spec.loader.exec_module(module)
+    with tempfile.TemporaryDirectory(prefix="index-") as folder:
+        path = Path(folder) / f"index_{revision}.py"
+        path.write_text(shown.stdout)
+        spec = importlib.util.spec_from_file_location("mpp.biometrics._index_baseline", path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # its relative imports and dataclasses need it there
+        spec.loader.exec_module(module)
     return module.TemplateIndex, ""
 
 
 def faiss_levels():
     """faiss's automatic SIMD level and AVX2 (when the CPU has more), as (name, set-it)."""
-    import faiss
-
-    config = getattr(faiss, "SIMDConfig", None)
-    if config is None:  # faiss before dynamic dispatch: one level, the wheel's
-        return [("wheel's", lambda: None)]
+    config = faiss.SIMDConfig
     auto = config.get_level()
     levels = [(config.get_level_name(), lambda: config.set_level(auto))]
     if config.get_level_name() != "AVX2" and config.is_simd_level_available(faiss.SIMDLevel_AVX2):
@@ -385,8 +379,6 @@ def search(size: int, queries: int, real: dict | None) -> None:
     first pass of decision 0050, each at the CPU's own SIMD level and at AVX2; on isotropic
     random templates and, for 192-d, on face-like ones (synthetic padding fitted to the real
     embeddings, probed with the real photos)."""
-    import faiss
-
     faiss.omp_set_num_threads(1)
     Baseline, why_not = baseline_index(BASELINE_INDEX)
     faiss_at = faiss_levels()  # the first: the CPU's own level

@@ -181,7 +181,7 @@ def test_changes_after_a_search_are_found_by_the_next_one():
     index = TemplateIndex()
     index.add_many(np.arange(2_000), vectors[:2_000])
     assert index.search(vectors[2_500], k=1)[0].key != 2_500
-    index.add_many(np.arange(2_000, 3_000), vectors[2_000:])  # the scale stays, blocks grow
+    index.add_many(np.arange(2_000, 3_000), vectors[2_000:])  # on the same scale
     assert index.search(vectors[2_500], k=1)[0].key == 2_500
     index.remove(3)  # every later row moves up a place
     for query in vectors[::97]:
